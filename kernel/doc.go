@@ -1,0 +1,20 @@
+// Package kernel serves the Jupyter messaging protocol (version 5.3) over
+// ZeroMQ, for any language.
+//
+// A [Server] owns the five sockets of a connection file and every protocol
+// invariant: the busy/idle frame around each request, the execution count,
+// execute_input, the history, aborting queued cells after an error, stdin
+// round trips, interrupt and shutdown. The language is behind the small
+// [Interpreter] interface, which deals only in plain data; this package knows
+// nothing about Go.
+//
+// # Threading
+//
+// Each socket has one receiving goroutine that feeds a channel, because
+// zmq4 has no poll. Shell requests run one at a time on the shell goroutine;
+// control requests run on their own goroutine, so interrupt, shutdown and
+// kernel_info are served while a cell runs. IOPub has one sending goroutine,
+// fed by a publisher that coalesces stream text into few messages and bounds
+// its memory (see publish.go); status, reply and display messages are never
+// dropped.
+package kernel

@@ -1,0 +1,388 @@
+package kernel
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/go-zeromq/zmq4"
+	"github.com/google/uuid"
+
+	"github.com/beacceaf/gokernel/kernel/wire"
+)
+
+// sendTimeout bounds a send on a ROUTER socket. zmq4's default is five
+// minutes, and a send to a peer that never connected blocks that long.
+const sendTimeout = 5 * time.Second
+
+// drainDelay is how long shutdown waits for queued IOPub messages to leave:
+// zmq4 has no linger.
+const drainDelay = 300 * time.Millisecond
+
+// A Server serves one connection file for one Interpreter. Create it with
+// NewServer and run it with Serve.
+type Server struct {
+	conn    *wire.ConnectionInfo
+	signer  *wire.Signer
+	interp  Interpreter
+	log     *log.Logger
+	session string
+
+	shell, control, stdin *router
+	iopub, hb             zmq4.Socket
+	pub                   *publisher
+
+	stdinReplies chan *wire.Message
+	stop         chan struct{} // closed by shutdown_request
+	stopOnce     sync.Once
+
+	mu         sync.Mutex
+	count      int
+	history    []historyEntry
+	cancelCell context.CancelFunc
+	welcomed   bool // the first kernel_info has been handled
+}
+
+type historyEntry struct {
+	line  int
+	input string
+}
+
+// A router is a ROUTER socket with its receiving goroutine. Sends are
+// serialised, because zmq4 writes in the calling goroutine.
+type router struct {
+	name string
+	sock zmq4.Socket
+	in   chan *wire.Message
+	mu   sync.Mutex
+}
+
+// NewServer prepares a server for conn. It checks the signature scheme but
+// opens no socket until Serve.
+func NewServer(conn *wire.ConnectionInfo, in Interpreter, logger *log.Logger) (*Server, error) {
+	signer, err := wire.NewSigner(conn.SignatureScheme, conn.Key)
+	if err != nil {
+		return nil, fmt.Errorf("kernel: %w", err)
+	}
+	if logger == nil {
+		logger = log.New(os.Stderr, "gokernel: ", log.LstdFlags)
+	}
+	if conn.Key == "" {
+		logger.Printf("warning: the connection file has an empty key, so messages are not signed")
+	}
+	return &Server{
+		conn:         conn,
+		signer:       signer,
+		interp:       in,
+		log:          logger,
+		session:      uuid.NewString(),
+		stdinReplies: make(chan *wire.Message, 16),
+		stop:         make(chan struct{}),
+	}, nil
+}
+
+// Serve listens on the connection's five sockets and serves requests until
+// a shutdown_request arrives or ctx ends. It traps SIGINT as an interrupt.
+// Before it returns it closes the Interpreter and every socket.
+func (s *Server) Serve(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	if err := s.listen(ctx); err != nil {
+		s.closeSockets()
+		return err
+	}
+	s.pub = newPublisher(s.sendIOPub)
+
+	var wg sync.WaitGroup
+	run := func(f func()) { wg.Add(1); go func() { defer wg.Done(); f() }() }
+	for _, r := range []*router{s.shell, s.control, s.stdin} {
+		run(func() { s.receive(r) })
+	}
+	run(s.heartbeat)
+	run(func() { s.serveShell(ctx) })
+	run(func() { s.serveControl(ctx) })
+	run(func() { s.routeStdin(ctx) })
+
+	sigint := make(chan os.Signal, 1)
+	signal.Notify(sigint, syscall.SIGINT)
+	defer signal.Stop(sigint)
+	for done := false; !done; {
+		select {
+		case <-sigint:
+			s.log.Printf("SIGINT: interrupting the running cell")
+			s.interrupt()
+		case <-s.stop:
+			done = true
+		case <-ctx.Done():
+			done = true
+		}
+	}
+
+	s.interrupt()
+	cancel()
+	if err := s.interp.Close(); err != nil {
+		s.log.Printf("closing the interpreter: %v", err)
+	}
+	s.pub.close()
+	time.Sleep(drainDelay)
+	s.closeSockets()
+	wg.Wait()
+	return nil
+}
+
+func (s *Server) listen(ctx context.Context) error {
+	opts := []zmq4.Option{zmq4.WithTimeout(sendTimeout)}
+	s.shell = &router{name: "shell", sock: zmq4.NewRouter(ctx, opts...), in: make(chan *wire.Message, 1024)}
+	s.control = &router{name: "control", sock: zmq4.NewRouter(ctx, opts...), in: make(chan *wire.Message, 64)}
+	s.stdin = &router{name: "stdin", sock: zmq4.NewRouter(ctx, opts...), in: make(chan *wire.Message, 64)}
+	s.iopub = zmq4.NewPub(ctx, opts...)
+	s.hb = zmq4.NewRep(ctx, opts...)
+	for _, l := range []struct {
+		sock zmq4.Socket
+		port int
+		name string
+	}{
+		{s.shell.sock, s.conn.ShellPort, "shell"},
+		{s.control.sock, s.conn.ControlPort, "control"},
+		{s.stdin.sock, s.conn.StdinPort, "stdin"},
+		{s.iopub, s.conn.IOPubPort, "iopub"},
+		{s.hb, s.conn.HBPort, "heartbeat"},
+	} {
+		if err := l.sock.Listen(s.conn.Endpoint(l.port)); err != nil {
+			return fmt.Errorf("kernel: listen on %s socket %s: %w", l.name, s.conn.Endpoint(l.port), err)
+		}
+	}
+	return nil
+}
+
+func (s *Server) closeSockets() {
+	for _, sock := range []zmq4.Socket{s.shell.sock, s.control.sock, s.stdin.sock, s.iopub, s.hb} {
+		if sock != nil {
+			sock.Close()
+		}
+	}
+}
+
+// receive decodes the messages of one ROUTER socket until it is closed.
+// Malformed and badly signed messages are logged and dropped.
+func (s *Server) receive(r *router) {
+	defer close(r.in)
+	for {
+		msg, err := r.sock.Recv()
+		if err != nil {
+			if s.stopping() {
+				return
+			}
+			if errors.Is(err, context.Canceled) || isClosed(err) {
+				return
+			}
+			s.log.Printf("%s: receive: %v", r.name, err)
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		m, err := s.signer.Decode(msg.Frames)
+		if err != nil {
+			s.log.Printf("%s: dropped a message: %v", r.name, err)
+			continue
+		}
+		r.in <- m
+	}
+}
+
+func isClosed(err error) bool {
+	return err != nil && (errors.Is(err, os.ErrClosed) || err.Error() == "EOF" || errors.Is(err, context.Canceled))
+}
+
+func (s *Server) stopping() bool {
+	select {
+	case <-s.stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// heartbeat echoes every ping until the socket is closed.
+func (s *Server) heartbeat() {
+	for {
+		msg, err := s.hb.Recv()
+		if err != nil {
+			if s.stopping() || isClosed(err) {
+				return
+			}
+			select {
+			case <-s.stop:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+			continue
+		}
+		if err := s.hb.Send(msg); err != nil && !s.stopping() {
+			s.log.Printf("heartbeat: %v", err)
+		}
+	}
+}
+
+// serveShell runs shell requests one at a time, in order.
+func (s *Server) serveShell(ctx context.Context) {
+	for {
+		select {
+		case m, ok := <-s.shell.in:
+			if !ok {
+				return
+			}
+			switch s.dispatch(ctx, s.shell, m) {
+			case errAbortQueue:
+				s.abortQueued(ctx)
+			case errShutdown:
+				s.shutdown()
+			}
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// serveControl runs control requests on their own goroutine, so that they
+// are served while a cell runs.
+func (s *Server) serveControl(ctx context.Context) {
+	for {
+		select {
+		case m, ok := <-s.control.in:
+			if !ok {
+				return
+			}
+			if s.dispatch(ctx, s.control, m) == errShutdown {
+				s.shutdown()
+			}
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// routeStdin passes input_reply messages to the Input call waiting for
+// them.
+func (s *Server) routeStdin(ctx context.Context) {
+	for {
+		select {
+		case m, ok := <-s.stdin.in:
+			if !ok {
+				return
+			}
+			if m.Header.MsgType != "input_reply" {
+				s.log.Printf("stdin: ignored a %q message", m.Header.MsgType)
+				continue
+			}
+			select {
+			case s.stdinReplies <- m:
+			default:
+				s.log.Printf("stdin: dropped an input_reply nobody waits for")
+			}
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// abortQueued answers every execute_request already queued on shell with
+// status "aborted", as stop_on_error asks. Other requests run normally.
+func (s *Server) abortQueued(ctx context.Context) {
+	time.Sleep(5 * time.Millisecond) // let the receiver hand over what has arrived
+	for {
+		select {
+		case m, ok := <-s.shell.in:
+			if !ok {
+				return
+			}
+			if m.Header.MsgType != "execute_request" {
+				s.dispatch(ctx, s.shell, m)
+				continue
+			}
+			s.status(m, "busy")
+			s.mu.Lock()
+			count := s.count
+			s.mu.Unlock()
+			s.reply(s.shell, m, map[string]any{"status": "aborted", "execution_count": count})
+			s.status(m, "idle")
+		default:
+			return
+		}
+	}
+}
+
+// interrupt cancels the running cell, if any.
+func (s *Server) interrupt() {
+	s.mu.Lock()
+	cancel := s.cancelCell
+	s.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+}
+
+func (s *Server) shutdown() {
+	s.stopOnce.Do(func() { close(s.stop) })
+}
+
+// header makes a new header for a message this kernel sends.
+func (s *Server) header(msgType string) wire.Header {
+	return wire.NewHeader(msgType, s.session, "kernel")
+}
+
+// sendIOPub publishes one message. It is the publisher's only way out.
+func (s *Server) sendIOPub(msgType string, parent json.RawMessage, content any) error {
+	m := &wire.Message{
+		Identities: [][]byte{[]byte(msgType)},
+		Header:     s.header(msgType),
+		Parent:     parent,
+		Content:    wire.NewContent(content),
+	}
+	return s.iopub.Send(zmq4.NewMsgFrom(s.signer.Encode(m)...))
+}
+
+// publish queues an IOPub message parented to req.
+func (s *Server) publish(req *wire.Message, msgType string, content any) {
+	s.pub.publish(msgType, req.RawHeader, content)
+}
+
+func (s *Server) status(req *wire.Message, state string) {
+	s.publish(req, "status", map[string]string{"execution_state": state})
+}
+
+// reply sends the reply to req on r. Its type is the request's with
+// _request replaced by _reply.
+func (s *Server) reply(r *router, req *wire.Message, content any) {
+	s.send(r, req, replyType(req.Header.MsgType), content)
+}
+
+func (s *Server) send(r *router, req *wire.Message, msgType string, content any) {
+	m := &wire.Message{
+		Identities: req.Identities,
+		Header:     s.header(msgType),
+		Parent:     req.RawHeader,
+		Content:    wire.NewContent(content),
+	}
+	frames := s.signer.Encode(m)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.sock.Send(zmq4.NewMsgFrom(frames...)); err != nil {
+		s.log.Printf("%s: sending %s: %v", r.name, msgType, err)
+	}
+}
+
+func replyType(requestType string) string {
+	const suffix = "_request"
+	if len(requestType) > len(suffix) && requestType[len(requestType)-len(suffix):] == suffix {
+		return requestType[:len(requestType)-len(suffix)] + "_reply"
+	}
+	return requestType + "_reply"
+}
