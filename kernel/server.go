@@ -295,8 +295,9 @@ func (s *Server) routeStdin(ctx context.Context) {
 
 // abortQueued answers every execute_request already queued on shell with
 // status "aborted", as stop_on_error asks. Other requests run normally.
+// Only requests that arrived before the error are aborted: a client that
+// sends its next cell after seeing the error reply gets it run.
 func (s *Server) abortQueued(ctx context.Context) {
-	time.Sleep(5 * time.Millisecond) // let the receiver hand over what has arrived
 	for {
 		select {
 		case m, ok := <-s.shell.in:

@@ -111,7 +111,7 @@ func TestErrorAbortsQueuedCells(t *testing.T) {
 	c, _ := start(t)
 	ctx := timeout(t)
 	var ids []string
-	for _, code := range []string{"fail boom", "print never", "print never again"} {
+	for _, code := range []string{"sleep 300\nfail boom", "print never", "print never again"} {
 		h, err := c.Send("shell", "execute_request", map[string]any{"code": code, "stop_on_error": true})
 		if err != nil {
 			t.Fatal(err)

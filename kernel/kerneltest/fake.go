@@ -2,8 +2,10 @@ package kerneltest
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/beacceaf/gokernel/kernel"
 )
@@ -20,6 +22,7 @@ import (
 //	input PROMPT    ask for a line and print it
 //	display TEXT    show TEXT as text/html
 //	panic TEXT      panic, as a buggy interpreter would
+//	sleep MS        wait MS milliseconds
 //
 // Every executed cell is recorded in Cells.
 type FakeInterpreter struct {
@@ -67,6 +70,12 @@ func (f *FakeInterpreter) Execute(ctx context.Context, req *kernel.ExecuteReques
 			out.Display(kernel.Bundle{"text/html": arg, "text/plain": arg}, nil, "")
 		case "panic":
 			panic(arg)
+		case "sleep":
+			ms, _ := strconv.Atoi(arg)
+			select {
+			case <-time.After(time.Duration(ms) * time.Millisecond):
+			case <-ctx.Done():
+			}
 		}
 	}
 	if len(req.UserExpressions) > 0 {
