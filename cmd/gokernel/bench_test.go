@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+var benchArgs = flag.String("kernelbench", "",
+	`extra arguments for testdata/bench.py in BenchmarkKernels, such as "--sittings 3"`)
+
+// kernelBench is the outcome of the one run of testdata/bench.py that
+// BenchmarkKernels reports. A run takes about a minute and measures many
+// sittings itself, so the testing package's calls with larger b.N reuse it.
+var (
+	kernelBenchOnce sync.Once
+	kernelBench     kernelBenchOutcome
+)
+
+type kernelBenchOutcome struct {
+	report  string // bench.py's standard output: the markdown tables
+	summary kernelBenchSummary
+	err     error // the run failed; report and summary may still be set
+}
+
+// kernelBenchSummary is the JSON that bench.py --json writes.
+type kernelBenchSummary struct {
+	Kernels  []string            `json:"kernels"`
+	Metrics  []kernelBenchMetric `json:"metrics"`
+	Failures map[string][]string `json:"failures"`
+}
+
+type kernelBenchMetric struct {
+	ID     string              `json:"id"`
+	Unit   string              `json:"unit"`
+	Values map[string]*float64 `json:"values"` // by kernel; null if unmeasured
+	Ratio  *float64            `json:"ratio"`  // last kernel over first
+	Met    *bool               `json:"met"`    // null if the metric has no target
+}
+
+// BenchmarkKernels compares gokernel with ipykernel: start-up, the
+// round trip of a trivial cell, printing 10 000 lines, and memory. It builds
+// gokernel, installs its kernelspec into a temporary prefix, and runs
+// testdata/bench.py under /usr/bin/python3, which prints the table that
+// this logs. Run it with
+//
+//	go test -bench Kernels -run '^$' ./cmd/gokernel
+//
+// and pass bench.py flags with -kernelbench "--sittings 3". It reports each
+// ratio (gokernel over ipykernel) as NAME-ratio, and gokernel's own figures
+// as NAME-ms and NAME-MiB.
+func BenchmarkKernels(b *testing.B) {
+	kernelBenchOnce.Do(func() { kernelBench = runKernelBench(b.Context()) })
+	out := kernelBench
+	if out.report != "" {
+		b.Log("\n" + out.report)
+	}
+	if out.err != nil {
+		b.Fatal(out.err)
+	}
+	s := out.summary
+	if len(s.Kernels) == 0 {
+		b.Fatal("bench.py reported no kernels")
+	}
+	cand := s.Kernels[len(s.Kernels)-1]
+	for _, m := range s.Metrics {
+		if m.Ratio != nil {
+			b.ReportMetric(*m.Ratio, m.ID+"-ratio")
+		}
+		if v := m.Values[cand]; v != nil {
+			b.ReportMetric(*v, m.ID+"-"+m.Unit)
+		}
+	}
+	// The run's wall time per b.N says nothing.
+	b.ReportMetric(0, "ns/op")
+}
+
+// runKernelBench builds and installs gokernel in a temporary directory, runs
+// bench.py against it and ipykernel, and removes the directory.
+func runKernelBench(ctx context.Context) kernelBenchOutcome {
+	ctx, cancel := context.WithTimeout(ctx, 8*time.Minute)
+	defer cancel()
+	tmp, err := os.MkdirTemp("", "gokernel-bench-")
+	if err != nil {
+		return kernelBenchOutcome{err: err}
+	}
+	defer os.RemoveAll(tmp)
+
+	bin := filepath.Join(tmp, "gokernel")
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		return kernelBenchOutcome{err: fmt.Errorf("go build: %w\n%s", err, out)}
+	}
+	// Only the temporary directories: neither the user's kernelspecs and
+	// configuration nor user site-packages take part.
+	env := append(os.Environ(),
+		"JUPYTER_PATH="+filepath.Join(tmp, "share", "jupyter"),
+		"JUPYTER_DATA_DIR="+filepath.Join(tmp, "data"),
+		"JUPYTER_CONFIG_DIR="+filepath.Join(tmp, "config"),
+		"JUPYTER_RUNTIME_DIR="+filepath.Join(tmp, "runtime"),
+		"IPYTHONDIR="+filepath.Join(tmp, "ipython"),
+		"PYTHONNOUSERSITE=1",
+	)
+	install := exec.CommandContext(ctx, bin, "install", "--prefix", tmp)
+	install.Env = env
+	if out, err := install.CombinedOutput(); err != nil {
+		return kernelBenchOutcome{err: fmt.Errorf("gokernel install: %w\n%s", err, out)}
+	}
+
+	jsonPath := filepath.Join(tmp, "bench.json")
+	args := []string{"testdata/bench.py", "--kernels", "python3,gokernel", "--json", jsonPath}
+	args = append(args, strings.Fields(*benchArgs)...)
+	cmd := exec.CommandContext(ctx, "/usr/bin/python3", args...)
+	cmd.Env = env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	runErr := cmd.Run()
+	out := kernelBenchOutcome{report: stdout.String()}
+	var exitErr *exec.ExitError
+	if runErr != nil && !(errors.As(runErr, &exitErr) && exitErr.ExitCode() == 1) {
+		// Not a measured failure: bench.py could not run.
+		out.err = fmt.Errorf("bench.py: %w\n%s", runErr, stderr.Bytes())
+		return out
+	}
+	data, err := os.ReadFile(jsonPath)
+	if err != nil {
+		out.err = fmt.Errorf("bench.py wrote no summary: %w\n%s", err, stderr.Bytes())
+		return out
+	}
+	if err := json.Unmarshal(data, &out.summary); err != nil {
+		out.err = fmt.Errorf("bench.py summary: %w", err)
+		return out
+	}
+	if runErr != nil {
+		var msgs []string
+		for _, kernel := range slices.Sorted(maps.Keys(out.summary.Failures)) {
+			for _, f := range out.summary.Failures[kernel] {
+				msgs = append(msgs, kernel+": "+f)
+			}
+		}
+		out.err = fmt.Errorf("bench.py: a kernel failed:\n%s", strings.Join(msgs, "\n"))
+	}
+	return out
+}

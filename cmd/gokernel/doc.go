@@ -1,0 +1,19 @@
+// Gokernel is a Jupyter kernel for Go.
+//
+// Install it once, then pick "Go (gokernel)" in Jupyter:
+//
+//	gokernel install            # for the current user
+//	gokernel install --sys-prefix
+//	gokernel install --prefix DIR
+//
+// Jupyter then starts "gokernel kernel -f CONNECTION_FILE" itself, and the
+// kernel starts "gokernel worker", the process that runs the cells.
+// "gokernel help" lists every command.
+//
+// # Files
+//
+//   - main.go: the command table, dispatch, help, and the version command.
+//   - install.go: the install and uninstall commands.
+//   - kernel.go: the kernel and worker commands' work (runKernel,
+//     runWorker).
+package main

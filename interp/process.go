@@ -1,0 +1,363 @@
+package interp
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/beacceaf/gokernel/interp/internal/proto"
+)
+
+// A worker is one running `gokernel worker` process: its control socket,
+// its two output pipes and the goroutines that read them. It is owned by
+// an Interpreter, which replaces it when it dies.
+type worker struct {
+	cmd   *exec.Cmd
+	pid   int
+	token string
+
+	ctl     *os.File
+	enc     *json.Encoder
+	encMu   sync.Mutex
+	events  chan proto.Event // results and input requests of the running request
+	display func(proto.Event)
+
+	callMu sync.Mutex
+	calls  map[uint64]chan proto.Event // complete and inspect requests waiting for answers
+	nextID uint64
+
+	mu       sync.Mutex
+	cond     *sync.Cond
+	ends     [2]uint64 // the last end marker seen on stdout, stderr
+	displays map[uint64]proto.Event
+	syncSeen uint64
+
+	readers sync.WaitGroup // the pipe readers; done when both pipes hit EOF
+	exited  chan struct{}  // closed when the process has been reaped
+	state   *os.ProcessState
+	waitErr error
+}
+
+// startWorker starts a worker process whose output goes to sink.
+//
+// The worker dies with the kernel: it gets SIGKILL when the thread that
+// started it ends (Pdeathsig belongs to that thread, so a goroutine stays
+// locked to it for the worker's whole life), it sits in its own process
+// group, which Close kills, and it exits when its control socket closes.
+func startWorker(argv []string, dir string, env []string, sink func(stream, text string), display func(proto.Event)) (*worker, error) {
+	tok := make([]byte, 16)
+	if _, err := rand.Read(tok); err != nil {
+		return nil, fmt.Errorf("interp: marker token: %w", err)
+	}
+	w := &worker{
+		token:    hex.EncodeToString(tok),
+		events:   make(chan proto.Event, 64),
+		display:  display,
+		calls:    map[uint64]chan proto.Event{},
+		nextID:   1 << 62,
+		displays: map[uint64]proto.Event{},
+		exited:   make(chan struct{}),
+	}
+	w.cond = sync.NewCond(&w.mu)
+
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("interp: control socket: %w", err)
+	}
+	w.ctl = os.NewFile(uintptr(fds[0]), "worker-control")
+	child := os.NewFile(uintptr(fds[1]), "worker-control-child")
+	defer child.Close()
+
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		w.ctl.Close()
+		return nil, fmt.Errorf("interp: stdout pipe: %w", err)
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		w.ctl.Close()
+		outR.Close()
+		outW.Close()
+		return nil, fmt.Errorf("interp: stderr pipe: %w", err)
+	}
+
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = dir
+	cmd.Env = append(env, proto.TokenEnv+"="+w.token)
+	cmd.Stdout = outW
+	cmd.Stderr = errW
+	cmd.ExtraFiles = []*os.File{child}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	w.cmd = cmd
+
+	started := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: Pdeathsig watches this thread
+		if err := cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
+		err := cmd.Wait()
+		w.state, w.waitErr = cmd.ProcessState, err
+		close(w.exited)
+	}()
+	err = <-started
+	outW.Close()
+	errW.Close()
+	if err != nil {
+		w.ctl.Close()
+		outR.Close()
+		errR.Close()
+		return nil, fmt.Errorf("interp: start worker: %w", err)
+	}
+	w.pid = cmd.Process.Pid
+	w.enc = json.NewEncoder(w.ctl)
+
+	for i, p := range []*os.File{outR, errR} {
+		name := [2]string{"stdout", "stderr"}[i]
+		w.readers.Add(1)
+		go func() {
+			defer w.readers.Done()
+			defer p.Close()
+			newMarkerReader(p, w.token,
+				func(s string) { sink(name, s) },
+				func(kind string, seq uint64) { w.marker(i, kind, seq, sink) },
+			).run()
+		}()
+	}
+	go w.readEvents()
+	return w, nil
+}
+
+// marker records a marker seen on pipe i (0 stdout, 1 stderr). A sync
+// marker releases the display event with the same number, so that rich
+// output keeps its place among the text.
+func (w *worker) marker(i int, kind string, seq uint64, sink func(string, string)) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	switch kind {
+	case "end":
+		w.ends[i] = seq
+		w.cond.Broadcast()
+	case "sync":
+		deadline := time.Now().Add(2 * time.Second)
+		for {
+			if ev, ok := w.displays[seq]; ok {
+				delete(w.displays, seq)
+				w.mu.Unlock()
+				w.showDisplay(ev)
+				w.mu.Lock()
+				return
+			}
+			if time.Now().After(deadline) || w.dead() {
+				return
+			}
+			w.waitBriefly()
+		}
+	}
+}
+
+// waitBriefly waits on cond for at most a few milliseconds. w.mu is held.
+func (w *worker) waitBriefly() {
+	t := time.AfterFunc(10*time.Millisecond, func() {
+		w.mu.Lock()
+		w.cond.Broadcast()
+		w.mu.Unlock()
+	})
+	w.cond.Wait()
+	t.Stop()
+}
+
+func (w *worker) dead() bool {
+	select {
+	case <-w.exited:
+		return true
+	default:
+		return false
+	}
+}
+
+func (w *worker) showDisplay(ev proto.Event) { w.display(ev) }
+
+// readEvents reads the control socket until the worker closes it.
+func (w *worker) readEvents() {
+	defer close(w.events)
+	defer func() {
+		w.callMu.Lock()
+		for id, ch := range w.calls {
+			close(ch)
+			delete(w.calls, id)
+		}
+		w.callMu.Unlock()
+	}()
+	dec := json.NewDecoder(bufio.NewReaderSize(w.ctl, 64<<10))
+	for {
+		var ev proto.Event
+		if err := dec.Decode(&ev); err != nil {
+			return
+		}
+		if ev.Op == proto.EvComplete || ev.Op == proto.EvInspect {
+			w.callMu.Lock()
+			ch := w.calls[ev.ID]
+			delete(w.calls, ev.ID)
+			w.callMu.Unlock()
+			if ch != nil {
+				ch <- ev
+			}
+			continue
+		}
+		if ev.Op == proto.EvDisplay {
+			w.mu.Lock()
+			w.displays[ev.Seq] = ev
+			w.cond.Broadcast()
+			w.mu.Unlock()
+			continue
+		}
+		w.events <- ev
+	}
+}
+
+// send writes one request to the worker.
+func (w *worker) send(req proto.Request) error {
+	w.encMu.Lock()
+	defer w.encMu.Unlock()
+	if err := w.enc.Encode(req); err != nil {
+		return fmt.Errorf("interp: send to worker: %w", err)
+	}
+	return nil
+}
+
+// waitEnds waits until both pipes have shown the end marker seq, the
+// worker has died, or the timeout passes. A cell that closed its own fd 1
+// never writes the marker; the timeout covers that.
+func (w *worker) waitEnds(seq uint64, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for w.ends[0] < seq || w.ends[1] < seq {
+		if time.Now().After(deadline) || w.dead() {
+			return false
+		}
+		w.waitBriefly()
+	}
+	return true
+}
+
+// kill ends the worker's whole process group and waits for the worker to
+// be reaped and its pipes drained.
+func (w *worker) kill() {
+	if w.dead() {
+		w.ctl.Close()
+		w.readers.Wait()
+		return
+	}
+	_ = syscall.Kill(-w.pid, syscall.SIGKILL)
+	_ = syscall.Kill(w.pid, syscall.SIGKILL)
+	<-w.exited
+	w.ctl.Close()
+	w.waitPipes(2 * time.Second)
+}
+
+// close asks the worker to exit by closing its control socket, then kills
+// its process group if it has not gone within the grace period.
+func (w *worker) close(grace time.Duration) {
+	w.ctl.Close()
+	select {
+	case <-w.exited:
+		_ = syscall.Kill(-w.pid, syscall.SIGKILL) // children a cell left behind
+	case <-time.After(grace):
+	}
+	w.kill()
+}
+
+// waitPipes waits for both pipe readers to reach end of file. A
+// grandchild that holds the pipes open keeps them from closing; the
+// process group kill normally ends such children.
+func (w *worker) waitPipes(timeout time.Duration) {
+	done := make(chan struct{})
+	go func() { w.readers.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(timeout):
+	}
+}
+
+// exitReason says in plain words how the worker ended.
+func (w *worker) exitReason() string {
+	st := w.state
+	if st == nil {
+		if w.waitErr != nil {
+			return w.waitErr.Error()
+		}
+		return "it ended"
+	}
+	if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		sig := ws.Signal()
+		return fmt.Sprintf("it was killed by signal %d (%s)", int(sig), signalName(sig))
+	}
+	return fmt.Sprintf("it exited with status %d", st.ExitCode())
+}
+
+func signalName(sig syscall.Signal) string {
+	if n := unix.SignalName(sig); n != "" {
+		return n
+	}
+	return sig.String()
+}
+
+var errWorkerGone = errors.New("interp: the worker process is gone")
+
+// waitEvent waits for the next control event, the worker's death or ctx.
+func (w *worker) waitEvent(ctx context.Context) (proto.Event, error) {
+	select {
+	case ev, ok := <-w.events:
+		if !ok {
+			return proto.Event{}, errWorkerGone
+		}
+		return ev, nil
+	case <-ctx.Done():
+		return proto.Event{}, ctx.Err()
+	}
+}
+
+// call sends a request that is answered out of band, such as complete,
+// and waits for its answer. It works while a cell runs.
+func (w *worker) call(ctx context.Context, req proto.Request) (proto.Event, error) {
+	ch := make(chan proto.Event, 1)
+	w.callMu.Lock()
+	w.nextID++
+	req.ID = w.nextID
+	w.calls[req.ID] = ch
+	w.callMu.Unlock()
+	if err := w.send(req); err != nil {
+		w.callMu.Lock()
+		delete(w.calls, req.ID)
+		w.callMu.Unlock()
+		return proto.Event{}, err
+	}
+	select {
+	case ev, ok := <-ch:
+		if !ok {
+			return proto.Event{}, errWorkerGone
+		}
+		return ev, nil
+	case <-ctx.Done():
+		w.callMu.Lock()
+		delete(w.calls, req.ID)
+		w.callMu.Unlock()
+		return proto.Event{}, ctx.Err()
+	}
+}

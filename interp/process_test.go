@@ -1,0 +1,207 @@
+package interp_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/beacceaf/gokernel/kernel"
+	"github.com/beacceaf/gokernel/kernel/kerneltest"
+)
+
+// interruptAfter runs code and cancels it after d, returning what it did
+// and how long it took after the cancel.
+func interruptAfter(t *testing.T, in interface {
+	Execute(context.Context, *kernel.ExecuteRequest, kernel.Output) *kernel.ExecuteResult
+}, count int, code string, d time.Duration) (*kernel.ExecuteResult, time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var cancelled time.Time
+	timer := time.AfterFunc(d, func() { cancelled = time.Now(); cancel() })
+	defer timer.Stop()
+	res := in.Execute(ctx, &kernel.ExecuteRequest{Code: code, Count: count, StoreHistory: true}, &kerneltest.Recorder{})
+	if cancelled.IsZero() {
+		t.Fatalf("%q finished before the interrupt: %+v", code, res.Err)
+	}
+	return res, time.Since(cancelled)
+}
+
+func TestInterrupt(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		code      string
+		keepState bool
+	}{
+		{"busy loop", "for {}", true},
+		{"sleep", "time.Sleep(time.Hour)", true},
+		{"channel", "<-make(chan int)", true},
+		{"fifo open", `os.OpenFile(` + strconv.Quote(fifo) + `, os.O_WRONLY, 0)`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := newInterpreter(t, t.TempDir())
+			for k, c := range []string{`import ("os"; "time")`, "var kept = 41"} {
+				if _, res := run(t, in, k+1, c); res.Err != nil {
+					t.Fatal(res.Err)
+				}
+			}
+			res, took := interruptAfter(t, in, 3, tt.code, 300*time.Millisecond)
+			if res.Err == nil || res.Err.Name != "Interrupted" {
+				t.Fatalf("result %+v, want an Interrupted error", res.Err)
+			}
+			if took > 3*time.Second {
+				t.Errorf("the cell ended %v after the interrupt", took)
+			}
+			tb := strings.Join(res.Err.Traceback, "\n")
+			if lost := strings.Contains(tb, "gone"); lost == tt.keepState {
+				t.Errorf("traceback %q: says state lost = %v, want %v", tb, lost, !tt.keepState)
+			}
+			_, res = run(t, in, 4, "kept + 1")
+			if tt.keepState {
+				if res.Err != nil || res.Value["text/plain"] != "42" {
+					t.Errorf("after the interrupt: %+v %v, want 42", res.Err, res.Value)
+				}
+			} else if res.Err == nil {
+				t.Errorf("after the worker was replaced, kept is still defined: %v", res.Value)
+			}
+		})
+	}
+}
+
+func TestCrashContainment(t *testing.T) {
+	tests := []struct {
+		name      string
+		code      string
+		ename     string
+		keepState bool
+	}{
+		{"panic", `panic("boom")`, "Panic", true},
+		{"os.Exit", `os.Exit(3)`, "Exit", true},
+		{"log.Fatal", `log.Fatal("fatal")`, "Exit", true},
+		{"nil map", `var m map[string]int; m["a"] = 1`, "", true},
+		{"goroutine panic", `go func() { panic("in goroutine") }(); time.Sleep(2 * time.Second)`, "WorkerDied", false},
+		{"stack overflow", `func rec(n int) int { return rec(n+1) + 1 }; rec(0)`, "WorkerDied", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := newInterpreter(t, t.TempDir())
+			for k, c := range []string{`import ("os"; "log"; "time")`, "var kept = 41"} {
+				if _, res := run(t, in, k+1, c); res.Err != nil {
+					t.Fatal(res.Err)
+				}
+			}
+			_, res := run(t, in, 3, tt.code)
+			if res.Err == nil {
+				t.Fatal("the cell succeeded")
+			}
+			if tt.ename != "" && res.Err.Name != tt.ename {
+				t.Errorf("ename %q (%s), want %q", res.Err.Name, res.Err.Value, tt.ename)
+			}
+			_, res = run(t, in, 4, "kept + 1")
+			if tt.keepState && (res.Err != nil || res.Value["text/plain"] != "42") {
+				t.Errorf("state lost: %+v %v", res.Err, res.Value)
+			}
+			if !tt.keepState && res.Err == nil {
+				t.Errorf("a new worker should not know kept")
+			}
+			if _, res = run(t, in, 5, "1 + 1"); res.Err != nil || res.Value["text/plain"] != "2" {
+				t.Errorf("the next cell failed: %+v", res.Err)
+			}
+		})
+	}
+}
+
+func TestWorkerKilledFromOutside(t *testing.T) {
+	in := newInterpreter(t, t.TempDir())
+	rec, res := run(t, in, 1, `import ("fmt"; "os")`)
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	rec, res = run(t, in, 2, `fmt.Println(os.Getpid())`)
+	pid, err := strconv.Atoi(strings.TrimSpace(rec.Stdout()))
+	if err != nil || res.Err != nil {
+		t.Fatalf("pid %q: %v %v", rec.Stdout(), err, res.Err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	rec, res = run(t, in, 3, `1 + 1`)
+	if res.Err != nil || res.Value["text/plain"] != "2" {
+		t.Fatalf("after SIGKILL: %+v", res.Err)
+	}
+	if !strings.Contains(rec.Stderr(), "signal 9") || !strings.Contains(rec.Stderr(), "gone") {
+		t.Errorf("the user was not told: %q", rec.Stderr())
+	}
+}
+
+func TestStdin(t *testing.T) {
+	in := newInterpreter(t, t.TempDir())
+	if _, res := run(t, in, 1, `import ("bufio"; "fmt"; "os")`); res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if _, res := run(t, in, 2, `var name string`); res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	rec, res := run(t, in, 3, `fmt.Scanln(&name)`, "Ada")
+	if res.Err != nil {
+		t.Fatal(res.Err.Traceback, rec.Stderr())
+	}
+	if _, res := run(t, in, 4, `name`); res.Value["text/plain"] != `"Ada"` {
+		t.Errorf("name = %v", res.Value)
+	}
+	rec, res = run(t, in, 5, `line, err := bufio.NewReader(os.Stdin).ReadString('\n')`, "second line")
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if _, res := run(t, in, 6, `line`); res.Value["text/plain"] != `"second line\n"` {
+		t.Errorf("line = %v", res.Value)
+	}
+	// Without stdin, a read gets end of file and the user is told why.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	rec = &kerneltest.Recorder{}
+	res = in.Execute(ctx, &kernel.ExecuteRequest{Code: `n, err := fmt.Scanln(&name)`, Count: 7}, rec)
+	if res.Err != nil || !strings.Contains(rec.Stderr(), "allow_stdin") {
+		t.Errorf("no-stdin read: %+v, stderr %q", res.Err, rec.Stderr())
+	}
+}
+
+func TestOutputOrderAndDisplay(t *testing.T) {
+	in := newInterpreter(t, t.TempDir())
+	if _, res := run(t, in, 1, `import ("fmt"; "os"; "os/exec"; "syscall"; "github.com/beacceaf/gokernel/interp/display")`); res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	code := `for i := 0; i < 3; i++ { fmt.Println("fmt", i); syscall.Write(1, []byte("raw\n")); os.Stdout.WriteString("file\n"); display.Text("shown"); c := exec.Command("echo", "child"); c.Stdout = os.Stdout; c.Run() }`
+	rec, res := run(t, in, 2, code)
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	var got []string
+	for _, e := range rec.Events() {
+		switch e.Kind {
+		case "stream":
+			got = append(got, strings.Fields(e.Text)...)
+		case "display":
+			got = append(got, "<"+e.Bundle["text/plain"].(string)+">")
+		}
+	}
+	want := strings.Repeat("fmt X raw file <shown> child ", 3)
+	gotS := strings.Join(got, " ")
+	for _, d := range []string{"0", "1", "2"} {
+		gotS = strings.Replace(gotS, "fmt "+d, "fmt X", 1)
+	}
+	if gotS+" " != want {
+		t.Errorf("order:\n got %s\nwant %s", gotS, want)
+	}
+	_ = os.Getpid
+}

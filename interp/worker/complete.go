@@ -1,0 +1,194 @@
+package worker
+
+import (
+	"context"
+	"os/exec"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/traefik/yaegi/interp"
+	"github.com/traefik/yaegi/stdlib"
+	yaegisyscall "github.com/traefik/yaegi/stdlib/syscall"
+	"github.com/traefik/yaegi/stdlib/unrestricted"
+	"github.com/traefik/yaegi/stdlib/unsafe"
+
+	"github.com/beacceaf/gokernel/interp/gosrc"
+	"github.com/beacceaf/gokernel/interp/internal/proto"
+	"github.com/beacceaf/gokernel/interp/symbols"
+)
+
+// packageIndex maps import paths to their exported symbols, and package
+// names to import paths, from the symbol tables the interpreter uses.
+// It answers completion and inspection without touching the interpreter,
+// which must not be used while a cell runs.
+type packageIndex struct {
+	byPath map[string]map[string]reflect.Value
+	byName map[string][]string
+}
+
+var (
+	indexOnce sync.Once
+	index     packageIndex
+)
+
+func packages() *packageIndex {
+	indexOnce.Do(func() {
+		index = packageIndex{byPath: map[string]map[string]reflect.Value{}, byName: map[string][]string{}}
+		for _, x := range []interp.Exports{stdlib.Symbols, yaegisyscall.Symbols, unsafe.Symbols, unrestricted.Symbols, symbols.Symbols} {
+			for key, syms := range x {
+				slash := strings.LastIndexByte(key, '/')
+				if slash < 0 {
+					continue
+				}
+				path, name := key[:slash], key[slash+1:]
+				m := index.byPath[path]
+				if m == nil {
+					m = map[string]reflect.Value{}
+					index.byPath[path] = m
+					index.byName[name] = append(index.byName[name], path)
+				}
+				for sym, v := range syms {
+					if !strings.HasPrefix(sym, "_") {
+						m[sym] = v
+					}
+				}
+			}
+		}
+		for _, paths := range index.byName {
+			sort.Slice(paths, func(a, b int) bool { return len(paths[a]) < len(paths[b]) })
+		}
+	})
+	return &index
+}
+
+// pathOf finds the import path for a package name used in a cell: an
+// import of an earlier cell first, then the standard library.
+func (s *session) pathOf(name string) string {
+	s.w.stateMu.Lock()
+	path := s.state.ImportPath(name)
+	s.w.stateMu.Unlock()
+	if path != "" {
+		return path
+	}
+	if paths := packages().byName[name]; len(paths) > 0 {
+		return paths[0]
+	}
+	return ""
+}
+
+func (s *session) complete(req proto.Request) proto.Event {
+	start, end, expr := gosrc.IdentAt(req.Code, req.Cursor)
+	ev := proto.Event{ID: req.ID, Op: proto.EvComplete, Start: req.Cursor, End: req.Cursor, Matches: []string{}}
+	var matches []string
+	if dot := strings.LastIndexByte(expr, '.'); dot >= 0 {
+		pkg, prefix := expr[:dot], expr[dot+1:]
+		if path := s.pathOf(pkg); path != "" {
+			for sym := range packages().byPath[path] {
+				if strings.HasPrefix(sym, prefix) {
+					matches = append(matches, sym)
+				}
+			}
+		}
+		start += dot + 1
+	} else {
+		seen := map[string]bool{}
+		add := func(name string) {
+			if strings.HasPrefix(name, expr) && !seen[name] && !strings.HasPrefix(name, "__gk") {
+				seen[name] = true
+				matches = append(matches, name)
+			}
+		}
+		s.w.stateMu.Lock()
+		for _, n := range s.state.Names() {
+			add(n.Name)
+		}
+		s.w.stateMu.Unlock()
+		for _, k := range gosrc.Keywords() {
+			add(k)
+		}
+		for _, b := range gosrc.Builtins() {
+			add(b)
+		}
+		if expr != "" {
+			for name := range packages().byName {
+				add(name)
+			}
+		}
+	}
+	sort.Strings(matches)
+	if matches != nil {
+		ev.Matches, ev.Start, ev.End = matches, start, end
+	}
+	return ev
+}
+
+func (s *session) inspect(req proto.Request) proto.Event {
+	_, _, expr := gosrc.IdentAt(req.Code, req.Cursor)
+	ev := proto.Event{ID: req.ID, Op: proto.EvInspect}
+	if expr == "" {
+		return ev
+	}
+	var text string
+	if dot := strings.LastIndexByte(expr, '.'); dot >= 0 {
+		pkg, sym := expr[:dot], expr[dot+1:]
+		if path := s.pathOf(pkg); path != "" {
+			if v, ok := packages().byPath[path][sym]; ok {
+				text = goDoc(path+"."+sym, describeValue(path, sym, v))
+			}
+		}
+	} else {
+		s.w.stateMu.Lock()
+		for _, n := range s.state.Names() {
+			if n.Name == expr {
+				text = n.Decl
+			}
+		}
+		s.w.stateMu.Unlock()
+		if text == "" {
+			if path := s.pathOf(expr); path != "" {
+				text = goDoc(path, "package "+expr+` // import "`+path+`"`)
+			}
+		}
+	}
+	if text == "" {
+		return ev
+	}
+	ev.Found = true
+	ev.Doc = map[string]any{"text/plain": text}
+	return ev
+}
+
+// describeValue gives the Go signature of an exported symbol, from its
+// reflect value.
+func describeValue(path, sym string, v reflect.Value) string {
+	name := path[strings.LastIndexByte(path, '/')+1:] + "." + sym
+	if !v.IsValid() {
+		return name
+	}
+	t := v.Type()
+	switch {
+	case t.Kind() == reflect.Func:
+		return "func " + name + strings.TrimPrefix(t.String(), "func")
+	case v.Kind() == reflect.Ptr && v.IsNil() && t.Elem().Kind() != reflect.Interface:
+		return "type " + name + " " + t.Elem().Kind().String()
+	case v.Kind() == reflect.Ptr && v.IsNil():
+		return "type " + name + " interface"
+	default:
+		return name + " " + t.String()
+	}
+}
+
+// goDoc returns `go doc` text for what, when the go command is installed
+// and answers quickly; otherwise fallback.
+func goDoc(what, fallback string) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "go", "doc", what).Output()
+	if err != nil || len(out) == 0 {
+		return fallback
+	}
+	return strings.TrimRight(string(out), "\n")
+}

@@ -1,0 +1,15 @@
+// Package worker is the worker process of gokernel: a yaegi interpreter
+// that runs Go cells, in a process of its own so that no cell can crash or
+// wedge the kernel.
+//
+// The kernel starts it as `gokernel worker` with fd 1 and fd 2 connected to
+// pipes that it reads, and fd 3 connected to a control socket that carries
+// the requests and events of package interp/internal/proto. Everything a
+// cell writes, whether through fmt, os.Stdout, a raw syscall.Write(1, …) or
+// a child process, therefore reaches the notebook.
+//
+// The worker owns its stdin: fd 0 is a pipe whose write end it keeps. When
+// a cell blocks reading fd 0, the worker notices (from /proc/self/task) and
+// asks the kernel for a line of input, or gives the read end of file when
+// the front end cannot answer.
+package worker

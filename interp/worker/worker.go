@@ -1,0 +1,322 @@
+package worker
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/beacceaf/gokernel/interp/display"
+	"github.com/beacceaf/gokernel/interp/internal/proto"
+)
+
+// maxStack bounds the Go stack of the worker, so that runaway recursion in
+// a cell ends the worker in about a second instead of four.
+const maxStack = 256 << 20
+
+// settleWait is how long an interrupted cell's goroutines get to go away
+// before the worker says the cell is stuck in a host call.
+const settleWait = time.Second
+
+// Main runs the worker until its control socket closes.
+func Main() error {
+	token := os.Getenv(proto.TokenEnv)
+	if token == "" {
+		return errors.New("worker: run by the kernel only (no marker token in the environment)")
+	}
+	os.Unsetenv(proto.TokenEnv)
+	debug.SetMaxStack(maxStack)
+	_ = unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(syscall.SIGKILL), 0, 0, 0)
+
+	stdin, err := newStdinPipe()
+	if err != nil {
+		return err
+	}
+	ctl := os.NewFile(proto.ControlFD, "control")
+	if ctl == nil {
+		return errors.New("worker: no control socket on fd 3")
+	}
+	unix.CloseOnExec(proto.ControlFD)
+
+	w := &Worker{
+		token:  token,
+		ctl:    ctl,
+		enc:    json.NewEncoder(ctl),
+		stdin:  stdin,
+		execs:  make(chan proto.Request, 16),
+		cancel: func() {},
+	}
+	w.interruptCh.Store(make(chan struct{}))
+	w.sess, err = newSession(w)
+	if err != nil {
+		return err
+	}
+	display.SetPublisher(w)
+
+	go w.execLoop()
+	w.emit(proto.Event{Op: proto.EvReady, PID: os.Getpid()})
+	err = w.readRequests()
+	// The kernel has gone or closed the socket: nothing else to do.
+	return err
+}
+
+// Worker runs cells for one kernel.
+type Worker struct {
+	token string
+	ctl   *os.File
+	enc   *json.Encoder
+	encMu sync.Mutex
+	stdin *stdinPipe
+	execs chan proto.Request
+	sess  *session
+
+	stateMu sync.Mutex // guards sess.state, which completion reads while a cell runs
+
+	mu          sync.Mutex
+	running     uint64 // ID of the running request, 0 when idle
+	allowStdin  bool
+	askedInput  bool
+	cancel      context.CancelFunc
+	interruptCh atomic.Value // chan struct{}, closed when the running cell is interrupted
+
+	displaySeq atomic.Uint64
+	outMu      sync.Mutex // orders marker writes
+}
+
+// emit sends one event to the kernel.
+func (w *Worker) emit(ev proto.Event) {
+	w.encMu.Lock()
+	defer w.encMu.Unlock()
+	if err := w.enc.Encode(ev); err != nil {
+		os.Exit(0) // the kernel is gone
+	}
+}
+
+// readRequests serves the control socket. Exec and eval requests queue for
+// the exec loop; the others are served at once, even while a cell runs.
+func (w *Worker) readRequests() error {
+	dec := json.NewDecoder(bufio.NewReaderSize(w.ctl, 64<<10))
+	for {
+		var req proto.Request
+		if err := dec.Decode(&req); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fmt.Errorf("worker: control socket: %w", err)
+		}
+		switch req.Op {
+		case proto.OpExec, proto.OpEval:
+			w.execs <- req
+		case proto.OpCancel:
+			w.interrupt(req.ID)
+		case proto.OpInput:
+			w.mu.Lock()
+			w.askedInput = false
+			w.mu.Unlock()
+			if err := w.stdin.write(req.Text); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+			}
+		case proto.OpNoInput:
+			if req.Text != "" {
+				w.writeStream(2, req.Text)
+			}
+			w.giveEOF()
+		case proto.OpComplete:
+			go func() { w.emit(w.sess.complete(req)) }()
+		case proto.OpInspect:
+			go func() { w.emit(w.sess.inspect(req)) }()
+		case proto.OpChdir:
+			if err := os.Chdir(req.Text); err != nil {
+				w.writeStream(2, err.Error()+"\n")
+			}
+		case proto.OpSetenv:
+			if req.Unset {
+				os.Unsetenv(req.Name)
+			} else {
+				os.Setenv(req.Name, req.Text)
+			}
+		}
+	}
+}
+
+// giveEOF ends the blocked stdin read, if any, with end of file.
+func (w *Worker) giveEOF() {
+	w.mu.Lock()
+	w.askedInput = false
+	w.mu.Unlock()
+	if err := w.stdin.reset(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+	}
+}
+
+// interrupt cancels request id if it is running.
+func (w *Worker) interrupt(id uint64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.running != id || id == 0 {
+		return
+	}
+	w.cancel()
+	if ch := w.interruptCh.Load().(chan struct{}); ch != nil {
+		select {
+		case <-ch:
+		default:
+			close(ch)
+		}
+	}
+	if w.askedInput {
+		go w.giveEOF()
+	}
+}
+
+// interrupted returns a channel that is closed when the running cell is
+// interrupted. Interruptible host functions, such as time.Sleep, wait on it.
+func (w *Worker) interrupted() <-chan struct{} {
+	return w.interruptCh.Load().(chan struct{})
+}
+
+// execLoop runs exec and eval requests one at a time.
+func (w *Worker) execLoop() {
+	for req := range w.execs {
+		w.run(req)
+	}
+}
+
+func (w *Worker) run(req proto.Request) {
+	ctx, cancel := context.WithCancel(context.Background())
+	w.mu.Lock()
+	w.running = req.ID
+	w.allowStdin = req.AllowStdin
+	w.askedInput = false
+	w.cancel = cancel
+	w.interruptCh.Store(make(chan struct{}))
+	w.mu.Unlock()
+
+	watchDone := make(chan struct{})
+	watchStopped := make(chan struct{})
+	go func() { defer close(watchStopped); w.watchStdin(watchDone) }()
+	before := runtime.NumGoroutine()
+
+	var ev proto.Event
+	switch req.Op {
+	case proto.OpExec:
+		ev = w.sess.exec(ctx, req)
+	case proto.OpEval:
+		ev = proto.Event{Exprs: w.sess.evalExprs(ctx, req.Exprs)}
+	}
+	if ctx.Err() != nil {
+		ev.Value = nil
+		ev.Err = &proto.Error{Name: "Interrupted", Value: "the cell was interrupted",
+			Traceback: []string{"Interrupted: the cell was interrupted; variables of earlier cells are kept"}}
+		ev.Stuck = !settle(before, settleWait)
+	}
+	close(watchDone)
+	<-watchStopped
+	cancel()
+
+	w.mu.Lock()
+	w.running = 0
+	w.mu.Unlock()
+
+	w.writeMarkers(req.ID)
+	ev.ID = req.ID
+	ev.Op = proto.EvResult
+	w.emit(ev)
+}
+
+// settle waits until no more goroutines run than before the cell. A
+// goroutine that stays is blocked in a host call that yaegi cannot stop.
+func settle(before int, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		if runtime.NumGoroutine() <= before {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// watchStdin asks for input whenever the running cell blocks reading fd 0.
+func (w *Worker) watchStdin(done <-chan struct{}) {
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+		}
+		w.mu.Lock()
+		asked, allow, id := w.askedInput, w.allowStdin, w.running
+		w.mu.Unlock()
+		if asked || !blockedOnStdin() || w.stdin.readable() {
+			continue
+		}
+		if !allow {
+			w.writeStream(2, "stdin: this front end does not accept input (allow_stdin is false, as in nbconvert), so the read gets end of file.\n")
+			w.giveEOF()
+			continue
+		}
+		w.mu.Lock()
+		w.askedInput = true
+		w.mu.Unlock()
+		w.emit(proto.Event{ID: id, Op: proto.EvInput})
+	}
+}
+
+// writeStream writes text straight to fd 1 or fd 2.
+func (w *Worker) writeStream(fd int, text string) {
+	w.outMu.Lock()
+	defer w.outMu.Unlock()
+	writeAll(fd, []byte(text))
+}
+
+func writeAll(fd int, b []byte) {
+	for len(b) > 0 {
+		n, err := unix.Write(fd, b)
+		if err != nil {
+			if err == unix.EINTR || err == unix.EAGAIN {
+				continue
+			}
+			return
+		}
+		b = b[n:]
+	}
+}
+
+// writeMarkers marks the end of request id's output on both pipes.
+func (w *Worker) writeMarkers(id uint64) {
+	w.outMu.Lock()
+	defer w.outMu.Unlock()
+	writeAll(1, []byte(proto.Marker(w.token, "end", id)))
+	writeAll(2, []byte(proto.Marker(w.token, "end", id)))
+}
+
+// Publish implements display.Publisher: it places a sync marker in stdout
+// and sends the display event that belongs there.
+func (w *Worker) Publish(kind string, b display.Bundle, metadata map[string]any, id string) {
+	seq := w.displaySeq.Add(1)
+	ev := proto.Event{Op: proto.EvDisplay, Seq: seq, Kind: kind, Data: b, Metadata: metadata, DisplayID: id}
+	if kind == "clear" {
+		ev.Wait = id == "wait"
+		ev.DisplayID = ""
+	}
+	w.outMu.Lock()
+	writeAll(1, []byte(proto.Marker(w.token, "sync", seq)))
+	w.outMu.Unlock()
+	w.emit(ev)
+}
