@@ -52,10 +52,11 @@ type worker struct {
 
 // startWorker starts a worker process whose output goes to sink.
 //
-// The worker dies with the kernel: it gets SIGKILL when the thread that
+// The worker dies with the kernel: it gets SIGTERM when the thread that
 // started it ends (Pdeathsig belongs to that thread, so a goroutine stays
-// locked to it for the worker's whole life), it sits in its own process
-// group, which Close kills, and it exits when its control socket closes.
+// locked to it for the worker's whole life), and it ends when its control
+// socket closes. Either way it kills its own process group, so processes
+// that cells started go too. Close also kills that group.
 func startWorker(argv []string, dir string, env []string, sink func(stream, text string), display func(proto.Event)) (*worker, error) {
 	tok := make([]byte, 16)
 	if _, err := rand.Read(tok); err != nil {
@@ -99,7 +100,8 @@ func startWorker(argv []string, dir string, env []string, sink func(stream, text
 	cmd.Stdout = outW
 	cmd.Stderr = errW
 	cmd.ExtraFiles = []*os.File{child}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	// SIGTERM, not SIGKILL: the worker then ends its process group.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	w.cmd = cmd
 
 	started := make(chan error, 1)

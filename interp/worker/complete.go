@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	"go/constant"
 	"os/exec"
 	"reflect"
 	"sort"
@@ -27,6 +28,7 @@ import (
 type packageIndex struct {
 	byPath map[string]map[string]reflect.Value
 	byName map[string][]string
+	names  map[string]string // import path → package name
 }
 
 var (
@@ -36,7 +38,7 @@ var (
 
 func packages() *packageIndex {
 	indexOnce.Do(func() {
-		index = packageIndex{byPath: map[string]map[string]reflect.Value{}, byName: map[string][]string{}}
+		index = packageIndex{byPath: map[string]map[string]reflect.Value{}, byName: map[string][]string{}, names: map[string]string{}}
 		for _, x := range []interp.Exports{stdlib.Symbols, yaegisyscall.Symbols, unsafe.Symbols, unrestricted.Symbols, symbols.Symbols} {
 			for key, syms := range x {
 				slash := strings.LastIndexByte(key, '/')
@@ -49,6 +51,7 @@ func packages() *packageIndex {
 					m = map[string]reflect.Value{}
 					index.byPath[path] = m
 					index.byName[name] = append(index.byName[name], path)
+					index.names[path] = name
 				}
 				for sym, v := range syms {
 					if !strings.HasPrefix(sym, "_") {
@@ -68,7 +71,7 @@ func packages() *packageIndex {
 // import of an earlier cell first, then the standard library.
 func (s *session) pathOf(name string) string {
 	s.w.stateMu.Lock()
-	path := s.state.ImportPath(name)
+	path := s.state.Imports()[name]
 	s.w.stateMu.Unlock()
 	if path != "" {
 		return path
@@ -141,9 +144,10 @@ func (s *session) inspect(req proto.Request) proto.Event {
 		}
 	} else {
 		s.w.stateMu.Lock()
-		for _, n := range s.state.Names() {
-			if n.Name == expr {
-				text = n.Decl
+		if n, ok := s.state.Lookup(expr); ok {
+			text = n.Source
+			if n.Cell != "" {
+				text += "\n\n// defined in " + n.Cell
 			}
 		}
 		s.w.stateMu.Unlock()
@@ -191,4 +195,31 @@ func goDoc(what, fallback string) string {
 		return fallback
 	}
 	return strings.TrimRight(string(out), "\n")
+}
+
+// lookup finds the exported symbols and the package name of path.
+func (x *packageIndex) lookup(path string) (map[string]reflect.Value, string, bool) {
+	syms, ok := x.byPath[path]
+	if !ok {
+		return nil, "", false
+	}
+	return syms, x.names[path], true
+}
+
+// symbolType answers gosrc.State.SymbolType from the symbol tables: the
+// type of the value that package path exports as name, or "" when name is
+// not a typed value.
+func symbolType(path, name string) string {
+	syms, _, ok := packages().lookup(path)
+	if !ok {
+		return ""
+	}
+	v, ok := syms[name]
+	if !ok || !v.IsValid() || v.Kind() == reflect.Pointer && v.IsNil() { // (*T)(nil) stands for a type
+		return ""
+	}
+	if v.Type() == reflect.TypeFor[constant.Value]() { // an untyped constant
+		return ""
+	}
+	return v.Type().String()
 }

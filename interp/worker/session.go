@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"go/scanner"
 	"os"
+	"os/signal"
 	"reflect"
 	"runtime"
-	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/traefik/yaegi/interp"
@@ -23,26 +24,23 @@ import (
 	"github.com/beacceaf/gokernel/interp/symbols"
 )
 
-// showPath is the import path of the hidden package through which the
-// worker shows a cell's value. Cells never see it: it is imported as __gk.
-const showPath = "gokernel.internal/show"
-
 // session is one yaegi interpreter and what the worker knows about the
 // cells it has run.
 type session struct {
 	w     *Worker
 	i     *interp.Interpreter
 	state *gosrc.State
-
-	cell string // the name of the running cell, such as "In[3]"
-
-	// The value of the cell being shown, set by __gk.Show.
-	shown     *string
-	writeLike bool
 }
 
 func newSession(w *Worker) (*session, error) {
 	s := &session{w: w, state: gosrc.NewState()}
+	s.state.SymbolType = symbolType
+	s.state.PkgName = func(path string) string {
+		if _, name, ok := packages().lookup(path); ok {
+			return name
+		}
+		return ""
+	}
 	s.i = interp.New(interp.Options{
 		Stdin:        os.Stdin,
 		Stdout:       os.Stdout,
@@ -59,8 +57,7 @@ func newSession(w *Worker) (*session, error) {
 	if err := symbols.LoadGeneric(s.i); err != nil {
 		return nil, fmt.Errorf("worker: generic helpers: %w", err)
 	}
-	prelude := "import __gk " + strconv.Quote(showPath) + "\n" + gosrc.Prelude
-	if _, err := s.i.EvalWithContext(context.Background(), prelude); err != nil {
+	if _, err := s.i.EvalWithContext(context.Background(), gosrc.Prelude); err != nil {
 		return nil, fmt.Errorf("worker: prelude: %w", err)
 	}
 	return s, nil
@@ -81,9 +78,6 @@ func (s *session) overrides() interp.Exports {
 		panic(exitCode(1))
 	}
 	return interp.Exports{
-		showPath + "/show": {
-			"Show": reflect.ValueOf(s.show),
-		},
 		"os/os": {
 			"Exit": reflect.ValueOf(func(code int) { panic(exitCode(code)) }),
 		},
@@ -97,15 +91,45 @@ func (s *session) overrides() interp.Exports {
 		"syscall/syscall": {
 			"Close": reflect.ValueOf(func(fd int) error {
 				if fd >= 0 && fd <= 3 {
-					return fmt.Errorf("gokernel: closing fd %d would cut the cell off from the notebook: %w", fd, syscallEPERM)
+					return fmt.Errorf("gokernel: closing fd %d would cut the cell off from the notebook: %w", fd, syscall.EPERM)
 				}
-				return closeFD(fd)
+				return syscall.Close(fd)
 			}),
 		},
 		"time/time": {
 			"Sleep": reflect.ValueOf(s.sleep),
 		},
+		"os/signal/signal": {
+			"Ignore": reflect.ValueOf(func(sig ...os.Signal) {
+				if sig = keepSignals(sig); len(sig) > 0 {
+					signal.Ignore(sig...)
+				}
+			}),
+			"Reset": reflect.ValueOf(func(sig ...os.Signal) {
+				if sig = keepSignals(sig); len(sig) > 0 {
+					signal.Reset(sig...)
+				}
+			}),
+		},
 	}
+}
+
+// keepSignals removes from sig the signals the worker needs for itself:
+// SIGTERM and SIGHUP tell it that the kernel has gone. With no signals
+// (meaning all of them) it warns and returns none.
+func keepSignals(sig []os.Signal) []os.Signal {
+	if len(sig) == 0 {
+		fmt.Fprintln(os.Stderr, "gokernel: signal.Ignore() and signal.Reset() without arguments are not allowed in a cell; name the signals")
+		return nil
+	}
+	var out []os.Signal
+	for _, s := range sig {
+		if s == syscall.SIGTERM || s == syscall.SIGHUP {
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 // sleep is time.Sleep for cells: an interrupt ends it early, so that the
@@ -123,84 +147,74 @@ func (s *session) sleep(d time.Duration) {
 	}
 }
 
-// show records the value of a cell's last expression.
-func (s *session) show(vs ...any) {
-	if s.writeLike && len(vs) == 2 {
-		if err, ok := vs[1].(error); !ok || err == nil {
-			return // fmt.Println and friends: (n, nil) is not worth showing
-		}
-	}
-	parts := make([]string, len(vs))
-	for k, v := range vs {
-		parts[k] = format(v)
-	}
-	text := strings.Join(parts, ", ")
-	s.shown = &text
-}
-
-// format prints one value as %v does, except that a string is quoted.
-func format(v any) string {
-	if str, ok := v.(string); ok {
-		return strconv.Quote(str)
-	}
-	return fmt.Sprintf("%v", v)
-}
-
 // exec runs one cell.
 func (s *session) exec(ctx context.Context, req proto.Request) proto.Event {
-	s.w.stateMu.Lock()
 	plan, err := gosrc.Compile(req.Cell, req.Code, s.state)
-	s.w.stateMu.Unlock()
 	if err != nil {
-		return proto.Event{Err: compileError(err, req.Cell, gosrc.Unit{Line: 1})}
+		return proto.Event{Err: compileError(err, gosrc.Unit{})}
 	}
-	s.cell = req.Cell
-	s.shown = nil
+	var shown *string
 	for k, u := range plan.Units {
-		last := k == len(plan.Units)-1
-		if last && plan.LastExpr != "" && !req.Silent {
-			if done, perr := s.evalShown(ctx, plan, u); done {
-				if perr != nil {
-					return proto.Event{Err: perr}
+		if k == len(plan.Units)-1 && plan.Display != nil {
+			text, ran, perr := s.evalDisplay(ctx, plan.Display, u)
+			if perr != nil {
+				return proto.Event{Err: perr}
+			}
+			if ran {
+				if text != nil && !req.Silent {
+					shown = text
 				}
 				continue
 			}
 		}
-		if _, err := s.eval(ctx, u.Src); err != nil {
+		if err := s.evalUnit(ctx, u); err != nil {
 			return proto.Event{Err: s.describe(err, u)}
 		}
-		s.commit(u)
+		s.state.Commit(u)
 	}
-	ev := proto.Event{Value: s.shown}
+	ev := proto.Event{Value: shown}
 	if len(req.Exprs) > 0 {
 		ev.Exprs = s.evalExprs(ctx, req.Exprs)
 	}
 	return ev
 }
 
-// commit records a unit that ran, for later cells and for completion.
-func (s *session) commit(u gosrc.Unit) {
-	s.w.stateMu.Lock()
-	defer s.w.stateMu.Unlock()
-	s.state.Commit(u)
+// evalUnit runs one unit. When yaegi's compiler panics with "nil type"
+// (nothing has run then) and the unit has an alternative form, that runs.
+func (s *session) evalUnit(ctx context.Context, u gosrc.Unit) error {
+	_, err := s.eval(ctx, u.Src)
+	if err != nil && u.Alt != "" && strings.Contains(err.Error(), "nil type") {
+		if _, aerr := s.eval(ctx, u.Alt); aerr == nil {
+			return nil
+		}
+	}
+	return err
 }
 
-// evalShown runs the last unit, a bare expression, through __gk.Show so
-// that its value is shown. done is false when the expression has no value
-// (a call of a function without results): the caller then runs it plainly.
-func (s *session) evalShown(ctx context.Context, plan *gosrc.Plan, u gosrc.Unit) (done bool, err *proto.Error) {
-	src := plan.ShowSrc("__gk.Show")
-	prog, cerr := s.compile(src)
-	if cerr != nil {
-		return false, nil
+// evalDisplay runs the last unit, a bare expression, through the first of
+// d.Srcs that compiles, so that its value can be shown. ran is false when
+// none compiles (a call of a function without results, or an error): the
+// caller then runs the unit plainly. text is nil when there is nothing to
+// show.
+func (s *session) evalDisplay(ctx context.Context, d *gosrc.Display, u gosrc.Unit) (text *string, ran bool, perr *proto.Error) {
+	for _, src := range d.Srcs {
+		prog, cerr := s.compile(src)
+		if cerr != nil {
+			continue
+		}
+		v, rerr := s.execute(ctx, prog)
+		if rerr != nil {
+			return nil, true, s.describe(rerr, u)
+		}
+		s.state.Commit(u)
+		if v.IsValid() && v.Kind() == reflect.String {
+			if t, show := d.Format(v.String()); show {
+				return &t, true, nil
+			}
+		}
+		return nil, true, nil
 	}
-	s.writeLike = plan.WriteLike
-	defer func() { s.writeLike = false }()
-	if _, rerr := s.execute(ctx, prog); rerr != nil {
-		return true, s.describe(rerr, u)
-	}
-	s.commit(u)
-	return true, nil
+	return nil, false, nil
 }
 
 // eval runs src, turning a panic of yaegi's compiler into an error.
@@ -213,6 +227,8 @@ func (s *session) eval(ctx context.Context, src string) (v reflect.Value, err er
 	return s.i.EvalWithContext(ctx, src)
 }
 
+// compile type-checks src without running it. yaegi's Compile does not
+// recover its own panics.
 func (s *session) compile(src string) (p *interp.Program, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -231,25 +247,33 @@ func (s *session) execute(ctx context.Context, p *interp.Program) (v reflect.Val
 	return s.i.ExecuteWithContext(ctx, p)
 }
 
-// evalExprs evaluates user expressions, and %p's.
+// evalExprs evaluates expressions without recording them: the user
+// expressions of an execute request, and %p's.
 func (s *session) evalExprs(ctx context.Context, exprs map[string]string) map[string]proto.Value {
 	out := map[string]proto.Value{}
 	for name, expr := range exprs {
-		src, err := gosrc.ExprSrc(expr, "__gk.Show")
+		plan, err := gosrc.Compile("expr", expr, s.state)
+		if err == nil && (plan.Display == nil || len(plan.Units) != 1) {
+			err = fmt.Errorf("%q is not a single expression", expr)
+		}
 		if err != nil {
-			out[name] = proto.Value{Err: compileError(err, "expression", gosrc.Unit{Line: 1})}
+			out[name] = proto.Value{Err: compileError(err, gosrc.Unit{})}
 			continue
 		}
-		s.shown = nil
-		if _, err := s.eval(ctx, src); err != nil {
-			out[name] = proto.Value{Err: s.describe(err, gosrc.Unit{})}
-			continue
+		text, ran, perr := s.evalDisplay(ctx, plan.Display, plan.Units[0])
+		switch {
+		case perr != nil:
+			out[name] = proto.Value{Err: perr}
+		case !ran:
+			out[name] = proto.Value{Err: &proto.Error{Name: "CompileError", Value: expr + " has no value",
+				Traceback: []string{expr + " has no value"}}}
+		default:
+			t := ""
+			if text != nil {
+				t = *text
+			}
+			out[name] = proto.Value{Text: &t}
 		}
-		text := ""
-		if s.shown != nil {
-			text = *s.shown
-		}
-		out[name] = proto.Value{Text: &text}
 	}
 	return out
 }
@@ -265,8 +289,8 @@ func (s *session) describe(err error, u gosrc.Unit) *proto.Error {
 			}}
 		}
 		val := fmt.Sprint(p.Value)
-		if strings.Contains(val, "nil type") || strings.HasPrefix(val, "In[") {
-			return compileError(errors.New(val), s.cell, u)
+		if strings.Contains(val, "nil type") || strings.Contains(val, "_.go:") {
+			return compileError(errors.New(val), u)
 		}
 		name := "Panic"
 		if _, ok := p.Value.(runtime.Error); ok {
@@ -281,12 +305,12 @@ func (s *session) describe(err error, u gosrc.Unit) *proto.Error {
 	if errors.Is(err, context.Canceled) {
 		return &proto.Error{Name: "Interrupted", Value: "the cell was interrupted"}
 	}
-	return compileError(err, s.cell, u)
+	return compileError(err, u)
 }
 
 // compileError describes an error found before the code ran, with its
 // positions in the cell.
-func compileError(err error, cell string, u gosrc.Unit) *proto.Error {
+func compileError(err error, u gosrc.Unit) *proto.Error {
 	var list scanner.ErrorList
 	msg := err.Error()
 	if errors.As(err, &list) && len(list) > 0 {
@@ -296,9 +320,9 @@ func compileError(err error, cell string, u gosrc.Unit) *proto.Error {
 		}
 		msg = strings.Join(lines, "\n")
 	}
-	msg = cellPositions(msg, cell, u.Line)
+	msg = gosrc.CleanPos(msg)
 	tb := []string{msg}
-	if hint := gosrc.Hint(msg, u.Src); hint != "" {
+	if hint := gosrc.Hint(msg, u); hint != "" {
 		tb = append(tb, "hint: "+hint)
 	}
 	first, _, _ := strings.Cut(msg, "\n")

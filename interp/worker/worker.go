@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime"
 	"runtime/debug"
 	"sync"
@@ -37,7 +38,18 @@ func Main() error {
 	}
 	os.Unsetenv(proto.TokenEnv)
 	debug.SetMaxStack(maxStack)
-	_ = unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(syscall.SIGKILL), 0, 0, 0)
+	// When the kernel dies, the worker takes the processes that cells
+	// started (its process group) with it.
+	_ = unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(syscall.SIGTERM), 0, 0, 0)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP)
+	go func() {
+		<-sigs
+		endGroup()
+	}()
+	if os.Getppid() == 1 {
+		endGroup() // the kernel died before the signal was armed
+	}
 
 	stdin, err := newStdinPipe()
 	if err != nil {
@@ -67,8 +79,20 @@ func Main() error {
 	go w.execLoop()
 	w.emit(proto.Event{Op: proto.EvReady, PID: os.Getpid()})
 	err = w.readRequests()
-	// The kernel has gone or closed the socket: nothing else to do.
+	// The kernel has gone or closed the socket: end the processes cells
+	// started, and the worker with them.
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+	}
+	endGroup()
 	return err
+}
+
+// endGroup kills the worker's process group: the worker, which leads it,
+// and every process a cell started and did not move elsewhere.
+func endGroup() {
+	_ = syscall.Kill(-os.Getpid(), syscall.SIGKILL)
+	os.Exit(0)
 }
 
 // Worker runs cells for one kernel.

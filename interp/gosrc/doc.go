@@ -1,0 +1,40 @@
+// Package gosrc analyses the Go source of notebook cells for the worker that
+// runs them in the yaegi interpreter (v0.16.1). It never imports yaegi: it
+// only reads and rewrites source text.
+//
+// [Compile] cuts a cell into units that yaegi can evaluate one at a time
+// (imports, declarations and statements may be mixed in any order), drops
+// imports that are already done, refuses func main and changed type
+// definitions, and rewrites the Go constructs that yaegi lacks or gets
+// wrong: range over integers and functions, the min, max and clear
+// builtins, comma-ok forms at cell top level, and per-iteration loop
+// variables. Every unit starts with a //line directive and every rewrite is
+// followed by a /*line*/ comment, so positions in errors name the cell,
+// line and column the user wrote.
+//
+// A [State] remembers what earlier cells declared; [State.Names] and
+// [State.Lookup] answer completion and inspection, with [IdentAt],
+// [Keywords] and [Builtins]. [IsComplete] answers is_complete requests.
+//
+// # Running a plan
+//
+// The worker evaluates [Prelude] once, after loading the symbol tables. It
+// may set [State.PkgName] and [State.SymbolType] from those tables. Then,
+// for each cell:
+//
+//  1. plan, err := Compile("In[N]", code, st). On error, report it (it
+//     is an *[Error]) and run nothing.
+//  2. For the last unit, when plan.Display is set: take the first of
+//     Display.Srcs that yaegi's Compile accepts, evaluate it, show
+//     Display.Format of the resulting string if it says so, commit the
+//     unit, and stop. yaegi's Compile does not recover its own panics:
+//     recover around it. When no candidate compiles, go on as for any unit.
+//  3. Evaluate Unit.Src with EvalWithContext. If it fails with "nil type"
+//     and Unit.Alt is set, evaluate Alt instead.
+//  4. On error, report [CleanPos] of the message, followed by [Hint], and
+//     stop. On success, [State.Commit] the unit.
+//
+// yaegi logs its compile panics ("nil type") on the host's standard
+// logger before recovering them; a worker that retries with Alt may want to
+// silence it.
+package gosrc

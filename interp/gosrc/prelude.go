@@ -1,0 +1,86 @@
+package gosrc
+
+import (
+	"strconv"
+	"strings"
+)
+
+// maxResults is how many results of a trailing call Display.Src formats.
+const maxResults = 8
+
+// Prelude is yaegi source that the worker evaluates once, right after
+// creating the interpreter and loading the standard library symbols. It
+// defines what rewritten units and Display.Src call: the min, max and clear
+// helpers and the display format. Its names start with __gk, and its
+// imports use aliases, so that a cell can still import fmt, reflect and cmp.
+const Prelude = `import __gkfmt "fmt"
+import __gkreflect "reflect"
+import __gkcmp "cmp"
+
+// __gk_dfmt formats up to 8 values: their types, then \x01, then their
+// values, separated by \x00. Missing values format as BADINDEX.
+const __gk_dfmt = "%[1]T\x00%[2]T\x00%[3]T\x00%[4]T\x00%[5]T\x00%[6]T\x00%[7]T\x00%[8]T\x01%[1]v\x00%[2]v\x00%[3]v\x00%[4]v\x00%[5]v\x00%[6]v\x00%[7]v\x00%[8]v"
+
+func __gk_min[T __gkcmp.Ordered](a, b T) T {
+	if a != a {
+		return a
+	}
+	if b != b || b < a {
+		return b
+	}
+	return a
+}
+
+func __gk_max[T __gkcmp.Ordered](a, b T) T {
+	if a != a {
+		return a
+	}
+	if b != b || b > a {
+		return b
+	}
+	return a
+}
+
+// __gk_showN formats any number of values, for calls whose result count
+// is unknown; interpreted types lose their String method on the way.
+func __gk_showN(vs ...any) string {
+	return __gkfmt.Sprintf(__gk_dfmt, vs...)
+}
+
+func __gk_clear(x any) {
+	__gkreflect.ValueOf(x).Clear()
+}
+`
+
+// Format turns the string that one of Display.Srcs evaluated to into the text to
+// show: the values separated by ", ", strings quoted. show is false when
+// there is nothing to show: the values of a WriteLike call whose error is
+// nil.
+func (d *Display) Format(raw string) (text string, show bool) {
+	types, values, ok := strings.Cut(raw, "\x01")
+	if !ok {
+		return raw, true
+	}
+	ts := strings.Split(types, "\x00")
+	n := 0
+	for n < len(ts) && !strings.HasPrefix(ts[n], "%!") {
+		n++
+	}
+	if n == 0 {
+		return "", false
+	}
+	values = strings.TrimSuffix(values, strings.Repeat("\x00%!v(BADINDEX)", maxResults-n))
+	vs := []string{values}
+	if n > 1 {
+		vs = strings.SplitN(values, "\x00", n)
+	}
+	if d.WriteLike && ts[min(n, len(vs))-1] == "<nil>" {
+		return "", false
+	}
+	for i := range vs {
+		if i < n && ts[i] == "string" {
+			vs[i] = strconv.Quote(vs[i])
+		}
+	}
+	return strings.Join(vs, ", "), true
+}

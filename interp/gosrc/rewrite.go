@@ -1,0 +1,778 @@
+package gosrc
+
+import (
+	"fmt"
+	"go/ast"
+	"go/constant"
+	"go/token"
+	"strconv"
+	"strings"
+)
+
+// rewriter walks one unit's syntax tree, keeps track of scopes and loops,
+// and records the edits that adapt the unit to yaegi:
+//
+//   - range over an integer becomes a three-clause loop;
+//   - range over a function becomes a call with a closure;
+//   - min, max and clear become calls of the Prelude's helpers, min and
+//     max of constants are computed;
+//   - loop variables that closures capture get a per-iteration copy;
+//   - at top level, generic calls on the right of := are hoisted into a
+//     temporary that is declared by copying a plain operand.
+type rewriter struct {
+	c       *compiler
+	p       *parsed
+	file    *srcFile
+	e       *editor
+	env     *env
+	unitEnd int // cell offset where the unit ends
+
+	forceInt  bool // treat ranges over operands of unknown type as integer ranges
+	funcDepth int  // > 0 inside a function body (or a wrapped top-level statement)
+	topDefine bool // the unit is a top-level := or var: hoist generic calls
+	hoists    []string
+	notes     notes
+
+	stack  []ast.Node
+	frames []frame
+	loops  []loopCtx
+	ranges map[*ast.RangeStmt]rangePlan
+}
+
+// frame records what entering a node pushed, to undo it on leaving.
+type frame struct{ scope, loop, fn bool }
+
+// loopCtx is one enclosing statement that break or continue may target.
+type loopCtx struct {
+	loop    bool // a for or range statement: a continue target
+	barrier bool // a function: break and continue do not cross it
+	yield   bool // a range over a function, being rewritten into a closure
+}
+
+type rangeKind int
+
+const (
+	rangeLeave    rangeKind = iota
+	rangeIntConst           // range over an untyped integer constant
+	rangeInt                // range over an integer value
+	rangeFunc               // range over a function
+)
+
+type rangePlan struct {
+	kind   rangeKind
+	params []typ // rangeFunc: the yield function's parameter types
+}
+
+func (c *compiler) newRewriter(p *parsed, end int, forceInt bool) *rewriter {
+	f := &srcFile{tf: p.tf, src: p.src}
+	return &rewriter{
+		c: c, p: p, file: f,
+		e:        &editor{file: c.file, code: c.code},
+		env:      &env{global: c.global, method: c.method, pkgSym: c.sn.symType, f: f},
+		unitEnd:  end,
+		forceInt: forceInt,
+		ranges:   map[*ast.RangeStmt]rangePlan{},
+	}
+}
+
+func (r *rewriter) off(p token.Pos) int { return r.p.off(p) }
+
+// withHoists is the unit's text, after the statements hoisted out of it.
+func (r *rewriter) withHoists(start, end int) string {
+	if len(r.hoists) == 0 {
+		return r.e.src(start, end)
+	}
+	return strings.Join(r.hoists, "") + r.e.orig(start, end)
+}
+
+func (r *rewriter) temp() string { return "__gk" + strconv.Itoa(r.c.st.nextTemp()) }
+
+// walk visits n and its children, applying the rewrites bottom-up.
+func (r *rewriter) walk(n ast.Node) {
+	ast.Inspect(n, func(n ast.Node) bool {
+		if n == nil {
+			top := r.stack[len(r.stack)-1]
+			r.post(top)
+			fr := r.frames[len(r.frames)-1]
+			if fr.scope {
+				r.env.pop()
+			}
+			if fr.loop {
+				r.loops = r.loops[:len(r.loops)-1]
+			}
+			if fr.fn {
+				r.funcDepth--
+			}
+			r.stack = r.stack[:len(r.stack)-1]
+			r.frames = r.frames[:len(r.frames)-1]
+			return false
+		}
+		r.stack = append(r.stack, n)
+		r.frames = append(r.frames, r.pre(n))
+		return true
+	})
+}
+
+func (r *rewriter) parent() ast.Node {
+	if len(r.stack) < 2 {
+		return nil
+	}
+	return r.stack[len(r.stack)-2]
+}
+
+func (r *rewriter) pre(n ast.Node) frame {
+	var fr frame
+	scope := func() { r.env.push(); fr.scope = true }
+	loop := func(l loopCtx) { r.loops = append(r.loops, l); fr.loop = true }
+	switch n := n.(type) {
+	case *ast.FuncDecl:
+		scope()
+		r.funcDepth++
+		fr.fn = true
+		loop(loopCtx{barrier: true})
+		r.declareTypeParams(n.Type.TypeParams)
+		r.declareFields(n.Recv)
+		r.declareFields(n.Type.Params)
+		r.declareFields(n.Type.Results)
+	case *ast.FuncLit:
+		scope()
+		r.funcDepth++
+		fr.fn = true
+		loop(loopCtx{barrier: true})
+		r.declareFields(n.Type.Params)
+		r.declareFields(n.Type.Results)
+	case *ast.BlockStmt, *ast.IfStmt, *ast.CaseClause, *ast.CommClause:
+		scope()
+	case *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+		scope()
+		loop(loopCtx{})
+	case *ast.ForStmt:
+		scope()
+		loop(loopCtx{loop: true})
+	case *ast.RangeStmt:
+		plan := r.planRange(n)
+		r.ranges[n] = plan
+		kt, vt := r.rangeVarTypes(n, plan)
+		scope()
+		if n.Tok == token.DEFINE {
+			if id, ok := n.Key.(*ast.Ident); ok {
+				r.env.declare(id.Name, &object{kind: objVar, t: kt})
+			}
+			if id, ok := n.Value.(*ast.Ident); ok {
+				r.env.declare(id.Name, &object{kind: objVar, t: vt})
+			}
+		}
+		loop(loopCtx{loop: true, yield: plan.kind == rangeFunc})
+	}
+	return fr
+}
+
+func (r *rewriter) post(n ast.Node) {
+	switch n := n.(type) {
+	case *ast.AssignStmt:
+		if n.Tok == token.DEFINE && r.env.local() {
+			types := r.defineTypes(n)
+			for i, l := range n.Lhs {
+				if id, ok := l.(*ast.Ident); ok {
+					var t typ
+					if i < len(types) {
+						t = typed(types[i])
+					}
+					r.env.declare(id.Name, &object{kind: objVar, t: t})
+				}
+			}
+		}
+	case *ast.DeclStmt:
+		if gd, ok := n.Decl.(*ast.GenDecl); ok && r.env.local() {
+			r.declareDecl(gd)
+		}
+	case *ast.CallExpr:
+		r.builtinCall(n)
+	case *ast.BranchStmt:
+		r.branch(n)
+	case *ast.RangeStmt:
+		r.rangeStmt(n)
+	case *ast.ForStmt:
+		var names []string
+		if as, ok := n.Init.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {
+			names = identNames(as.Lhs...)
+		}
+		r.loopVars(n.Body, names)
+	}
+}
+
+func (r *rewriter) declareFields(fl *ast.FieldList) {
+	if fl == nil {
+		return
+	}
+	for _, f := range fl.List {
+		t := typ{x: f.Type, f: r.file}
+		if el, ok := f.Type.(*ast.Ellipsis); ok {
+			t = synth("[]" + r.file.text(el.Elt))
+		}
+		for _, n := range f.Names {
+			r.env.declare(n.Name, &object{kind: objVar, t: t})
+		}
+	}
+}
+
+func (r *rewriter) declareTypeParams(fl *ast.FieldList) {
+	if fl == nil {
+		return
+	}
+	for _, f := range fl.List {
+		for _, n := range f.Names {
+			r.env.declare(n.Name, &object{kind: objTypeParam})
+		}
+	}
+}
+
+func (r *rewriter) declareDecl(gd *ast.GenDecl) {
+	switch gd.Tok {
+	case token.TYPE:
+		for _, s := range gd.Specs {
+			ts := s.(*ast.TypeSpec)
+			r.env.declare(ts.Name.Name, &object{kind: objType, t: typ{x: ts.Type, f: r.file}, generic: ts.TypeParams != nil})
+		}
+	case token.VAR, token.CONST:
+		var last *ast.ValueSpec
+		for i, s := range gd.Specs {
+			vs := s.(*ast.ValueSpec)
+			if gd.Tok == token.CONST && vs.Type == nil && len(vs.Values) == 0 && last != nil {
+				vs = &ast.ValueSpec{Names: vs.Names, Type: last.Type, Values: last.Values}
+			} else {
+				last = vs
+			}
+			for j, o := range r.valueObjects(gd.Tok, vs, i) {
+				r.env.declare(vs.Names[j].Name, o)
+			}
+		}
+	}
+}
+
+// valueObjects describes the names of one var or const spec.
+func (r *rewriter) valueObjects(tok token.Token, vs *ast.ValueSpec, iota int) []*object {
+	types := make([]typ, len(vs.Names))
+	switch {
+	case vs.Type != nil:
+		for i := range types {
+			types[i] = typ{x: vs.Type, f: r.file}
+		}
+	case len(vs.Values) == len(vs.Names):
+		for i, v := range vs.Values {
+			types[i] = r.env.typeOf(v)
+			if tok == token.VAR {
+				types[i] = typed(types[i])
+			}
+		}
+	case len(vs.Values) == 1:
+		if call, ok := ast.Unparen(vs.Values[0]).(*ast.CallExpr); ok {
+			copy(types, r.env.results(call))
+		}
+	}
+	objs := make([]*object, len(vs.Names))
+	for i := range vs.Names {
+		o := &object{kind: objVar, t: types[i]}
+		if tok == token.CONST {
+			o.kind = objConst
+			if i < len(vs.Values) {
+				o.val, _ = r.env.constVal(vs.Values[i], iota)
+			}
+		}
+		objs[i] = o
+	}
+	return objs
+}
+
+// defineTypes guesses the types of the names on the left of :=.
+func (r *rewriter) defineTypes(s *ast.AssignStmt) []typ {
+	if len(s.Rhs) == len(s.Lhs) {
+		out := make([]typ, len(s.Rhs))
+		for i, e := range s.Rhs {
+			out[i] = r.env.typeOf(e)
+		}
+		return out
+	}
+	if len(s.Rhs) == 1 {
+		switch x := ast.Unparen(s.Rhs[0]).(type) {
+		case *ast.CallExpr:
+			return r.env.results(x)
+		case *ast.IndexExpr, *ast.UnaryExpr, *ast.TypeAssertExpr:
+			return []typ{r.env.typeOf(x), synth("bool")}
+		}
+	}
+	return nil
+}
+
+func identNames(xs ...ast.Expr) []string {
+	var out []string
+	for _, x := range xs {
+		if id, ok := x.(*ast.Ident); ok && id.Name != "_" {
+			out = append(out, id.Name)
+		}
+	}
+	return out
+}
+
+// planRange decides how to rewrite a range statement, from its operand's
+// guessed type.
+func (r *rewriter) planRange(n *ast.RangeStmt) rangePlan {
+	if c, ok := r.env.constVal(n.X, -1); ok {
+		if c.Kind() == constant.Int {
+			return rangePlan{kind: rangeIntConst}
+		}
+		return rangePlan{}
+	}
+	t := r.env.typeOf(n.X)
+	if r.env.isInt(t) {
+		return rangePlan{kind: rangeInt}
+	}
+	u := r.env.underlying(t)
+	if ft, ok := u.x.(*ast.FuncType); ok {
+		params, ok := r.yieldParams(ft, u.f)
+		nvars := 0
+		if n.Key != nil {
+			nvars++
+		}
+		if n.Value != nil {
+			nvars++
+		}
+		if ok && nvars <= len(params) && simpleBody(n.Body) {
+			return rangePlan{kind: rangeFunc, params: params}
+		}
+		r.notes.rangeFuncComplex = true
+		return rangePlan{}
+	}
+	if u.known() {
+		return rangePlan{}
+	}
+	if n.Value == nil {
+		if r.forceInt {
+			return rangePlan{kind: rangeInt}
+		}
+		r.notes.rangeUnknown = true
+	} else {
+		r.notes.rangeUnknown2 = true
+	}
+	return rangePlan{}
+}
+
+// yieldParams checks that ft is func(yield func(...) bool) and returns the
+// yield function's parameter types.
+func (r *rewriter) yieldParams(ft *ast.FuncType, f *srcFile) ([]typ, bool) {
+	if ft.Params == nil || len(ft.Params.List) != 1 || len(ft.Params.List[0].Names) > 1 || ft.Results != nil && len(ft.Results.List) > 0 {
+		return nil, false
+	}
+	y := r.env.underlying(typ{x: ft.Params.List[0].Type, f: f})
+	yt, ok := y.x.(*ast.FuncType)
+	if !ok || yt.Results == nil || len(yt.Results.List) != 1 || len(yt.Results.List[0].Names) > 1 {
+		return nil, false
+	}
+	if b, ok := r.env.underlying(typ{x: yt.Results.List[0].Type, f: y.f}).x.(*ast.Ident); !ok || b.Name != "bool" {
+		return nil, false
+	}
+	var params []typ
+	for _, p := range yt.Params.List {
+		for range max(len(p.Names), 1) {
+			params = append(params, typ{x: p.Type, f: y.f})
+		}
+	}
+	return params, len(params) <= 2
+}
+
+// simpleBody reports whether a loop body can become a closure body:
+// no return, goto, defer or labeled break and continue outside nested
+// function literals.
+func simpleBody(b *ast.BlockStmt) bool {
+	ok := true
+	ast.Inspect(b, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt, *ast.DeferStmt:
+			ok = false
+		case *ast.BranchStmt:
+			if n.Label != nil || n.Tok == token.GOTO {
+				ok = false
+			}
+		}
+		return ok
+	})
+	return ok
+}
+
+func (r *rewriter) rangeVarTypes(n *ast.RangeStmt, plan rangePlan) (kt, vt typ) {
+	switch plan.kind {
+	case rangeIntConst:
+		return synth("int"), typ{}
+	case rangeInt:
+		return typed(r.env.typeOf(n.X)), typ{}
+	case rangeFunc:
+		if len(plan.params) > 0 {
+			kt = plan.params[0]
+		}
+		if len(plan.params) > 1 {
+			vt = plan.params[1]
+		}
+		return kt, vt
+	}
+	u := r.env.underlying(r.env.typeOf(n.X))
+	if p, ok := u.x.(*ast.StarExpr); ok {
+		u = r.env.underlying(typ{x: p.X, f: u.f})
+	}
+	switch x := u.x.(type) {
+	case *ast.ArrayType:
+		return synth("int"), typ{x: x.Elt, f: u.f}
+	case *ast.MapType:
+		return typ{x: x.Key, f: u.f}, typ{x: x.Value, f: u.f}
+	case *ast.ChanType:
+		return typ{x: x.Value, f: u.f}, typ{}
+	case *ast.Ident:
+		if x.Name == "string" {
+			return synth("int"), synth("rune")
+		}
+	}
+	return typ{}, typ{}
+}
+
+func (r *rewriter) rangeStmt(n *ast.RangeStmt) {
+	plan := r.ranges[n]
+	switch plan.kind {
+	case rangeIntConst, rangeInt:
+		r.rangeInt(n, plan)
+	case rangeFunc:
+		r.rangeFunc(n, plan)
+		return // closure parameters are per iteration already
+	}
+	if n.Tok == token.DEFINE {
+		r.loopVars(n.Body, identNames(n.Key, n.Value))
+	}
+}
+
+// rangeInt turns "for i := range n {" into "for i := 0; i < n; i++ {".
+// A non-constant n is evaluated once, into a temporary declared before the
+// loop; i gets n's type from "tmp - tmp".
+func (r *rewriter) rangeInt(n *ast.RangeStmt, plan rangePlan) {
+	forOff, lb := r.off(n.For), r.off(n.Body.Lbrace)
+	xs, xe := r.off(n.X.Pos()), r.off(n.X.End())
+	v, tok := "", ":="
+	if id, ok := n.Key.(*ast.Ident); n.Key != nil && !(ok && id.Name == "_") {
+		v = r.e.src(r.off(n.Key.Pos()), r.off(n.Key.End()))
+		if n.Tok == token.ASSIGN {
+			// for k = range n leaves k at n-1: count in a temporary
+			// and assign k at the start of each iteration.
+			counter := r.temp()
+			r.e.insert(lb+1, " "+v+" = "+counter+";", r.unitEnd)
+			v = counter
+		}
+	}
+	if v == "" {
+		v = r.temp()
+	}
+	var pre, limit, zero string
+	if plan.kind == rangeIntConst {
+		limit, zero = r.e.orig(xs, xe), "0"
+	} else {
+		tmp := r.temp()
+		pre = tmp + " := " + r.e.orig(xs, xe) + "; "
+		limit, zero = tmp, tmp+" - "+tmp
+	}
+	header := fmt.Sprintf("for %s %s %s; %s < %s; %s++ ", v, tok, zero, v, limit, v)
+	start := forOff
+	if pre != "" {
+		header = r.e.at(forOff) + header
+		if lab, ok := r.parent().(*ast.LabeledStmt); ok {
+			start = r.off(lab.Pos())
+			header = pre + r.e.orig(start, forOff) + header
+		} else {
+			header = pre + header
+		}
+	}
+	r.e.replace(start, lb, header, r.unitEnd)
+}
+
+// rangeFunc turns "for x := range seq {...}" into
+// "seq(func(x T) bool {...; return true })"; break and continue in the
+// body became return false and return true on the way up.
+func (r *rewriter) rangeFunc(n *ast.RangeStmt, plan rangePlan) {
+	forOff, lb, rb := r.off(n.For), r.off(n.Body.Lbrace), r.off(n.Body.Rbrace)
+	vars := []ast.Expr{n.Key, n.Value}
+	var params []string
+	assigns := ""
+	for i, pt := range plan.params {
+		name := "_"
+		if vars[i] != nil {
+			id, isIdent := vars[i].(*ast.Ident)
+			switch {
+			case n.Tok == token.DEFINE && isIdent:
+				name = id.Name
+			case n.Tok == token.ASSIGN:
+				name = r.temp()
+				assigns += r.e.src(r.off(vars[i].Pos()), r.off(vars[i].End())) + " = " + name + "; "
+			}
+		}
+		params = append(params, name+" "+pt.text())
+	}
+	head := r.e.orig(r.off(n.X.Pos()), r.off(n.X.End())) +
+		"(func(" + strings.Join(params, ", ") + ") bool { " + assigns
+	r.e.replace(forOff, lb+1, head, r.unitEnd)
+	r.e.replace(rb, rb+1, "; return true })", r.unitEnd)
+}
+
+// branch rewrites break and continue that leave a range-over-func body.
+func (r *rewriter) branch(n *ast.BranchStmt) {
+	if n.Label != nil {
+		return
+	}
+	for i := len(r.loops) - 1; i >= 0; i-- {
+		l := r.loops[i]
+		if l.barrier {
+			return
+		}
+		if n.Tok == token.CONTINUE && !l.loop {
+			continue
+		}
+		if n.Tok != token.CONTINUE && n.Tok != token.BREAK {
+			return
+		}
+		if l.yield {
+			text := "return false"
+			if n.Tok == token.CONTINUE {
+				text = "return true"
+			}
+			r.e.replace(r.off(n.Pos()), r.off(n.End()), text, r.unitEnd)
+		}
+		return
+	}
+}
+
+// loopVars gives loop variables Go 1.22 semantics where it matters: when a
+// closure (or &v) in the body captures them and the body does not assign
+// them, the body starts with v := v, on the line of its brace.
+func (r *rewriter) loopVars(body *ast.BlockStmt, names []string) {
+	if r.funcDepth == 0 || len(names) == 0 || body == nil {
+		return
+	}
+	set := map[string]bool{}
+	for _, n := range names {
+		set[n] = true
+	}
+	if !captures(body, set) || assigns(body, set) {
+		return
+	}
+	// A name the body declares itself (the pre-1.22 idiom i := i)
+	// needs no copy, and a copy would clash with it.
+	for _, st := range body.List {
+		var declared []ast.Expr
+		switch st := st.(type) {
+		case *ast.AssignStmt:
+			if st.Tok == token.DEFINE {
+				declared = st.Lhs
+			}
+		case *ast.DeclStmt:
+			if gd, ok := st.Decl.(*ast.GenDecl); ok {
+				for _, sp := range gd.Specs {
+					if vs, ok := sp.(*ast.ValueSpec); ok {
+						for _, n := range vs.Names {
+							declared = append(declared, n)
+						}
+					}
+				}
+			}
+		}
+		for _, n := range identNames(declared...) {
+			delete(set, n)
+		}
+	}
+	var b strings.Builder
+	for _, n := range names {
+		if set[n] {
+			fmt.Fprintf(&b, " %s := %s;", n, n)
+		}
+	}
+	if b.Len() == 0 {
+		return
+	}
+	r.e.insert(r.off(body.Lbrace)+1, b.String(), r.unitEnd)
+}
+
+func captures(body ast.Node, names map[string]bool) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			if refers(n.Body, names) {
+				found = true
+			}
+			return false
+		case *ast.UnaryExpr:
+			if id, ok := ast.Unparen(n.X).(*ast.Ident); ok && n.Op == token.AND && names[id.Name] {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+func refers(n ast.Node, names map[string]bool) bool {
+	found := false
+	ast.Inspect(n, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.SelectorExpr:
+			found = found || refers(n.X, names)
+			return false
+		case *ast.Ident:
+			found = found || names[n.Name]
+		}
+		return !found
+	})
+	return found
+}
+
+func assigns(body ast.Node, names map[string]bool) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			if n.Tok != token.DEFINE {
+				for _, l := range n.Lhs {
+					if id, ok := ast.Unparen(l).(*ast.Ident); ok && names[id.Name] {
+						found = true
+					}
+				}
+			}
+		case *ast.IncDecStmt:
+			if id, ok := ast.Unparen(n.X).(*ast.Ident); ok && names[id.Name] {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// builtinCall rewrites calls of min, max and clear, which yaegi lacks,
+// unless a declaration shadows them.
+func (r *rewriter) builtinCall(n *ast.CallExpr) {
+	id, ok := n.Fun.(*ast.Ident)
+	if !ok || !r.env.isBuiltin(id.Name) {
+		return
+	}
+	switch id.Name {
+	case "clear":
+		r.e.replace(r.off(id.Pos()), r.off(id.End()), "__gk_clear", r.unitEnd)
+	case "min", "max":
+		if len(n.Args) == 0 || n.Ellipsis.IsValid() {
+			return
+		}
+		if text, ok := r.minmax(id.Name, n.Args); ok {
+			r.e.replace(r.off(n.Pos()), r.off(n.End()), text, r.unitEnd)
+		}
+	}
+}
+
+// minmax builds the replacement of min(args) or max(args). Untyped
+// constants are folded into one (computed here: yaegi's generic helper
+// cannot infer a type from constants alone) and moved after the other
+// operands, which fix the type. In a top-level := the result goes through
+// a temporary, because yaegi cannot give a global the type of a generic
+// call's result.
+func (r *rewriter) minmax(name string, args []ast.Expr) (string, bool) {
+	type carg struct {
+		val  constant.Value
+		text string
+	}
+	var vars []string
+	var consts []carg
+	for _, a := range args {
+		s, e := r.off(a.Pos()), r.off(a.End())
+		if v, ok := r.env.constVal(a, -1); ok && v.Kind() != constant.Bool && v.Kind() != constant.Complex {
+			consts = append(consts, carg{v, r.e.src(s, e)})
+		} else {
+			vars = append(vars, r.e.orig(s, e))
+		}
+	}
+	op := token.LSS
+	if name == "max" {
+		op = token.GTR
+	}
+	folded := ""
+	if len(consts) > 0 {
+		best, float := consts[0], consts[0].val.Kind() == constant.Float
+		for _, c := range consts[1:] {
+			if (c.val.Kind() == constant.String) != (best.val.Kind() == constant.String) {
+				return "", false // mismatched kinds: let the interpreter complain
+			}
+			float = float || c.val.Kind() == constant.Float
+			less, ok := safeCompare(c.val, op, best.val)
+			if !ok {
+				return "", false
+			}
+			if less {
+				best = c
+			}
+		}
+		folded = "(" + best.text + ")"
+		if float && best.val.Kind() == constant.Int {
+			folded = "(" + best.text + " + 0.0)"
+		}
+	}
+	if len(vars) == 0 {
+		return folded, true
+	}
+	seq := vars
+	if folded != "" {
+		seq = append(seq, folded)
+	}
+	if len(seq) == 1 {
+		return "(" + seq[0] + ")", true
+	}
+	helper := "__gk_" + name
+	nest := func(first string) string {
+		acc := first
+		for _, x := range seq[1:] {
+			acc = helper + "(" + acc + ", " + x + ")"
+		}
+		return acc
+	}
+	if r.topDefine && r.funcDepth == 0 {
+		tmp := r.temp()
+		r.hoists = append(r.hoists, tmp+" := "+seq[0]+"; "+tmp+" = "+nest(tmp)+"; ")
+		return tmp, true
+	}
+	return nest(seq[0]), true
+}
+
+func safeCompare(x constant.Value, op token.Token, y constant.Value) (res, ok bool) {
+	defer func() {
+		if recover() != nil {
+			res, ok = false, false
+		}
+	}()
+	return constant.Compare(x, op, y), true
+}
+
+// operand is the text of a map or key operand of a rewritten comma-ok
+// index; an operand that may have side effects goes into a temporary.
+func (r *rewriter) operand(x ast.Expr, b *strings.Builder) string {
+	s, e := r.off(x.Pos()), r.off(x.End())
+	if simple(x) {
+		return r.e.orig(s, e)
+	}
+	tmp := r.temp()
+	fmt.Fprintf(b, "%s := %s; ", tmp, r.e.orig(s, e))
+	return tmp
+}
+
+func simple(x ast.Expr) bool {
+	switch x := x.(type) {
+	case *ast.Ident, *ast.BasicLit:
+		return true
+	case *ast.ParenExpr:
+		return simple(x.X)
+	case *ast.SelectorExpr:
+		return simple(x.X)
+	}
+	return false
+}

@@ -1,0 +1,193 @@
+package gosrc
+
+import (
+	"strings"
+	"testing"
+)
+
+// These tests run compiled cells in a real yaegi interpreter (see
+// worker_test.go), with the Prelude, and check what the user would see.
+
+// cellCase is one cell and what it must produce. err is a substring of the
+// expected error, "" when the cell must succeed.
+type cellCase struct {
+	code, out, display, err string
+}
+
+func runCells(t *testing.T, w *testWorker, cells []cellCase) {
+	t.Helper()
+	for i, c := range cells {
+		got := w.run(c.code)
+		bad := got.out != c.out || got.display != c.display ||
+			(c.err == "") != (got.err == "") || !strings.Contains(got.err, c.err)
+		if bad {
+			t.Errorf("cell %d %q:\n got %v\nwant out=%q display=%q err~%q", i+1, c.code, got, c.out, c.display, c.err)
+		}
+	}
+}
+
+func TestRunSplitting(t *testing.T) {
+	runCells(t, newTestWorker(t), []cellCase{
+		{code: "import \"strings\"; import \"fmt\"\nstrings.ToUpper(\"abc\")", display: `"ABC"`},
+		{code: "var e error\ne", display: "<nil>"},
+		{code: "type P struct{ X int }\nfunc (p P) Get() int { return p.X }\nq := P{5}\nq.Get()", display: "5"},
+		{code: "func() { fmt.Println(\"IIFE runs once\") }()", out: "IIFE runs once\n"},
+		{code: "fmt.Println(\"next cell\")", out: "next cell\n"},
+		{code: "for i := 0; i < 2; i++ {\n\tfmt.Println(\"loop\", i)\n}", out: "loop 0\nloop 1\n"},
+		{code: "s := \"привет\"; t := \"мир\"\nfmt.Println(s, t)\nlen(s)", out: "привет мир\n", display: "12"},
+		{code: "raw := `a } b\n{ c`\nraw", display: `"a } b\n{ c"`},
+		{code: "import \"strings\"\nstrings.Repeat(\"ab\", 2)", display: `"abab"`}, // re-import dropped
+		{code: "x := 1\nimport \"os\"\nfunc addX(n int) int { return n + x }\naddX(len(os.Args) * 0 + 2)", display: "3"},
+	})
+}
+
+func TestRunRangeOverInt(t *testing.T) {
+	runCells(t, newTestWorker(t), []cellCase{
+		{code: "import \"fmt\"\nimport \"strconv\"\nsum := 0\nfor i := range 5 { sum += i }\nsum", display: "10"},
+		{code: "n := 4\nfor i := range n {\n\tsum += i * 10\n}\nsum", display: "70"},
+		{code: "for range 3 { sum++ }\nsum", display: "73"},
+		{code: "var k int64\nfor k = range int64(3) { }\nfmt.Printf(\"%T %v\\n\", k, k)", out: "int64 2\n"},
+		{code: "var n8 uint8 = 3\nfor i := range n8 { fmt.Printf(\"%T \", i) }", out: "uint8 uint8 uint8 "},
+		{code: "func tri(n int) int { t := 0; for i := range n + 1 { t += i }; return t }\ntri(4)", display: "10"},
+		{code: "lim := 3\nfor i := range lim { lim = 0; fmt.Print(i) }", out: "012"}, // n is evaluated once
+		{code: "s := []string{\"a\", \"b\"}\nfor i := range len(s) { fmt.Print(i) }\nfor i, v := range s { fmt.Print(i, v) }", out: "010a1b"},
+		// Type unknown to gosrc: Src panics "nil type", Alt runs.
+		{code: "m, _ := strconv.Atoi(\"3\")\ntotal := 0\nfor i := range m { total += i }\ntotal", display: "3"},
+	})
+}
+
+func TestRunRangeOverFunc(t *testing.T) {
+	runCells(t, newTestWorker(t), []cellCase{
+		{code: "import \"fmt\"\nfunc count(n int) func(func(int) bool) {\n\treturn func(yield func(int) bool) {\n\t\tfor i := range n {\n\t\t\tif !yield(i) {\n\t\t\t\treturn\n\t\t\t}\n\t\t}\n\t}\n}"},
+		{code: "for x := range count(5) {\n\tif x == 1 { continue }\n\tif x == 3 { break }\n\tfmt.Println(x)\n}", out: "0\n2\n"},
+		{code: "type Pairs func(yield func(string, int) bool)\nvar ps Pairs = func(yield func(string, int) bool) { _ = yield(\"a\", 1) && yield(\"b\", 2) }"},
+		{code: "for k, v := range ps { fmt.Print(k, v, \" \") }", out: "a1 b2 "},
+		{code: "var key string\nfor key = range ps {}\nkey", display: `"b"`},
+		{code: "func firstKey(p Pairs) (r string) { p(func(k string, _ int) bool { r = k; return false }); return }\nfirstKey(ps)", display: `"a"`},
+		// A body with return cannot become a closure: the hint explains.
+		{code: "func find(p Pairs) string { for k := range p { return k }; return \"\" }", err: "range over an integer or a function"},
+	})
+}
+
+func TestRunMinMaxClear(t *testing.T) {
+	runCells(t, newTestWorker(t), []cellCase{
+		{code: "import \"fmt\"\na, b := 3, 4\nx := min(a, b)\ny := max(a, b, 10) * 2\nfmt.Println(x, y)", out: "3 20\n"},
+		{code: "fmt.Printf(\"%T\\n\", x)\nmin(1, 2.5)", out: "int\n", display: "1"},
+		{code: "max(1, 2.5)", display: "2.5"},
+		{code: "max(\"b\", \"a\", \"c\")", display: `"c"`},
+		{code: "f := 0.5\nmin(3, f)", display: "0.5"},
+		{code: "g := min(f, 1)\nfmt.Printf(\"%T %v\\n\", g, g)", out: "float64 0.5\n"},
+		{code: "var i8 int8 = -3\nmax(i8, 2)", display: "2"},
+		{code: "func big(p, q, r int) int { return max(p, q, r) }\nbig(7, 9, 8)", display: "9"},
+		{code: "const c = min(3, 2) * 10\nc", display: "20"},
+		{code: "s1, s2 := \"x\", \"y\"\nmax(s1, s2)", display: `"y"`},
+		{code: "m := map[string]int{\"a\": 1, \"b\": 2}\nclear(m)\nlen(m)", display: "0"},
+		{code: "sl := []int{1, 2, 3}\nclear(sl)\nsl", display: "[0 0 0]"},
+		{code: "type P struct{ A string }\nmp := map[int]P{1: {\"x\"}}\nclear(mp)\nlen(mp)", display: "0"},
+	})
+}
+
+func TestRunCommaOk(t *testing.T) {
+	runCells(t, newTestWorker(t), []cellCase{
+		{code: "import \"fmt\"\nimport \"time\"\nm := map[string]int{\"a\": 1}\nv, ok := m[\"a\"]\nfmt.Println(v, ok)", out: "1 true\n"},
+		{code: "_, found := m[\"zz\"]\nfound", display: "false"},
+		{code: "var w, ok2 = m[\"a\"]\nfmt.Println(w, ok2)", out: "1 true\n"},
+		{code: "var a any = 3\nn, isInt := a.(int)\ns, isStr := a.(string)\nfmt.Println(n, isInt, s == \"\", isStr)", out: "3 true true false\n"},
+		{code: "ch := make(chan string, 1)\nch <- \"hi\"\nclose(ch)\nr, open := <-ch\nfmt.Println(r, open)\nr, open = <-ch\nfmt.Println(r == \"\", open)", out: "hi true\ntrue false\n"},
+		{code: "if v, ok := m[\"a\"]; ok { fmt.Println(\"found\", v) }", out: "found 1\n"},
+		{code: "switch n, ok := a.(int); { case ok: fmt.Println(\"int\", n) }", out: "int 3\n"},
+		{code: "for k := range m { if v, ok := m[k]; ok { fmt.Println(k, v) } }", out: "a 1\n"},
+		{code: "keys := []string{\"a\"}\nx, okx := m[keys[0]]\nfmt.Println(x, okx)", out: "1 true\n"},
+		// Element type from SymbolType (the worker's symbol tables).
+		{code: "t, okt := <-time.After(time.Millisecond)\nfmt.Println(t.IsZero(), okt)", out: "false true\n"},
+	})
+}
+
+func TestRunCommaOkUnknownChannel(t *testing.T) {
+	w := newTestWorker(t)
+	w.st.SymbolType = nil // a worker that cannot tell package types
+	runCells(t, w, []cellCase{
+		{code: "import \"time\""},
+		{code: "t, ok := <-time.After(time.Millisecond)", err: "Declare the variables first"},
+	})
+}
+
+func TestRunLoopVariables(t *testing.T) {
+	runCells(t, newTestWorker(t), []cellCase{
+		{code: "import \"fmt\"\nimport \"sync\"\nvar fns []func()\nfor i := 0; i < 3; i++ {\n\tfns = append(fns, func() { fmt.Print(i, \" \") })\n}\nfor _, f := range fns { f() }", out: "0 1 2 "},
+		{code: "fns = nil\nfor i := range 3 { fns = append(fns, func() { fmt.Print(i) }) }\nfor _, f := range fns { f() }", out: "012"},
+		{code: "fns = nil\nfor _, s := range []string{\"a\", \"b\"} { fns = append(fns, func() { fmt.Print(s) }) }\nfor _, f := range fns { f() }", out: "ab"},
+		{code: "func mk() []func() { var r []func(); for i := 0; i < 3; i++ { r = append(r, func() { fmt.Print(i) }) }; return r }\nfor _, f := range mk() { f() }", out: "012"},
+		{code: "var ptrs []*int\nfor i := 0; i < 2; i++ { ptrs = append(ptrs, &i) }\nfmt.Println(*ptrs[0], *ptrs[1])", out: "0 1\n"},
+		// Goroutines of a cell must not touch globals after the cell ends:
+		// yaegi's next Eval resizes the global frame without a lock.
+		{code: "func squares() []int {\n\tvar wg sync.WaitGroup\n\tres := make([]int, 3)\n\tfor i := 0; i < 3; i++ {\n\t\twg.Add(1)\n\t\tgo func() { defer wg.Done(); res[i] = i * i }()\n\t}\n\twg.Wait()\n\treturn res\n}\nsquares()", display: "[0 1 4]"},
+		// The body assigns the variable: no copy, and the loop still ends.
+		{code: "for i := 0; i < 5; i++ { if i == 1 { i += 2 }; fmt.Print(i) }", out: "034"},
+		// A user's own pre-1.22 copy works too (yaegi loops forever on it at top level).
+		{code: "fns = nil\nfor j := 0; j < 2; j++ { j := j; fns = append(fns, func() { fmt.Print(j) }) }\nfor _, f := range fns { f() }", out: "01"},
+	})
+}
+
+func TestRunRefusals(t *testing.T) {
+	runCells(t, newTestWorker(t), []cellCase{
+		{code: "import \"fmt\"\nfunc main() {\n\tfmt.Println(\"main\")\n}", err: "In[1]:2:6: func main is not allowed in a cell: call your code directly, or rename it"},
+		{code: "import \"fmt\"\ntype T struct{ A int }\nt := T{1}"},
+		{code: "type T struct{ A int }\nfmt.Println(\"same type again\")", out: "same type again\n"},
+		{code: "type T struct{ A, B int }", err: "In[4]:1:6: type T is already defined with different fields; yaegi cannot redefine types — restart the kernel to change T"},
+		{code: "import \"math/rand\""},
+		{code: "x := 1\nimport \"math/rand/v2\"", err: `In[6]:2:8: rand is already imported as "math/rand"`},
+		{code: "x", err: "undefined: x"}, // a cell that does not compile does not run at all
+		{code: "rand.Intn(1)", display: "0"},
+	})
+}
+
+func TestRunErrorPositions(t *testing.T) {
+	runCells(t, newTestWorker(t), []cellCase{
+		{code: "import \"fmt\"\nx := 1"},
+		{code: "y := 2\nfmt.Println(y)\nx = undefinedQ", out: "2\n", err: "In[2]:3:5: undefined: undefinedQ"},
+		{code: "z := min(x,\n\tundefinedR)", err: "In[3]:2:2: undefined: undefinedR"},
+		{code: "for i := range 3 {\n\tfmt.Println(i + \"s\")\n}", err: "In[4]:2:14: invalid operation: mismatched types int and untyped string"},
+		{code: "v, ok := map[string]int{}[\"a\"]\nv + undefinedS", err: "In[5]:2:5: undefined: undefinedS"},
+		{code: "s := \"привет\"; q := s + 1", err: "In[6]:1:27: invalid operation: mismatched types string and untyped int"},
+		{code: "x +\n\t\"s\"", err: "In[7]:1:1: invalid operation: mismatched types int and untyped string"},
+		{code: "w := undefinedW", err: "probably an undefined name"},
+	})
+}
+
+func TestRunDisplay(t *testing.T) {
+	runCells(t, newTestWorker(t), []cellCase{
+		{code: "import \"fmt\"\nimport \"strconv\"\nimport \"errors\"\nimport \"os\"\nimport \"strings\"\n42", display: "42"},
+		{code: "\"héllo\\n\"", display: `"héllo\n"`},
+		{code: "strconv.Atoi(\"12\")", display: "12, <nil>"},
+		{code: "strconv.Atoi(\"x\")", display: `0, strconv.Atoi: parsing "x": invalid syntax`},
+		{code: "fmt.Println(\"printed\")", out: "printed\n"},
+		{code: "fmt.Fprintln(os.Stdin, \"x\")", display: "0, write /dev/stdin: bad file descriptor"},
+		{code: "var sb strings.Builder\nsb.WriteString(\"abc\")"},
+		{code: "sb.String()", display: `"abc"`},
+		{code: "println(\"builtin\")", out: "builtin\n"},
+		{code: "func void() {}\nvoid()"},
+		{code: "func two() (int, string) { return 1, \"a\" }\ntwo()", display: `1, "a"`},
+		{code: "func three() (int, string, error) { return 1, \"a\", nil }\nthree()", display: `1, "a", <nil>`},
+		{code: "type T struct{ A int }\nfunc (t T) String() string { return \"T(\" + strconv.Itoa(t.A) + \")\" }\nT{2}", display: "T(2)"},
+		{code: "&T{3}", display: "T(3)"},
+		{code: "func mkT() (T, error) { return T{4}, nil }\nmkT()", display: "T(4), <nil>"},
+		{code: "errors.New(\"boom\")", display: "boom"},
+		{code: "var none error\nnone", display: "<nil>"},
+		{code: "x := 5\nx = 6"},
+		{code: "[]int{1, 2}", display: "[1 2]"},
+		{code: "func four() (int, int, int, int) { return 1, 2, 3, 4 }\nfour()", display: "1, 2, 3, 4"},
+	})
+}
+
+func TestRunRedefinitions(t *testing.T) {
+	// Running the same cell twice works: the type is dropped, the rest is
+	// redefined.
+	cell := "import \"fmt\"\ntype P struct{ X int }\nfunc (p P) Twice() int { return 2 * p.X }\np := P{4}\nfmt.Println(p.Twice())"
+	runCells(t, newTestWorker(t), []cellCase{
+		{code: cell, out: "8\n"},
+		{code: cell, out: "8\n"},
+		{code: "func sq(x int) int { return x * x }\nsq(3)", display: "9"},
+		{code: "func sq(x int) int { return x * x * x }\nsq(3)", display: "27"},
+	})
+}

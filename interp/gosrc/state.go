@@ -1,0 +1,216 @@
+package gosrc
+
+import (
+	"sort"
+	"sync"
+)
+
+// State is what the kernel knows about the cells that have run: imports,
+// declared names with their types and declaration source, and type
+// definitions. [Compile] reads it; the worker calls [State.Commit] for each
+// unit that ran without error. A State is safe for concurrent use, so
+// completion requests may read it while a cell runs.
+type State struct {
+	// PkgName, when set, gives the name of the package at an import path.
+	// The worker can answer from its symbol tables. When it is nil, or
+	// returns "", the name is guessed from the path's last element.
+	PkgName func(path string) string
+	// SymbolType, when set, gives the type of the value a package
+	// exports under name, as reflect.Type's String method writes it
+	// ("func(string) (int, error)"), or "" when it does not know or the
+	// name is not a value. The worker can answer from its symbol tables.
+	// It lets Compile tell the types of package functions' results.
+	SymbolType func(path, name string) string
+
+	mu      sync.Mutex
+	imports map[string]string             // package name → path
+	globals map[string]*record            // vars, consts, funcs, types
+	methods map[string]map[string]*record // receiver type name → method name →
+	types   map[string]string             // type name → canonical definition
+	tmp     int                           // counter for __gkN temporaries
+}
+
+// A Name is one identifier that cells declared, for completion and
+// inspection.
+type Name struct {
+	Name string
+	Kind string // "var", "const", "func", "type", "method" or "import"
+	// Type is a var's or const's type when it is known, a method's
+	// receiver type name, an import's path.
+	Type string
+	// Signature is a func's or method's signature, such as
+	// "func sq(x int) int", or a type's first line.
+	Signature string
+	// Source is the declaration as written in the cell, with its doc
+	// comment; for := it is the whole statement.
+	Source string
+	Cell   string // the cell that declared it, such as "In[3]"
+}
+
+// record is one declaration a unit makes, applied by Commit.
+type record struct {
+	name Name
+	obj  *object
+	recv string // for methods: the receiver's type name
+	path string // for imports
+	def  string // for types: canonical definition
+}
+
+// NewState returns the state of a fresh interpreter.
+func NewState() *State {
+	return &State{
+		imports: map[string]string{},
+		globals: map[string]*record{},
+		methods: map[string]map[string]*record{},
+		types:   map[string]string{},
+	}
+}
+
+// Commit records what unit u declared. Call it after u ran without error,
+// so that later cells see its names and do not import its packages again.
+func (s *State) Commit(u Unit) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range u.records {
+		s.apply(r)
+	}
+}
+
+func (s *State) apply(r *record) {
+	switch r.name.Kind {
+	case "import":
+		s.imports[r.name.Name] = r.path
+	case "method":
+		m := s.methods[r.recv]
+		if m == nil {
+			m = map[string]*record{}
+			s.methods[r.recv] = m
+		}
+		m[r.name.Name] = r
+	default:
+		s.globals[r.name.Name] = r
+		if r.name.Kind == "type" {
+			s.types[r.name.Name] = r.def
+		}
+	}
+}
+
+// Names lists every name that committed cells declared, sorted by name
+// (methods by receiver, then name).
+func (s *State) Names() []Name {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Name
+	for name, path := range s.imports {
+		if name == "_" || name == "." {
+			continue
+		}
+		out = append(out, Name{Name: name, Kind: "import", Type: path, Source: importSource(name, path)})
+	}
+	for _, r := range s.globals {
+		out = append(out, r.name)
+	}
+	for _, m := range s.methods {
+		for _, r := range m {
+			out = append(out, r.name)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Kind == "method" || b.Kind == "method" {
+			if a.Kind != b.Kind {
+				return b.Kind == "method"
+			}
+			if a.Type != b.Type {
+				return a.Type < b.Type
+			}
+		}
+		return a.Name < b.Name
+	})
+	return out
+}
+
+// Lookup finds a name that committed cells declared. A method is found as
+// "T.M".
+func (s *State) Lookup(name string) (Name, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r, ok := s.globals[name]; ok {
+		return r.name, true
+	}
+	if path, ok := s.imports[name]; ok {
+		return Name{Name: name, Kind: "import", Type: path, Source: importSource(name, path)}, true
+	}
+	for recv, m := range s.methods {
+		for mname, r := range m {
+			if recv+"."+mname == name {
+				return r.name, true
+			}
+		}
+	}
+	return Name{}, false
+}
+
+// Imports maps the package names that cells imported to their paths.
+func (s *State) Imports() map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]string, len(s.imports))
+	for k, v := range s.imports {
+		out[k] = v
+	}
+	return out
+}
+
+func importSource(name, path string) string {
+	return "import " + name + " \"" + path + "\""
+}
+
+// snapshot copies what Compile needs, so that Compile holds the lock only
+// briefly.
+type snapshot struct {
+	imports map[string]string
+	globals map[string]*record
+	methods map[string]map[string]*record
+	types   map[string]string
+	pkgName func(string) string
+	symType func(path, name string) string
+}
+
+func (s *State) snapshot() *snapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sn := &snapshot{
+		imports: map[string]string{},
+		globals: map[string]*record{},
+		methods: map[string]map[string]*record{},
+		types:   map[string]string{},
+		pkgName: s.PkgName,
+		symType: s.SymbolType,
+	}
+	for k, v := range s.imports {
+		sn.imports[k] = v
+	}
+	for k, v := range s.globals {
+		sn.globals[k] = v
+	}
+	for k, m := range s.methods {
+		c := map[string]*record{}
+		for mk, mv := range m {
+			c[mk] = mv
+		}
+		sn.methods[k] = c
+	}
+	for k, v := range s.types {
+		sn.types[k] = v
+	}
+	return sn
+}
+
+// nextTemp reserves n temporary names, unique for the life of the state.
+func (s *State) nextTemp() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tmp++
+	return s.tmp
+}
