@@ -14,6 +14,7 @@ import (
 	"github.com/beacceaf/gokernel/interp/gosrc"
 	"github.com/beacceaf/gokernel/interp/internal/proto"
 	"github.com/beacceaf/gokernel/kernel"
+	"github.com/beacceaf/gokernel/magics"
 )
 
 // Timing of the worker protocol.
@@ -48,6 +49,9 @@ type Options struct {
 type Interpreter struct {
 	opts Options
 
+	magics *magics.Registry
+	jobs   *magics.Jobs
+
 	mu     sync.Mutex
 	w      *worker
 	out    kernel.Output // where worker output goes: the running cell, or the last one
@@ -73,7 +77,8 @@ func New(opts Options) (*Interpreter, error) {
 	if opts.Log == nil {
 		opts.Log = log.New(os.Stderr, "gokernel: ", log.LstdFlags)
 	}
-	i := &Interpreter{opts: opts}
+	jobs := magics.NewJobs()
+	i := &Interpreter{opts: opts, jobs: jobs, magics: magics.Builtin(jobs)}
 	w, err := i.start()
 	if err != nil {
 		return nil, err
@@ -86,8 +91,15 @@ func (i *Interpreter) start() (*worker, error) {
 	return startWorker(i.opts.WorkerArgv, i.opts.Dir, i.opts.Env, i.stream, i.display)
 }
 
+// yaegiFile matches the file name that the worker's //line directives
+// give yaegi; yaegi writes it in the panic traces it prints to stderr.
+var yaegiFile = regexp.MustCompile(`(In\[\d+\])/_\.go:`)
+
 // stream forwards worker output to the current cell's Output.
 func (i *Interpreter) stream(name, text string) {
+	if name == "stderr" && strings.Contains(text, "/_.go:") {
+		text = yaegiFile.ReplaceAllString(text, "$1:")
+	}
 	i.mu.Lock()
 	out := i.out
 	i.mu.Unlock()
@@ -151,6 +163,7 @@ func (i *Interpreter) worker() (w *worker, replaced string, err error) {
 	if i.w != nil {
 		replaced = i.w.exitReason()
 		i.w.kill()
+		i.jobs.EndAll()
 	}
 	w, err = i.start()
 	if err != nil {
@@ -163,6 +176,7 @@ func (i *Interpreter) worker() (w *worker, replaced string, err error) {
 // replace kills w, if it is still the current worker, and starts another.
 func (i *Interpreter) replace(w *worker) {
 	w.kill()
+	i.jobs.EndAll()
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	if i.w != w || i.closed {
@@ -177,18 +191,60 @@ func (i *Interpreter) replace(w *worker) {
 	i.w = nw
 }
 
-var inspectCell = regexp.MustCompile(`^\s*([\p{L}_][\p{L}\p{N}_]*(?:\.[\p{L}_][\p{L}\p{N}_]*)*)(\?\??)\s*$`)
-
-// Execute implements kernel.Interpreter.
+// Execute implements kernel.Interpreter. A cell is Go code, possibly with
+// magic and shell lines between its statements, or one cell magic; see
+// package magics. Go code runs in the worker, magics in this process.
 func (i *Interpreter) Execute(ctx context.Context, req *kernel.ExecuteRequest, out kernel.Output) *kernel.ExecuteResult {
 	i.mu.Lock()
 	i.out = out
 	i.mu.Unlock()
+	i.jobs.SetOutput(out)
+	defer i.jobs.SetOutput(nil)
 
-	if m := inspectCell.FindStringSubmatch(req.Code); m != nil {
-		return i.pager(ctx, m[1], len(m[2]))
+	segs, err := magics.Parse(req.Code)
+	if err == nil {
+		err = i.magics.Check(segs)
 	}
+	if err != nil {
+		return &kernel.ExecuteResult{Err: magics.AsKernelError(err)}
+	}
+	cell := fmt.Sprintf("In[%d]", req.Count)
+	res := &kernel.ExecuteResult{}
+	env := &magicEnv{i: i, out: out, cell: cell, req: req}
+	for k, seg := range segs {
+		last := k == len(segs)-1
+		switch {
+		case seg.Kind == magics.Go:
+			r := i.runGo(ctx, cell, seg.Padded(), req, out, last)
+			if r.Err != nil {
+				return r
+			}
+			res.Value = r.Value
+		case seg.Kind == magics.Help && !strings.HasPrefix(seg.Name, "%"):
+			r := i.pager(ctx, seg.Name)
+			if r.Err != nil {
+				return r
+			}
+			res.Payload = append(res.Payload, r.Payload...)
+		default:
+			res.Value = nil
+			if err := i.magics.Run(ctx, seg, out, env); err != nil {
+				if ctx.Err() != nil {
+					return errResult("Interrupted", "the cell was interrupted")
+				}
+				return &kernel.ExecuteResult{Err: magics.AsKernelError(err)}
+			}
+		}
+	}
+	if len(req.UserExpressions) > 0 {
+		res.UserExpressions = i.evalExprs(ctx, req.UserExpressions)
+	}
+	return res
+}
 
+// runGo runs Go code in the worker as cell. withExprs asks for the value
+// of a trailing expression.
+func (i *Interpreter) runGo(ctx context.Context, cell, code string, req *kernel.ExecuteRequest, out kernel.Output, show bool) *kernel.ExecuteResult {
 	w, replaced, err := i.worker()
 	if err != nil {
 		return errResult("WorkerError", err.Error())
@@ -197,19 +253,49 @@ func (i *Interpreter) Execute(ctx context.Context, req *kernel.ExecuteRequest, o
 		out.Stream("stderr", fmt.Sprintf("The Go worker had stopped (%s), so a new one was started: "+
 			"the variables, functions and imports of earlier cells are gone.\n", replaced))
 	}
-	i.mu.Lock()
-	i.seq++
-	id := i.seq
-	i.mu.Unlock()
-
+	id := i.nextID()
 	err = w.send(proto.Request{
-		ID: id, Op: proto.OpExec, Cell: fmt.Sprintf("In[%d]", req.Count), Code: req.Code,
-		AllowStdin: req.AllowStdin, Silent: req.Silent, Exprs: req.UserExpressions,
+		ID: id, Op: proto.OpExec, Cell: cell, Code: code,
+		AllowStdin: req.AllowStdin, Silent: req.Silent || !show,
 	})
 	if err != nil {
 		return i.died(w, out)
 	}
 	return i.await(ctx, w, id, out)
+}
+
+func (i *Interpreter) nextID() uint64 {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.seq++
+	return i.seq
+}
+
+// evalExprs evaluates expressions in the worker, for user_expressions.
+func (i *Interpreter) evalExprs(ctx context.Context, exprs map[string]string) map[string]kernel.ExpressionResult {
+	out := map[string]kernel.ExpressionResult{}
+	w, _, err := i.worker()
+	if err != nil {
+		for name := range exprs {
+			out[name] = kernel.ExpressionResult{Err: &kernel.Error{Name: "WorkerError", Value: err.Error(), Traceback: []string{err.Error()}}}
+		}
+		return out
+	}
+	id := i.nextID()
+	if err := w.send(proto.Request{ID: id, Op: proto.OpEval, Exprs: exprs}); err != nil {
+		return out
+	}
+	i.mu.Lock()
+	sink := i.out
+	i.mu.Unlock()
+	res := i.await(ctx, w, id, sink)
+	if res.Err != nil {
+		for name := range exprs {
+			out[name] = kernel.ExpressionResult{Err: res.Err}
+		}
+		return out
+	}
+	return res.UserExpressions
 }
 
 // await waits for the result of request id, serving stdin requests and
@@ -322,8 +408,10 @@ func toError(e *proto.Error) *kernel.Error {
 
 // pager answers a cell such as "fmt.Println?" with the inspection of the
 // name, through the pager payload, as IPython does.
-func (i *Interpreter) pager(ctx context.Context, name string, detail int) *kernel.ExecuteResult {
-	in := i.Inspect(ctx, name, len(name), detail-1)
+func (i *Interpreter) pager(ctx context.Context, name string) *kernel.ExecuteResult {
+	detail := len(name) - len(strings.TrimRight(name, "?"))
+	name = strings.TrimRight(name, "?")
+	in := i.Inspect(ctx, name, len(name), max(detail-1, 0))
 	if !in.Found {
 		return errResult("NameError", fmt.Sprintf("%s: no documentation found", name))
 	}
@@ -362,6 +450,9 @@ func (i *Interpreter) call(ctx context.Context, req proto.Request) (proto.Event,
 
 // IsComplete implements kernel.Interpreter. It needs no worker.
 func (i *Interpreter) IsComplete(ctx context.Context, code string) kernel.Completeness {
+	if t := strings.TrimSpace(code); strings.HasPrefix(t, "%") || strings.HasPrefix(t, "!") {
+		return kernel.Completeness{Status: "complete"}
+	}
 	status, indent := gosrc.IsComplete(code)
 	return kernel.Completeness{Status: status, Indent: indent}
 }
@@ -374,8 +465,9 @@ func (i *Interpreter) Close() error {
 	w := i.w
 	i.w = nil
 	i.mu.Unlock()
+	err := i.jobs.Close()
 	if w != nil {
 		w.close(500 * time.Millisecond)
 	}
-	return nil
+	return err
 }

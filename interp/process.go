@@ -211,7 +211,7 @@ func (w *worker) readEvents() {
 		if err := dec.Decode(&ev); err != nil {
 			return
 		}
-		if ev.Op == proto.EvComplete || ev.Op == proto.EvInspect {
+		if ev.Op == proto.EvComplete || ev.Op == proto.EvInspect || ev.Op == proto.EvDone {
 			w.callMu.Lock()
 			ch := w.calls[ev.ID]
 			delete(w.calls, ev.ID)

@@ -124,21 +124,24 @@ func TestDisplayFormat(t *testing.T) {
 	tests := []struct {
 		raw       string
 		writeLike bool
+		call      bool
 		text      string
 		show      bool
 	}{
-		{raw("int", "42"), false, "42", true},
-		{raw("string", "a\"b\n"), false, `"a\"b\n"`, true},
-		{raw("string", "with\x00nul"), false, `"with\x00nul"`, true},
-		{raw("int", "0", "*strconv.NumError", "bad"), false, "0, bad", true},
-		{raw("int", "5", "<nil>", "<nil>"), true, "", false},
-		{raw("int", "0", "*fs.PathError", "write: bad"), true, "0, write: bad", true},
-		{raw("<nil>", "<nil>"), true, "", false},
-		{raw("<nil>", "<nil>"), false, "<nil>", true},
-		{raw("int", "1", "int", "2", "int", "3", "string", "x"), false, `1, 2, 3, "x"`, true},
+		{raw("int", "42"), false, false, "42", true},
+		{raw("string", "a\"b\n"), false, false, `"a\"b\n"`, true},
+		{raw("string", "with\x00nul"), false, false, `"with\x00nul"`, true},
+		{raw("int", "0", "*strconv.NumError", "bad"), false, false, "0, bad", true},
+		{raw("int", "5", "<nil>", "<nil>"), true, false, "", false},
+		{raw("int", "0", "*fs.PathError", "write: bad"), true, false, "0, write: bad", true},
+		{raw("<nil>", "<nil>"), true, false, "", false},
+		{raw("<nil>", "<nil>"), false, false, "<nil>", true},
+		{raw("<nil>", "<nil>"), false, true, "", false}, // cmd.Start() returning nil
+		{raw("*errors.errorString", "boom"), false, true, "boom", true},
+		{raw("int", "1", "int", "2", "int", "3", "string", "x"), false, false, `1, 2, 3, "x"`, true},
 	}
 	for _, tt := range tests {
-		text, show := (&Display{WriteLike: tt.writeLike}).Format(tt.raw)
+		text, show := (&Display{WriteLike: tt.writeLike, Call: tt.call}).Format(tt.raw)
 		if text != tt.text || show != tt.show {
 			t.Errorf("Format(%q) = %q, %v; want %q, %v", tt.raw, text, show, tt.text, tt.show)
 		}

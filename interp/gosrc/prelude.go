@@ -77,6 +77,9 @@ func (d *Display) Format(raw string) (text string, show bool) {
 	if d.WriteLike && ts[min(n, len(vs))-1] == "<nil>" {
 		return "", false
 	}
+	if d.Call && n == 1 && ts[0] == "<nil>" {
+		return "", false // a call whose only result is a nil error, such as cmd.Start()
+	}
 	for i := range vs {
 		if i < n && ts[i] == "string" {
 			vs[i] = strconv.Quote(vs[i])

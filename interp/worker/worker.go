@@ -161,17 +161,32 @@ func (w *Worker) readRequests() error {
 		case proto.OpInspect:
 			go func() { w.emit(w.sess.inspect(req)) }()
 		case proto.OpChdir:
-			if err := os.Chdir(req.Text); err != nil {
-				w.writeStream(2, err.Error()+"\n")
-			}
+			w.emit(done(req, os.Chdir(req.Text)))
 		case proto.OpSetenv:
+			var err error
 			if req.Unset {
-				os.Unsetenv(req.Name)
+				err = os.Unsetenv(req.Name)
 			} else {
-				os.Setenv(req.Name, req.Text)
+				err = os.Setenv(req.Name, req.Text)
 			}
+			w.emit(done(req, err))
+		case proto.OpNames:
+			ev := done(req, nil)
+			for _, n := range w.sess.state.Names() {
+				ev.Matches = append(ev.Matches, n.Name)
+			}
+			w.emit(ev)
 		}
 	}
+}
+
+// done answers a request that only succeeds or fails.
+func done(req proto.Request, err error) proto.Event {
+	ev := proto.Event{ID: req.ID, Op: proto.EvDone}
+	if err != nil {
+		ev.Err = &proto.Error{Name: "Error", Value: err.Error()}
+	}
+	return ev
 }
 
 // giveEOF ends the blocked stdin read, if any, with end of file.

@@ -35,6 +35,7 @@ const (
 	OpNoInput  = "no_input" // give the blocked stdin read end of file, after Text is printed
 	OpChdir    = "chdir"    // change the worker's directory to Text
 	OpSetenv   = "setenv"   // set Name to Text (Unset removes it)
+	OpNames    = "names"    // the names earlier cells defined
 )
 
 // Event operations, worker to kernel.
@@ -45,6 +46,7 @@ const (
 	EvInput    = "input_request" // the cell blocks reading stdin
 	EvComplete = "complete"
 	EvInspect  = "inspect"
+	EvDone     = "done" // the answer to chdir, setenv and names; Err is set on failure
 )
 
 // Request is a message from the kernel to the worker.

@@ -1,0 +1,671 @@
+package magics
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/beacceaf/gokernel/kernel"
+)
+
+// Limits and timing of jobs.
+const (
+	// logCap bounds each representation of a job's display: the newest
+	// output is kept.
+	logCap = 64 << 10
+	// runLogCap bounds the RUN LOG part within logCap.
+	runLogCap = 8 << 10
+	// minUpdateGap spaces a job's display updates: at most 10 a second.
+	minUpdateGap = 100 * time.Millisecond
+	// endGrace is how long EndAll lets jobs end after SIGTERM before
+	// SIGKILL.
+	endGrace = time.Second
+	// groupPoll is how often a job's process group is checked after its
+	// leader has exited while other members live on.
+	groupPoll = 500 * time.Millisecond
+)
+
+// Jobs is the table of background jobs that %bash_async starts: bash -c
+// CMD in a process group of its own, with a stdin pipe that the table
+// holds and stdout and stderr shown live in one display area. It is safe
+// for concurrent use.
+//
+// Job numbers start at 1 and are never reused by one Jobs. A job's display
+// updates are sent through the Output of the cell running at that moment
+// (see SetOutput), or through the job's own cell's when no cell runs; their
+// display id makes them land in the job's own output area either way.
+type Jobs struct {
+	mu     sync.Mutex
+	last   int    // the last number given
+	jobs   []*job // in number order
+	out    kernel.Output
+	closed bool
+}
+
+// NewJobs returns an empty job table.
+func NewJobs() *Jobs { return &Jobs{} }
+
+// SetOutput sets the Output of the cell now running; display updates of
+// every job go through it. The interpreter calls SetOutput(out) when a cell
+// starts and SetOutput(nil) when it ends.
+func (js *Jobs) SetOutput(out kernel.Output) {
+	js.mu.Lock()
+	js.out = out
+	js.mu.Unlock()
+}
+
+func (js *Jobs) current() kernel.Output {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	return js.out
+}
+
+// JobInfo describes a job.
+type JobInfo struct {
+	N       int    // the job's number, from 1
+	PID     int    // its process ID, which is also its process group ID
+	Cmd     string // the command given to bash -c
+	Running bool   // the process has not exited yet
+	Code    int    // the exit code, once it exited normally
+	// Signal is the signal that killed it, or 0.
+	Signal syscall.Signal
+}
+
+// State returns "running", "exited" or "killed".
+func (i JobInfo) State() string {
+	switch {
+	case i.Running:
+		return "running"
+	case i.Signal != 0:
+		return "killed"
+	}
+	return "exited"
+}
+
+// Status returns "" while the job runs, then "code=N" or
+// "signal=9 (SIGKILL)".
+func (i JobInfo) Status() string {
+	switch {
+	case i.Running:
+		return ""
+	case i.Signal != 0:
+		return fmt.Sprintf("signal=%d (%s)", int(i.Signal), signalName(i.Signal))
+	}
+	return fmt.Sprintf("code=%d", i.Code)
+}
+
+// A job is one entry of the table.
+type job struct {
+	js        *Jobs
+	n         int
+	cmdline   string
+	cmd       *exec.Cmd
+	pid       int
+	own       kernel.Output // the Output of the cell that started it
+	displayID string
+	stdin     *os.File // the write end of its stdin pipe
+
+	mu          sync.Mutex
+	runLog      tail
+	stdout      tail
+	stderr      tail
+	exited      bool
+	status      procStatus
+	stdinClosed bool
+	groupGone   bool // no process of its group is left
+
+	dirty     chan struct{} // capacity 1: the display needs an update
+	exitedCh  chan struct{} // closed when the leader has been reaped
+	finished  chan struct{} // closed once an update showing the end was sent
+	readersWG sync.WaitGroup
+}
+
+// Start starts bash -c command in dir as a new job. It prints
+// "[N] PID COMMAND" to out's stdout, then shows the job's display area in
+// out.
+func (js *Jobs) Start(dir, command string, out kernel.Output) (JobInfo, error) {
+	js.mu.Lock()
+	locked := true
+	defer func() {
+		if locked {
+			js.mu.Unlock()
+		}
+	}()
+	if js.closed {
+		return JobInfo{}, ErrClosed
+	}
+	var files []*os.File // every pipe end; the child's are closed after the start
+	closeAll := func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}
+	pipe := func() (r, w *os.File, err error) {
+		r, w, err = os.Pipe()
+		if err == nil {
+			files = append(files, r, w)
+		}
+		return r, w, err
+	}
+	inR, inW, err1 := pipe()
+	outR, outW, err2 := pipe()
+	errR, errW, err3 := pipe()
+	if err := errors.Join(err1, err2, err3); err != nil {
+		closeAll()
+		return JobInfo{}, fmt.Errorf("start job: %w", err)
+	}
+	cmd := exec.Command("bash", "-c", command)
+	cmd.Dir, cmd.Env = dir, childEnv()
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, errW
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := startCmd(cmd); err != nil {
+		closeAll()
+		return JobInfo{}, fmt.Errorf("start job: %w", err)
+	}
+	inR.Close()
+	outW.Close()
+	errW.Close()
+
+	js.last++
+	j := &job{
+		js: js, n: js.last, cmdline: command, cmd: cmd, pid: cmd.Process.Pid,
+		own: out, displayID: fmt.Sprintf("gokernel-job-%d-%s", js.last, randomHex()),
+		stdin:    inW,
+		dirty:    make(chan struct{}, 1),
+		exitedCh: make(chan struct{}),
+		finished: make(chan struct{}),
+	}
+	j.runLog.limit = runLogCap
+	j.runLog.add(fmt.Sprintf("Process started! pid=%d\n", j.pid))
+	js.jobs = append(js.jobs, j)
+	js.mu.Unlock()
+	locked = false
+
+	out.Stream("stdout", fmt.Sprintf("[%d] %d %s\n", j.n, j.pid, command))
+	b, _ := j.render()
+	display(out, b, j.displayID)
+
+	j.readersWG.Add(2)
+	go j.read(outR, &j.stdout)
+	go j.read(errR, &j.stderr)
+	go j.wait()
+	go j.publish()
+	return j.info(), nil
+}
+
+// randomHex returns a short random string, so that display ids differ
+// between kernel runs.
+func randomHex() string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// read copies one of the job's output pipes into t.
+func (j *job) read(r *os.File, t *tail) {
+	defer j.touch() // after Done: lets publish see that every reader ended
+	defer j.readersWG.Done()
+	defer r.Close()
+	copyStream(r, &decoder{}, func(s string) {
+		j.mu.Lock()
+		t.add(s)
+		j.mu.Unlock()
+		j.touch()
+	})
+}
+
+// wait reaps the job's leader, records how it ended, then watches its
+// process group until no process is left in it.
+func (j *job) wait() {
+	j.cmd.Wait()
+	waitTimeout(&j.readersWG, drainWait) // let the last output in first
+	st := statusOf(j.cmd.ProcessState)
+	info := JobInfo{Signal: st.sig, Code: st.code}
+	j.mu.Lock()
+	j.exited, j.status = true, st
+	j.runLog.add("Process finished! " + info.Status() + "\n")
+	j.mu.Unlock()
+	close(j.exitedCh)
+	j.touch()
+	for groupAlive(j.pid) {
+		time.Sleep(groupPoll)
+	}
+	j.mu.Lock()
+	j.groupGone = true
+	j.mu.Unlock()
+}
+
+// touch asks for a display update.
+func (j *job) touch() {
+	select {
+	case j.dirty <- struct{}{}:
+	default:
+	}
+}
+
+// publish sends display updates, at most one per minUpdateGap, through the
+// running cell's Output, or the job's own when no cell runs. It ends once
+// the job has exited, its output is all read and the last update is sent.
+func (j *job) publish() {
+	var last time.Time
+	readersDone := make(chan struct{})
+	go func() { j.readersWG.Wait(); close(readersDone) }()
+	for {
+		<-j.dirty
+		if d := time.Until(last.Add(minUpdateGap)); d > 0 {
+			time.Sleep(d)
+		}
+		b, ended := j.render()
+		out := j.js.current()
+		if out == nil {
+			out = j.own
+		}
+		out.Update(b, nil, j.displayID)
+		last = time.Now()
+		if !ended {
+			continue
+		}
+		select {
+		case <-j.finished:
+		default:
+			close(j.finished)
+		}
+		select {
+		case <-readersDone:
+			if len(j.dirty) == 0 {
+				return
+			}
+		default:
+		}
+	}
+}
+
+func (j *job) info() JobInfo {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.infoLocked()
+}
+
+func (j *job) infoLocked() JobInfo {
+	return JobInfo{N: j.n, PID: j.pid, Cmd: j.cmdline, Running: !j.exited, Code: j.status.code, Signal: j.status.sig}
+}
+
+// render returns the job's display, and whether it shows the job's end.
+func (j *job) render() (kernel.Bundle, bool) {
+	j.mu.Lock()
+	info := j.infoLocked()
+	runLog := j.runLog.String()
+	budget := logCap - len(runLog)
+	out, errText := share(j.stdout.String(), j.stderr.String(), budget)
+	j.mu.Unlock()
+
+	title := fmt.Sprintf("[%d] %s", info.N, info.Cmd)
+	state := "running"
+	if !info.Running {
+		state = "finished, " + info.Status()
+	}
+	var p strings.Builder
+	fmt.Fprintf(&p, "%s  (%s)\n", title, state)
+	for _, sec := range [][2]string{{"RUN LOG", runLog}, {"STDOUT", out}, {"STDERR", errText}} {
+		fmt.Fprintf(&p, "===== %s =====\n%s", sec[0], sec[1])
+		if sec[1] != "" && !strings.HasSuffix(sec[1], "\n") {
+			p.WriteByte('\n')
+		}
+	}
+
+	border := "#3b8eea"
+	if !info.Running {
+		border = "#888"
+	}
+	var h strings.Builder
+	fmt.Fprintf(&h, `<div style="border-left:4px solid %s;padding-left:6px">`, border)
+	fmt.Fprintf(&h, `<div style="font-family:monospace"><b>[%d]</b> <code>%s</code> <i>%s</i></div>`,
+		info.N, html.EscapeString(info.Cmd), html.EscapeString(state))
+	h.WriteString(`<table style="width:100%;border-collapse:collapse">`)
+	for _, sec := range []struct{ name, text, color string }{
+		{"RUN LOG", runLog, "#e5c07b"}, {"STDOUT", out, "#dcdcdc"}, {"STDERR", errText, "#f48771"},
+	} {
+		fmt.Fprintf(&h, `<tr><td style="width:6em;vertical-align:top;font-family:monospace;font-weight:bold;text-align:left">%s</td>`+
+			`<td style="text-align:left"><pre style="margin:0;padding:4px;min-height:1em;white-space:pre-wrap;background:#1e1e1e;color:%s">%s</pre></td></tr>`,
+			sec.name, sec.color, html.EscapeString(sec.text))
+	}
+	h.WriteString(`</table></div>`)
+	return kernel.Bundle{"text/plain": p.String(), "text/html": h.String()}, !info.Running
+}
+
+// share cuts a and b to fit in budget bytes together, keeping the end of
+// each; the shorter keeps up to half.
+func share(a, b string, budget int) (string, string) {
+	if len(a)+len(b) <= budget {
+		return a, b
+	}
+	half := budget / 2
+	switch {
+	case len(a) <= half:
+		return a, keepEnd(b, budget-len(a))
+	case len(b) <= half:
+		return keepEnd(a, budget-len(b)), b
+	}
+	return keepEnd(a, half), keepEnd(b, budget-half)
+}
+
+// keepEnd returns about the last n bytes of s, starting at a line start
+// when one is near, with a note of what was cut.
+func keepEnd(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	note := func(cut int) string { return fmt.Sprintf("[... %d earlier bytes not shown ...]\n", cut) }
+	n -= len(note(len(s)))
+	start := len(s) - max(n, 0)
+	if i := strings.IndexByte(s[start:], '\n'); i >= 0 && i < 256 {
+		start += i + 1
+	}
+	for start < len(s) && !isRuneStart(s[start]) {
+		start++
+	}
+	return note(start) + s[start:]
+}
+
+func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// A tail keeps the newest text written to it, up to limit bytes (logCap
+// when zero), and counts what it dropped.
+type tail struct {
+	limit   int
+	b       []byte
+	dropped int
+}
+
+func (t *tail) add(s string) {
+	limit := t.limit
+	if limit == 0 {
+		limit = logCap
+	}
+	t.b = append(t.b, s...)
+	if len(t.b) > 2*limit { // trim rarely, keeping the newest limit bytes
+		cut := len(t.b) - limit
+		for cut < len(t.b) && !isRuneStart(t.b[cut]) {
+			cut++
+		}
+		t.dropped += cut
+		t.b = append(t.b[:0], t.b[cut:]...)
+	}
+}
+
+// String returns the kept text, its older part cut to the limit.
+func (t *tail) String() string {
+	limit := t.limit
+	if limit == 0 {
+		limit = logCap
+	}
+	if t.dropped == 0 && len(t.b) <= limit {
+		return string(t.b)
+	}
+	return keepEnd(string(t.b), limit)
+}
+
+// groupAlive reports whether a process that is not a zombie is in
+// process group pgid, by reading /proc.
+func groupAlive(pgid int) bool {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return false
+	}
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err != nil {
+			continue // it just ended
+		}
+		// pid (comm) state ppid pgrp ...; comm may hold spaces and parentheses.
+		i := bytes.LastIndexByte(data, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(string(data[i+1:]))
+		if len(f) < 3 || f[0] == "Z" || f[0] == "X" {
+			continue
+		}
+		if g, err := strconv.Atoi(f[2]); err == nil && g == pgid {
+			return true
+		}
+	}
+	return false
+}
+
+// get returns job n.
+func (js *Jobs) get(n int) (*job, error) {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	if n < 1 || n > len(js.jobs) {
+		return nil, &noJobError{n: n, count: len(js.jobs)}
+	}
+	return js.jobs[n-1], nil
+}
+
+// noJobError reports a job number that was never given. It matches
+// ErrNoSuchJob.
+type noJobError struct{ n, count int }
+
+func (e *noJobError) Error() string {
+	if e.count == 0 {
+		return fmt.Sprintf("no job [%d]: there are no jobs", e.n)
+	}
+	return fmt.Sprintf("no job [%d]: jobs are numbered 1 to %d", e.n, e.count)
+}
+
+func (e *noJobError) Is(target error) bool { return target == ErrNoSuchJob }
+
+// List describes every job, in number order.
+func (js *Jobs) List() []JobInfo {
+	js.mu.Lock()
+	all := append([]*job(nil), js.jobs...)
+	js.mu.Unlock()
+	infos := make([]JobInfo, len(all))
+	for i, j := range all {
+		infos[i] = j.info()
+	}
+	return infos
+}
+
+// PID returns the process ID of job n, which is also its process group ID.
+func (js *Jobs) PID(n int) (int, error) {
+	j, err := js.get(n)
+	if err != nil {
+		return 0, err
+	}
+	return j.pid, nil
+}
+
+// Signal sends sig to job n's process group. It fails when no process of
+// the group is left.
+func (js *Jobs) Signal(n int, sig syscall.Signal) error {
+	j, err := js.get(n)
+	if err != nil {
+		return err
+	}
+	return j.signal(sig)
+}
+
+func (j *job) signal(sig syscall.Signal) error {
+	j.mu.Lock()
+	gone := j.groupGone
+	j.mu.Unlock()
+	if gone {
+		return fmt.Errorf("job [%d] has finished", j.n)
+	}
+	if err := unix.Kill(-j.pid, sig); err != nil {
+		if errors.Is(err, unix.ESRCH) {
+			return fmt.Errorf("job [%d] has finished", j.n)
+		}
+		return fmt.Errorf("signal job [%d]: %w", j.n, err)
+	}
+	return nil
+}
+
+// Write writes text and a newline to job n's stdin.
+func (js *Jobs) Write(n int, text string) error {
+	j, err := js.get(n)
+	if err != nil {
+		return err
+	}
+	j.mu.Lock()
+	closed := j.stdinClosed
+	j.mu.Unlock()
+	if closed {
+		return fmt.Errorf("stdin of job [%d] is closed", j.n)
+	}
+	j.stdin.SetWriteDeadline(time.Now().Add(2 * time.Second))
+	if _, err := j.stdin.Write([]byte(text + "\n")); err != nil {
+		switch {
+		case errors.Is(err, syscall.EPIPE):
+			return fmt.Errorf("job [%d] does not read its stdin any more: %w", j.n, err)
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return fmt.Errorf("job [%d] does not read its stdin (its pipe is full): %w", j.n, err)
+		}
+		return fmt.Errorf("write to job [%d]: %w", j.n, err)
+	}
+	j.mu.Lock()
+	j.runLog.add("Wrote to stdin: " + text + "\n")
+	j.mu.Unlock()
+	j.touch()
+	return nil
+}
+
+// CloseStdin closes job n's stdin, waits up to grace for the job to end,
+// then kills its process group. It returns the job's final state.
+func (js *Jobs) CloseStdin(ctx context.Context, n int, grace time.Duration) (JobInfo, error) {
+	j, err := js.get(n)
+	if err != nil {
+		return JobInfo{}, err
+	}
+	j.closeStdin("Stdin closed")
+	select {
+	case <-j.exitedCh:
+	case <-ctx.Done():
+		return j.info(), fmt.Errorf("close job [%d]: %w", n, context.Cause(ctx))
+	case <-time.After(grace):
+		j.mu.Lock()
+		j.runLog.add(fmt.Sprintf("Still running %v after stdin was closed: SIGKILL\n", grace))
+		j.mu.Unlock()
+		j.signal(syscall.SIGKILL)
+		<-j.exitedCh
+	}
+	j.awaitFinished(ctx, time.Second)
+	return j.info(), nil
+}
+
+func (j *job) closeStdin(note string) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.stdinClosed {
+		return
+	}
+	j.stdinClosed = true
+	j.stdin.Close()
+	if note != "" {
+		j.runLog.add(note + "\n")
+	}
+}
+
+// awaitFinished waits up to d for the update that shows the job's end.
+func (j *job) awaitFinished(ctx context.Context, d time.Duration) {
+	select {
+	case <-j.finished:
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
+
+// Wait waits up to timeout for job n to end and for its display to show
+// it, and returns its final state.
+func (js *Jobs) Wait(ctx context.Context, n int, timeout time.Duration) (JobInfo, error) {
+	j, err := js.get(n)
+	if err != nil {
+		return JobInfo{}, err
+	}
+	select {
+	case <-j.finished:
+		return j.info(), nil
+	case <-ctx.Done():
+		return j.info(), fmt.Errorf("wait for job [%d]: %w", n, context.Cause(ctx))
+	case <-time.After(timeout):
+		return j.info(), fmt.Errorf("job [%d] (%s) is still running after %v", n, firstLine(j.cmdline), timeout)
+	}
+}
+
+// EndAll ends every job: SIGTERM to each process group, then, after a
+// grace period, SIGKILL to those still alive. It returns once no process
+// of any job's group is left (or after a few seconds). The table stays
+// usable, and job numbers go on.
+func (js *Jobs) EndAll() {
+	js.mu.Lock()
+	all := append([]*job(nil), js.jobs...)
+	js.mu.Unlock()
+	alive := func() []*job {
+		var live []*job
+		for _, j := range all {
+			j.mu.Lock()
+			gone := j.groupGone
+			exited := j.exited
+			j.mu.Unlock()
+			if !gone && (!exited || groupAlive(j.pid)) {
+				live = append(live, j)
+			}
+		}
+		return live
+	}
+	live := alive()
+	for _, j := range live {
+		j.signal(syscall.SIGTERM)
+	}
+	deadline := time.Now().Add(endGrace)
+	for len(live) > 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+		live = alive()
+	}
+	for _, j := range live {
+		j.signal(syscall.SIGKILL)
+	}
+	deadline = time.Now().Add(2 * time.Second)
+	for len(live) > 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+		live = alive()
+	}
+	for _, j := range all {
+		j.closeStdin("")
+		select {
+		case <-j.exitedCh: // the leader was killed, so it is reaped promptly
+		case <-time.After(time.Second):
+		}
+	}
+	for _, j := range all {
+		j.awaitFinished(context.Background(), 300*time.Millisecond)
+	}
+}
+
+// Close ends every job, as EndAll does, and refuses new ones.
+func (js *Jobs) Close() error {
+	js.mu.Lock()
+	js.closed = true
+	js.mu.Unlock()
+	js.EndAll()
+	return nil
+}
