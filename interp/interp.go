@@ -13,6 +13,7 @@ import (
 
 	"github.com/beacceaf/gokernel/interp/gosrc"
 	"github.com/beacceaf/gokernel/interp/internal/proto"
+	"github.com/beacceaf/gokernel/interp/jobs"
 	"github.com/beacceaf/gokernel/kernel"
 	"github.com/beacceaf/gokernel/magics"
 )
@@ -88,7 +89,16 @@ func New(opts Options) (*Interpreter, error) {
 }
 
 func (i *Interpreter) start() (*worker, error) {
-	return startWorker(i.opts.WorkerArgv, i.opts.Dir, i.opts.Env, i.stream, i.display)
+	return startWorker(i.opts.WorkerArgv, i.opts.Dir, i.opts.Env, i.stream, i.display, i.jobList)
+}
+
+// jobList is the kernel's job table, as package interp/jobs shows it.
+func (i *Interpreter) jobList() []jobs.Job {
+	var out []jobs.Job
+	for _, j := range i.jobs.List() {
+		out = append(out, jobs.Job{N: j.N, PID: j.PID, Cmd: j.Cmd, Running: j.Running, Code: j.Code, Signal: int(j.Signal)})
+	}
+	return out
 }
 
 // yaegiFile matches the file name that the worker's //line directives

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -115,11 +116,15 @@ func TestCells(t *testing.T) {
 	}
 }
 
+// pids matches process IDs in job messages, which differ from run to run.
+var pids = regexp.MustCompile(`(?m)(pid=|process group |^\[\d+\] )\d+`)
+
 // sections turns what a cell produced into golden sections, with the
 // temporary directory replaced by $WORK.
 func sections(rec *kerneltest.Recorder, res *kernel.ExecuteResult, work string) map[string]string {
 	clean := func(s string) string {
 		s = strings.ReplaceAll(s, work, "$WORK")
+		s = pids.ReplaceAllString(s, "${1}PID")
 		if s != "" && !strings.HasSuffix(s, "\n") {
 			s += "\n"
 		}

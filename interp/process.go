@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/beacceaf/gokernel/interp/internal/proto"
+	"github.com/beacceaf/gokernel/interp/jobs"
 )
 
 // A worker is one running `gokernel worker` process: its control socket,
@@ -33,6 +34,7 @@ type worker struct {
 	encMu   sync.Mutex
 	events  chan proto.Event // results and input requests of the running request
 	display func(proto.Event)
+	jobs    func() []jobs.Job // the kernel's job table, for cells that ask
 
 	callMu sync.Mutex
 	calls  map[uint64]chan proto.Event // complete and inspect requests waiting for answers
@@ -57,7 +59,7 @@ type worker struct {
 // locked to it for the worker's whole life), and it ends when its control
 // socket closes. Either way it kills its own process group, so processes
 // that cells started go too. Close also kills that group.
-func startWorker(argv []string, dir string, env []string, sink func(stream, text string), display func(proto.Event)) (*worker, error) {
+func startWorker(argv []string, dir string, env []string, sink func(stream, text string), display func(proto.Event), jobList func() []jobs.Job) (*worker, error) {
 	tok := make([]byte, 16)
 	if _, err := rand.Read(tok); err != nil {
 		return nil, fmt.Errorf("interp: marker token: %w", err)
@@ -66,6 +68,7 @@ func startWorker(argv []string, dir string, env []string, sink func(stream, text
 		token:    hex.EncodeToString(tok),
 		events:   make(chan proto.Event, 64),
 		display:  display,
+		jobs:     jobList,
 		calls:    map[uint64]chan proto.Event{},
 		nextID:   1 << 62,
 		displays: map[uint64]proto.Event{},
@@ -210,6 +213,10 @@ func (w *worker) readEvents() {
 		var ev proto.Event
 		if err := dec.Decode(&ev); err != nil {
 			return
+		}
+		if ev.Op == proto.EvJobs {
+			go w.send(proto.Request{ID: ev.ID, Op: proto.OpJobs, Jobs: w.jobs()})
+			continue
 		}
 		if ev.Op == proto.EvComplete || ev.Op == proto.EvInspect || ev.Op == proto.EvDone {
 			w.callMu.Lock()

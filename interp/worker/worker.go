@@ -20,6 +20,7 @@ import (
 
 	"github.com/beacceaf/gokernel/interp/display"
 	"github.com/beacceaf/gokernel/interp/internal/proto"
+	"github.com/beacceaf/gokernel/interp/jobs"
 )
 
 // maxStack bounds the Go stack of the worker, so that runaway recursion in
@@ -62,12 +63,13 @@ func Main() error {
 	unix.CloseOnExec(proto.ControlFD)
 
 	w := &Worker{
-		token:  token,
-		ctl:    ctl,
-		enc:    json.NewEncoder(ctl),
-		stdin:  stdin,
-		execs:  make(chan proto.Request, 16),
-		cancel: func() {},
+		token:      token,
+		ctl:        ctl,
+		enc:        json.NewEncoder(ctl),
+		stdin:      stdin,
+		execs:      make(chan proto.Request, 16),
+		jobReplies: make(chan []jobs.Job, 1),
+		cancel:     func() {},
 	}
 	w.interruptCh.Store(make(chan struct{}))
 	w.sess, err = newSession(w)
@@ -75,6 +77,7 @@ func Main() error {
 		return err
 	}
 	display.SetPublisher(w)
+	jobs.SetSource(w)
 
 	go w.execLoop()
 	w.emit(proto.Event{Op: proto.EvReady, PID: os.Getpid()})
@@ -113,6 +116,8 @@ type Worker struct {
 	askedInput  bool
 	cancel      context.CancelFunc
 	interruptCh atomic.Value // chan struct{}, closed when the running cell is interrupted
+
+	jobReplies chan []jobs.Job // answers to EvJobs
 
 	displaySeq atomic.Uint64
 	outMu      sync.Mutex // orders marker writes
@@ -170,6 +175,11 @@ func (w *Worker) readRequests() error {
 				err = os.Setenv(req.Name, req.Text)
 			}
 			w.emit(done(req, err))
+		case proto.OpJobs:
+			select {
+			case w.jobReplies <- req.Jobs:
+			default:
+			}
 		case proto.OpNames:
 			ev := done(req, nil)
 			for _, n := range w.sess.state.Names() {
@@ -358,4 +368,25 @@ func (w *Worker) Publish(kind string, b display.Bundle, metadata map[string]any,
 	writeAll(1, []byte(proto.Marker(w.token, "sync", seq)))
 	w.outMu.Unlock()
 	w.emit(ev)
+}
+
+// jobsMu lets one cell goroutine at a time ask for the job table.
+var jobsMu sync.Mutex
+
+// Jobs implements jobs.Source: it asks the kernel, which owns the job
+// table.
+func (w *Worker) Jobs() ([]jobs.Job, error) {
+	jobsMu.Lock()
+	defer jobsMu.Unlock()
+	select { // forget an answer that came too late for an earlier call
+	case <-w.jobReplies:
+	default:
+	}
+	w.emit(proto.Event{Op: proto.EvJobs})
+	select {
+	case js := <-w.jobReplies:
+		return js, nil
+	case <-time.After(5 * time.Second):
+		return nil, errors.New("jobs: the kernel did not answer")
+	}
 }

@@ -16,7 +16,11 @@
 // even when a cell's goroutines write at the same time.
 package proto
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/beacceaf/gokernel/interp/jobs"
+)
 
 // TokenEnv names the environment variable that carries the marker token.
 const TokenEnv = "GOKERNEL_MARKER_TOKEN"
@@ -36,6 +40,7 @@ const (
 	OpChdir    = "chdir"    // change the worker's directory to Text
 	OpSetenv   = "setenv"   // set Name to Text (Unset removes it)
 	OpNames    = "names"    // the names earlier cells defined
+	OpJobs     = "jobs"     // the answer to EvJobs: the kernel's job table in Jobs
 )
 
 // Event operations, worker to kernel.
@@ -47,6 +52,7 @@ const (
 	EvComplete = "complete"
 	EvInspect  = "inspect"
 	EvDone     = "done" // the answer to chdir, setenv and names; Err is set on failure
+	EvJobs     = "jobs" // a cell asks for the kernel's job table (package interp/jobs)
 )
 
 // Request is a message from the kernel to the worker.
@@ -63,6 +69,7 @@ type Request struct {
 	Name       string            `json:"name,omitempty"`
 	Text       string            `json:"text,omitempty"`
 	Unset      bool              `json:"unset,omitempty"`
+	Jobs       []jobs.Job        `json:"jobs,omitempty"`
 }
 
 // Event is a message from the worker to the kernel.

@@ -135,6 +135,7 @@ var unixInclude = []string{
 var extra = []target{
 	{path: "golang.org/x/sys/unix", include: unixInclude, archs: linuxArchs},
 	{path: "github.com/beacceaf/gokernel/interp/display"},
+	{path: "github.com/beacceaf/gokernel/interp/jobs"},
 }
 
 // yaegiTables lists yaegi's own symbol-table packages; their union is the
