@@ -56,6 +56,7 @@ type Interpreter struct {
 	mu     sync.Mutex
 	w      *worker
 	out    kernel.Output // where worker output goes: the running cell, or the last one
+	frames []string      // panic frames yaegi printed during the running request
 	seq    uint64
 	closed bool
 }
@@ -105,10 +106,25 @@ func (i *Interpreter) jobList() []jobs.Job {
 // give yaegi; yaegi writes it in the panic traces it prints to stderr.
 var yaegiFile = regexp.MustCompile(`(In\[\d+\])/_\.go:`)
 
-// stream forwards worker output to the current cell's Output.
+// panicFrame matches a line that yaegi prints to stderr for each
+// interpreted frame a panic unwinds: "In[3]/_.go:2:1: panic: main(...)".
+var panicFrame = regexp.MustCompile(`(?m)^(In\[\d+\])/_\.go:(\d+:\d+: panic: .*\(\.\.\.\))\n`)
+
+// stream forwards worker output to the current cell's Output. The panic
+// frames yaegi prints are kept for the traceback of the cell's error
+// instead.
 func (i *Interpreter) stream(name, text string) {
 	if name == "stderr" && strings.Contains(text, "/_.go:") {
+		for _, m := range panicFrame.FindAllStringSubmatch(text, -1) {
+			i.mu.Lock()
+			i.frames = append(i.frames, m[1]+":"+m[2])
+			i.mu.Unlock()
+		}
+		text = panicFrame.ReplaceAllString(text, "")
 		text = yaegiFile.ReplaceAllString(text, "$1:")
+		if text == "" {
+			return
+		}
 	}
 	i.mu.Lock()
 	out := i.out
@@ -264,6 +280,9 @@ func (i *Interpreter) runGo(ctx context.Context, cell, code string, req *kernel.
 			"the variables, functions and imports of earlier cells are gone.\n", replaced))
 	}
 	id := i.nextID()
+	i.mu.Lock()
+	i.frames = nil
+	i.mu.Unlock()
 	err = w.send(proto.Request{
 		ID: id, Op: proto.OpExec, Cell: cell, Code: code,
 		AllowStdin: req.AllowStdin, Silent: req.Silent || !show,
@@ -340,6 +359,13 @@ func (i *Interpreter) await(ctx context.Context, w *worker, id uint64, out kerne
 				continue // a late answer to an earlier, abandoned request
 			}
 			w.waitEnds(id, endWait)
+			i.mu.Lock()
+			frames := i.frames
+			i.frames = nil
+			i.mu.Unlock()
+			if ev.Err != nil && (ev.Err.Name == "Panic" || ev.Err.Name == "RuntimeError") {
+				ev.Err.Traceback = append(ev.Err.Traceback, frames...)
+			}
 			if ev.Stuck {
 				i.replace(w)
 				return errResult("Interrupted", "the cell was stuck in a call that cannot be interrupted", stuckText)

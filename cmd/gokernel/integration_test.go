@@ -94,9 +94,9 @@ func jupyterEnv(t *testing.T) []string {
 	return env
 }
 
-// command returns a command that runs in its own process group and, when
+// testCommand returns a command that runs in its own process group and, when
 // ctx ends, is killed together with every process it started.
-func command(ctx context.Context, env []string, name string, args ...string) *exec.Cmd {
+func testCommand(ctx context.Context, env []string, name string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Env = env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -156,7 +156,7 @@ func runPythonTests(t *testing.T, module string, timeout time.Duration) {
 	results := filepath.Join(t.TempDir(), "results.json")
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	cmd := command(ctx, env, python, "-u", filepath.Join("testdata", "runtests.py"), module, results)
+	cmd := testCommand(ctx, env, python, "-u", filepath.Join("testdata", "runtests.py"), module, results)
 	var log bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &log, &log
 	start := time.Now()
@@ -306,7 +306,7 @@ func TestNbconvertExecute(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := command(ctx, env, "/usr/bin/jupyter", "nbconvert", "--to", "notebook", "--execute",
+	cmd := testCommand(ctx, env, "/usr/bin/jupyter", "nbconvert", "--to", "notebook", "--execute",
 		"--ExecutePreprocessor.timeout=60", "--output", "out.ipynb", "smoke.ipynb")
 	cmd.Dir = dir
 	start := time.Now()

@@ -296,6 +296,10 @@ func (s *session) describe(err error, u gosrc.Unit) *proto.Error {
 		if _, ok := p.Value.(runtime.Error); ok {
 			name = "RuntimeError"
 		}
+		if nilDeref(val) {
+			// yaegi reaches through a nil pointer with reflect; say what Go says.
+			name, val = "RuntimeError", "runtime error: invalid memory address or nil pointer dereference"
+		}
 		tb := []string{"panic: " + val}
 		if os.Getenv("GOKERNEL_DEBUG") != "" {
 			tb = append(tb, string(p.Stack))
@@ -306,6 +310,12 @@ func (s *session) describe(err error, u gosrc.Unit) *proto.Error {
 		return &proto.Error{Name: "Interrupted", Value: "the cell was interrupted"}
 	}
 	return compileError(err, u)
+}
+
+// nilDeref tells whether a panic message from reflect means that the cell
+// went through a nil pointer.
+func nilDeref(msg string) bool {
+	return strings.HasPrefix(msg, "reflect: call of reflect.Value.") && strings.HasSuffix(msg, " on zero Value")
 }
 
 // compileError describes an error found before the code ran, with its

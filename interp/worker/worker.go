@@ -39,6 +39,9 @@ func Main() error {
 	}
 	os.Unsetenv(proto.TokenEnv)
 	debug.SetMaxStack(maxStack)
+	// A fatal error (a goroutine's panic, a stack overflow) prints its
+	// message without pages of interpreter stack frames.
+	debug.SetTraceback("none")
 	// When the kernel dies, the worker takes the processes that cells
 	// started (its process group) with it.
 	_ = unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(syscall.SIGTERM), 0, 0, 0)

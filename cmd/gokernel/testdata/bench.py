@@ -52,13 +52,16 @@ from jupyter_client.session import Session  # noqa: E402
 
 MiB = 1 << 20
 
-# The code of each benchmark, by the kernelspec's language.
+# The code of each benchmark, by the kernelspec's language. The setup cell
+# runs once after start, untimed.
 CODE = {
     "python": {
+        "setup": "",
         "trivial": "x = 1",
         "print": "for i in range({n}):\n    print(i)",
     },
     "go": {
+        "setup": 'import "fmt"',
         "trivial": "x := 1",
         "print": "for i := 0; i < {n}; i++ {{\n\tfmt.Println(i)\n}}",
     },
@@ -118,12 +121,22 @@ def status_kib(pid, field, path="status"):
     return 0
 
 
+def process_name(pid):
+    """Return the program's base name and first argument."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            argv = f.read().decode(errors="replace").split("\0")
+    except OSError:
+        return str(pid)
+    return " ".join([os.path.basename(argv[0])] + argv[1:2])
+
+
 def memory(pid):
-    """Return (RSS, PSS, process count) of pid's tree, in bytes."""
+    """Return (RSS, PSS, [(process, RSS)]) of pid's tree, in bytes."""
     tree = process_tree(pid)
-    rss = sum(status_kib(p, "VmRSS") for p in tree) * 1024
+    each = [(process_name(p), status_kib(p, "VmRSS") * 1024) for p in tree]
     pss = sum(status_kib(p, "Pss", "smaps_rollup") for p in tree) * 1024
-    return rss, pss, len(tree)
+    return sum(r for _, r in each), pss, each
 
 
 # ---------------------------------------------------------------------------
@@ -377,6 +390,12 @@ def sitting(ctx, kernel, args, workdir):
             client.shell.send_multipart(fr)
             ready = client.wait_iopub(ids, now() + 0.2)
 
+        setup = kernel.code["setup"]
+        if setup:
+            _, reply, outputs = client.run(setup)
+            if reply["content"].get("status") != "ok":
+                raise KernelError(f"setup cell {setup!r}: reply {reply['content']}")
+
         trivial = kernel.code["trivial"]
         times = []
         for i in range(args.warmup + args.cells):
@@ -403,8 +422,10 @@ def sitting(ctx, kernel, args, workdir):
             )
             other = [o["msg_type"] for o in outputs if o["msg_type"] != "stream"]
             if reply["content"].get("status") != "ok" or other:
+                c = reply["content"]
                 res["failures"].append(
-                    f"print cell: reply {reply['content'].get('status')}, other outputs {other}"
+                    f"print cell: reply {c.get('status')} {c.get('ename', '')} "
+                    f"{c.get('evalue', '')!r}, other outputs {other}"
                 )
             elif got != want:
                 res["failures"].append(f"print cell: {describe_mismatch(got, want)}")
@@ -414,7 +435,7 @@ def sitting(ctx, kernel, args, workdir):
         res["print_messages"] = statistics.median(nstreams)
 
         tree = process_tree(proc.pid)
-        res["rss"], res["pss"], res["procs"] = memory(proc.pid)
+        res["rss"], res["pss"], res["rss_each"] = memory(proc.pid)
 
         # What a stock client sees. Close the lean client's shell and IOPub
         # first so that nothing else reads or buffers the kernel's messages.
@@ -429,6 +450,8 @@ def sitting(ctx, kernel, args, workdir):
             res["failures"].append("kernel did not exit within 5 s of shutdown_request")
     except KernelError as e:
         res["failures"].append(str(e))
+    except Exception as e:  # e.g. queue.Empty from BlockingKernelClient
+        res["failures"].append(f"{type(e).__name__}: {e}")
     finally:
         client.close()
         reap(proc, tree)
@@ -606,11 +629,14 @@ def print_report(kernels, summary, results, args, info):
         rs = results[l]
         seen = sum(1 for r in rs if r.get("first_idle_seen"))
         msgs = [r["print_messages"] for r in rs if "print_messages" in r]
-        procs = [r["procs"] for r in rs if "procs" in r]
+        each = [r["rss_each"] for r in rs if "rss_each" in r]
+        tree = "–"
+        if each:
+            tree = ", ".join(f"{n} {b / MiB:.1f} MiB" for n, b in each[-1])
         print(
             f"\n- {l}: IOPub status of the first kernel_info seen in {seen}/{len(rs)} starts; "
-            f"print 10k arrived in {fmt(statistics.median(msgs), '') if msgs else '–'} IOPub messages (median); "
-            f"process tree of {max(procs) if procs else '–'} processes"
+            f"print {args.lines} lines arrived in {fmt(statistics.median(msgs), '') if msgs else '–'} "
+            f"IOPub messages (median); RSS by process in the last sitting: {tree}"
         )
     failures = [(l, f) for l in labels for r in results[l] for f in r["failures"]]
     if failures:

@@ -1,8 +1,8 @@
 """Helpers shared by gokernel's Python integration tests.
 
-The Go test TestJupyter... in integration_test.go runs these tests under
-/usr/bin/python3, with a hermetic Jupyter environment in which the kernelspec
-named by GOKERNEL_KERNEL_NAME is gokernel.
+The Go tests in ../integration_test.go run these tests under /usr/bin/python3
+(through runtests.py), with a hermetic Jupyter environment in which the
+kernelspec named by GOKERNEL_KERNEL_NAME is gokernel.
 """
 
 import os
@@ -82,6 +82,11 @@ class Proc:
         if st is None:
             raise AssertionError(f"{what} (PID {pid}) does not exist")
         self.pid, self.what, self.start, self.pgrp = pid, what, st[3], st[2]
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                self.cmdline = f.read().replace(b"\0", b" ").decode("utf-8", "replace").strip()
+        except OSError:
+            self.cmdline = "?"
 
     def alive(self):
         """Tells whether the process still runs (a zombie does not)."""
@@ -91,7 +96,7 @@ class Proc:
     def __repr__(self):
         st = proc_stat(self.pid)
         state = st[0] if st is not None and st[3] == self.start else "gone"
-        return f"{self.what} (PID {self.pid}, state {state})"
+        return f"{self.what} (PID {self.pid}, {self.cmdline!r}, state {state})"
 
 
 def wait_gone(procs, timeout):

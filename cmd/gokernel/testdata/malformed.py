@@ -7,6 +7,7 @@ kernel_info and execute work through an ordinary client.
 
 import time
 import unittest
+import uuid
 
 from gkutil import KernelTestCase
 
@@ -30,6 +31,9 @@ class MalformedTests(KernelTestCase):
         """Returns a new message's id and its four signed JSON parts."""
         content = {} if content is None else content
         msg = self.session.msg(msg_type, content=content)
+        # The client's Session numbers its msg_ids from the same session id
+        # and PID as ours: take ids of our own, so that none is reused.
+        msg["header"]["msg_id"] = str(uuid.uuid4())
         p = self.session.pack
         return msg["header"]["msg_id"], [p(msg["header"]), p({}), p({}), p(content)]
 
@@ -37,7 +41,9 @@ class MalformedTests(KernelTestCase):
         return [DELIM, self.session.sign(parts)] + list(parts) + list(extra)
 
     def header(self, msg_type):
-        return self.session.pack(self.session.msg_header(msg_type))
+        h = self.session.msg_header(msg_type)
+        h["msg_id"] = str(uuid.uuid4())
+        return self.session.pack(h)
 
     def send_raw(self, sock, frames):
         sock.send_multipart(frames)
