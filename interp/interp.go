@@ -7,6 +7,7 @@ import (
 	"os"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -290,7 +291,24 @@ func (i *Interpreter) runGo(ctx context.Context, cell, code string, req *kernel.
 	if err != nil {
 		return i.died(w, out)
 	}
+	stop, watched := make(chan struct{}), make(chan struct{})
+	go func() { defer close(watched); watchBlocked(w.pid, i.workerDir, out, stop) }()
+	defer func() { close(stop); <-watched }()
 	return i.await(ctx, w, id, out)
+}
+
+// workerDir is the worker's working directory, read from /proc, so that
+// os.Chdir in a Go cell and %cd agree.
+func (i *Interpreter) workerDir() string {
+	i.mu.Lock()
+	w, dir := i.w, i.opts.Dir
+	i.mu.Unlock()
+	if w != nil && !w.dead() {
+		if d, err := os.Readlink("/proc/" + strconv.Itoa(w.pid) + "/cwd"); err == nil {
+			return d
+		}
+	}
+	return dir
 }
 
 func (i *Interpreter) nextID() uint64 {

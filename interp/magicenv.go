@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 
 	"github.com/beacceaf/gokernel/interp/internal/proto"
 	"github.com/beacceaf/gokernel/kernel"
@@ -25,17 +24,7 @@ var _ magics.Env = (*magicEnv)(nil)
 
 // Dir is the worker's working directory, read from /proc, so that
 // os.Chdir in a Go cell and %cd agree.
-func (e *magicEnv) Dir() string {
-	e.i.mu.Lock()
-	w := e.i.w
-	e.i.mu.Unlock()
-	if w != nil && !w.dead() {
-		if dir, err := os.Readlink("/proc/" + strconv.Itoa(w.pid) + "/cwd"); err == nil {
-			return dir
-		}
-	}
-	return e.i.opts.Dir
-}
+func (e *magicEnv) Dir() string { return e.i.workerDir() }
 
 // ask sends a request that the worker answers with a done event.
 func (e *magicEnv) ask(ctx context.Context, req proto.Request) (proto.Event, error) {

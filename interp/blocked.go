@@ -1,0 +1,167 @@
+package interp
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/beacceaf/gokernel/kernel"
+)
+
+// Explaining a blocked cell.
+//
+// When a cell has been blocked for blockedAfter in an open, read or write
+// of a FIFO, the kernel shows one status line in the cell's output, such as
+//
+//	waiting in open("my_fifo", O_WRONLY): no reader has opened it yet
+//
+// and updates it in place (through a display id) until the call returns;
+// the line then says how long the call waited. The facts come from /proc:
+// each thread's current system call and its arguments, the descriptor's
+// path, and the wchan.
+const (
+	blockedAfter = 2 * time.Second
+	blockedPoll  = 250 * time.Millisecond
+)
+
+// blockedCall is a system call a worker thread is blocked in.
+type blockedCall struct {
+	what  string // `open("my_fifo", O_WRONLY)`
+	why   string // "no reader has opened it yet"
+	since time.Time
+}
+
+// watchBlocked reports blocked FIFO calls of process pid on out until stop
+// is closed.
+func watchBlocked(pid int, dir func() string, out kernel.Output, stop <-chan struct{}) {
+	select {
+	case <-stop:
+		return
+	case <-time.After(blockedAfter):
+	}
+	base := fmt.Sprintf("gokernel-blocked-%d-%d", pid, time.Now().UnixNano())
+	n := 0
+	var cur *blockedCall
+	finish := func() { // the call returned: say how long it waited
+		if cur != nil {
+			out.Update(kernel.Text(doneText(cur)), nil, fmt.Sprint(base, "-", n))
+			cur = nil
+		}
+	}
+	t := time.NewTicker(blockedPoll)
+	defer t.Stop()
+	for {
+		call := findBlocked(pid, dir())
+		if cur != nil && (call == nil || call.what != cur.what) {
+			finish()
+		}
+		if call != nil && cur == nil {
+			n++
+			call.since = time.Now()
+			if n == 1 {
+				call.since = call.since.Add(-blockedAfter) // it was blocked before we looked
+			}
+			cur = call
+			out.Display(kernel.Text("waiting in "+call.what+": "+call.why), nil, fmt.Sprint(base, "-", n))
+		}
+		select {
+		case <-stop:
+			finish()
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func doneText(c *blockedCall) string {
+	return fmt.Sprintf("%s waited %.1f s", c.what, time.Since(c.since).Seconds())
+}
+
+// findBlocked looks through the threads of pid for one blocked in an
+// open, read or write of a FIFO.
+func findBlocked(pid int, dir string) *blockedCall {
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*", pid))
+	for _, task := range tasks {
+		b, err := os.ReadFile(task + "/syscall")
+		if err != nil {
+			continue
+		}
+		f := strings.Fields(string(b))
+		if len(f) < 4 {
+			continue
+		}
+		nr, err := strconv.Atoi(f[0])
+		if err != nil {
+			continue
+		}
+		arg := func(k int) uint64 {
+			v, _ := strconv.ParseUint(strings.TrimPrefix(f[k], "0x"), 16, 64)
+			return v
+		}
+		switch nr {
+		case unix.SYS_OPENAT:
+			path := readString(pid, arg(2))
+			if path == "" || !isFIFO(resolve(path, dir)) {
+				continue
+			}
+			flags := int(arg(3))
+			mode, why := "O_RDONLY", "no writer has opened it yet"
+			if flags&unix.O_ACCMODE == unix.O_WRONLY {
+				mode, why = "O_WRONLY", "no reader has opened it yet"
+			}
+			return &blockedCall{what: fmt.Sprintf("open(%q, %s)", path, mode), why: why}
+		case unix.SYS_READ, unix.SYS_WRITE:
+			fd := int(arg(1))
+			target, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%d", pid, fd))
+			if err != nil || !isFIFO(target) {
+				continue
+			}
+			name := relative(target, dir)
+			if nr == unix.SYS_READ {
+				return &blockedCall{what: fmt.Sprintf("read(fd %d → %s)", fd, name), why: "writers attached, no data"}
+			}
+			return &blockedCall{what: fmt.Sprintf("write(fd %d → %s)", fd, name), why: "the FIFO is full and its reader is not reading"}
+		}
+	}
+	return nil
+}
+
+// readString reads a NUL-terminated string at addr in the memory of pid.
+func readString(pid int, addr uint64) string {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/mem", pid))
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	buf := make([]byte, 4096)
+	n, _ := f.ReadAt(buf, int64(addr))
+	if i := bytes.IndexByte(buf[:n], 0); i >= 0 {
+		return string(buf[:i])
+	}
+	return ""
+}
+
+func resolve(path, dir string) string {
+	if filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(dir, path)
+}
+
+func relative(path, dir string) string {
+	if rel, err := filepath.Rel(dir, path); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return path
+}
+
+func isFIFO(path string) bool {
+	var st unix.Stat_t
+	return unix.Stat(path, &st) == nil && st.Mode&unix.S_IFMT == unix.S_IFIFO
+}
