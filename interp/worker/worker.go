@@ -2,11 +2,13 @@ package worker
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"os/signal"
 	"runtime"
@@ -42,6 +44,9 @@ func Main() error {
 	// A fatal error (a goroutine's panic, a stack overflow) prints its
 	// message without pages of interpreter stack frames.
 	debug.SetTraceback("none")
+	// yaegi's compiler reports some panics through the standard logger
+	// before it recovers them; the cell's error says the same thing.
+	log.SetOutput(quietCompiler{os.Stderr})
 	// When the kernel dies, the worker takes the processes that cells
 	// started (its process group) with it.
 	_ = unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(syscall.SIGTERM), 0, 0, 0)
@@ -92,6 +97,18 @@ func Main() error {
 	}
 	endGroup()
 	return err
+}
+
+// quietCompiler drops the lines that yaegi's compiler logs before it
+// panics ("nil type"), and passes every other log line on: slog's default
+// handler, for one, writes through the standard logger.
+type quietCompiler struct{ w io.Writer }
+
+func (q quietCompiler) Write(p []byte) (int, error) {
+	if bytes.HasSuffix(p, []byte(" nil type\n")) {
+		return len(p), nil
+	}
+	return q.w.Write(p)
 }
 
 // endGroup kills the worker's process group: the worker, which leads it,

@@ -136,6 +136,7 @@ var extra = []target{
 	{path: "golang.org/x/sys/unix", include: unixInclude, archs: linuxArchs},
 	{path: "github.com/beacceaf/gokernel/interp/display"},
 	{path: "github.com/beacceaf/gokernel/interp/jobs"},
+	{path: "github.com/beacceaf/gokernel/interp/fifo"},
 }
 
 // yaegiTables lists yaegi's own symbol-table packages; their union is the
