@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +23,12 @@ func start(t *testing.T) (*kerneltest.Client, *kerneltest.FakeInterpreter) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return startOn(t, conn)
+}
+
+// startOn serves a FakeInterpreter on conn's sockets.
+func startOn(t *testing.T, conn *wire.ConnectionInfo) (*kerneltest.Client, *kerneltest.FakeInterpreter) {
+	t.Helper()
 	fake := &kerneltest.FakeInterpreter{}
 	srv, err := kernel.NewServer(conn, fake, log.New(io.Discard, "", 0))
 	if err != nil {
@@ -318,6 +325,23 @@ func TestInputRoundTrip(t *testing.T) {
 	}
 	if rc := e.ReplyContent(); rc["ename"] != "InputError" || !strings.Contains(rc["evalue"].(string), "allow_stdin") {
 		t.Errorf("reply %v", rc)
+	}
+}
+
+func TestIPCTransport(t *testing.T) {
+	conn := &wire.ConnectionInfo{
+		Transport: "ipc", IP: filepath.Join(t.TempDir(), "kernel"),
+		ShellPort: 1, IOPubPort: 2, StdinPort: 3, ControlPort: 4, HBPort: 5,
+		Key: "k", SignatureScheme: "hmac-sha256",
+	}
+	c, _ := startOn(t, conn)
+	ctx := timeout(t)
+	e, err := c.Execute(ctx, "print over ipc")
+	if err != nil || e.Stdout() != "over ipc\n" {
+		t.Fatalf("execute over ipc: %v %q", err, e.Stdout())
+	}
+	if err := c.Heartbeat(ctx); err != nil {
+		t.Errorf("heartbeat over ipc: %v", err)
 	}
 }
 
