@@ -10,15 +10,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/traefik/yaegi/interp"
-	"github.com/traefik/yaegi/stdlib"
-	yaegisyscall "github.com/traefik/yaegi/stdlib/syscall"
-	"github.com/traefik/yaegi/stdlib/unrestricted"
-	"github.com/traefik/yaegi/stdlib/unsafe"
-
 	"github.com/beacceaf/gokernel/interp/gosrc"
 	"github.com/beacceaf/gokernel/interp/internal/proto"
-	"github.com/beacceaf/gokernel/interp/symbols"
 )
 
 // packageIndex maps import paths to their exported symbols, and package
@@ -39,7 +32,7 @@ var (
 func packages() *packageIndex {
 	indexOnce.Do(func() {
 		index = packageIndex{byPath: map[string]map[string]reflect.Value{}, byName: map[string][]string{}, names: map[string]string{}}
-		for _, x := range []interp.Exports{stdlib.Symbols, yaegisyscall.Symbols, unsafe.Symbols, unrestricted.Symbols, symbols.Symbols} {
+		for _, x := range symbolTables() {
 			for key, syms := range x {
 				slash := strings.LastIndexByte(key, '/')
 				if slash < 0 {

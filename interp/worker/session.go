@@ -49,7 +49,7 @@ func newSession(w *Worker) (*session, error) {
 		Args:         []string{"cell"},
 		Env:          os.Environ(),
 	})
-	for _, x := range []interp.Exports{stdlib.Symbols, yaegisyscall.Symbols, unsafe.Symbols, unrestricted.Symbols, symbols.Symbols, s.overrides()} {
+	for _, x := range append(symbolTables(), s.overrides()) {
 		if err := s.i.Use(x); err != nil {
 			return nil, fmt.Errorf("worker: load symbols: %w", err)
 		}
@@ -61,6 +61,13 @@ func newSession(w *Worker) (*session, error) {
 		return nil, fmt.Errorf("worker: prelude: %w", err)
 	}
 	return s, nil
+}
+
+// symbolTables lists the packages that cells can import, in the order the
+// interpreter loads them: yaegi's own tables, then gokernel's (the Go
+// 1.23–1.26 additions, x/sys/unix and the cell-facing packages).
+func symbolTables() []interp.Exports {
+	return []interp.Exports{stdlib.Symbols, yaegisyscall.Symbols, unsafe.Symbols, unrestricted.Symbols, symbols.Symbols}
 }
 
 // exitCode is what a cell's os.Exit or log.Fatal panics with, so that the
