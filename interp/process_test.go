@@ -205,3 +205,29 @@ func TestOutputOrderAndDisplay(t *testing.T) {
 	}
 	_ = os.Getpid
 }
+
+// TestInterruptFifoOpenKeepsState checks that fifo.OpenRead with no
+// writer, even given context.Background(), ends at an interrupt and keeps
+// the worker.
+func TestInterruptFifoOpenKeepsState(t *testing.T) {
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, "my_fifo"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in := newInterpreter(t, dir)
+	for k, c := range []string{`import ("context"; "github.com/beacceaf/gokernel/interp/fifo")`, "keep := 41"} {
+		if _, res := run(t, in, k+1, c); res.Err != nil {
+			t.Fatal(res.Err)
+		}
+	}
+	res, took := interruptAfter(t, in, 3, `r, err := fifo.OpenRead(context.Background(), "my_fifo")`, 300*time.Millisecond)
+	if res.Err == nil || res.Err.Name != "Interrupted" || took > time.Second+500*time.Millisecond {
+		t.Fatalf("interrupt: %+v after %v", res.Err, took)
+	}
+	if strings.Contains(strings.Join(res.Err.Traceback, " "), "gone") {
+		t.Fatalf("the worker was replaced: %q", res.Err.Traceback)
+	}
+	if _, res = run(t, in, 4, "keep + 1"); res.Err != nil || res.Value["text/plain"] != "42" {
+		t.Errorf("state lost: %+v %v", res.Err, res.Value)
+	}
+}

@@ -4,9 +4,10 @@
 // kernel's language_info.codemirror_mode ("go").
 define([
     'base/js/namespace',
+    'base/js/utils',
     'codemirror/lib/codemirror',
     'codemirror/mode/meta'
-], function (Jupyter, CodeMirror) {
+], function (Jupyter, utils, CodeMirror) {
     'use strict';
 
     // Each entry maps cell magics to a CodeMirror mode (a MIME type or a
@@ -54,7 +55,13 @@ define([
             };
         });
         highlightAll();
-        Jupyter.notebook.events.one('kernel_ready.Kernel', highlightAll);
+        // On kernel_ready the notebook loads the kernel's own mode
+        // asynchronously and then sets it on every cell; highlight again
+        // only once that mode has loaded, or the magic cells lose theirs.
+        Jupyter.notebook.events.on('kernel_ready.Kernel', function () {
+            var info = Jupyter.notebook.metadata.language_info || {};
+            utils.requireCodeMirrorMode(info.codemirror_mode || 'go', highlightAll);
+        });
     }
 
     return {onload: onload};

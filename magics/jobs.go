@@ -304,6 +304,13 @@ func (j *job) infoLocked() JobInfo {
 }
 
 // render returns the job's display, and whether it shows the job's end.
+// preText escapes text for a <pre> element with its newlines as
+// character references, so that the HTML has no blank line: a Markdown
+// export ends a raw HTML block at the first blank line.
+func preText(text string) string {
+	return strings.ReplaceAll(html.EscapeString(text), "\n", "&#10;")
+}
+
 func (j *job) render() (kernel.Bundle, bool) {
 	j.mu.Lock()
 	info := j.infoLocked()
@@ -340,7 +347,7 @@ func (j *job) render() (kernel.Bundle, bool) {
 	} {
 		fmt.Fprintf(&h, `<tr><td style="width:6em;vertical-align:top;font-family:monospace;font-weight:bold;text-align:left">%s</td>`+
 			`<td style="text-align:left"><pre style="margin:0;padding:4px;min-height:1em;white-space:pre-wrap;background:#1e1e1e;color:%s">%s</pre></td></tr>`,
-			sec.name, sec.color, html.EscapeString(sec.text))
+			sec.name, sec.color, preText(sec.text))
 	}
 	h.WriteString(`</table></div>`)
 	return kernel.Bundle{"text/plain": p.String(), "text/html": h.String()}, !info.Running

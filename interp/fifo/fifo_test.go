@@ -44,73 +44,51 @@ func ctxFor(t *testing.T, d time.Duration) context.Context {
 	return ctx
 }
 
-// start runs a command in the background; the test kills and reaps it at
-// the end if it is still there. Its stdout and stderr go to the buffer.
-func start(t *testing.T, name string, args ...string) (*exec.Cmd, *bytes.Buffer) {
+// child is a background process started by start.
+type child struct {
+	cmd  *exec.Cmd
+	out  bytes.Buffer // its stdout and stderr; read it only after it exited
+	done chan struct{}
+	err  error // the result of Wait, once done is closed
+}
+
+// start runs a command in the background. The test kills and reaps it at
+// the end if it is still there.
+func start(t *testing.T, name string, args ...string) *child {
 	t.Helper()
-	var out bytes.Buffer
-	cmd := exec.Command(name, args...)
-	cmd.Stdout = &out
-	cmd.Stderr = &out
-	if err := cmd.Start(); err != nil {
+	c := &child{cmd: exec.Command(name, args...), done: make(chan struct{})}
+	c.cmd.Stdout = &c.out
+	c.cmd.Stderr = &c.out
+	if err := c.cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	go func() { c.err = c.cmd.Wait(); close(c.done) }()
 	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-done
+		_ = c.cmd.Process.Kill()
+		<-c.done
 	})
-	cmd.Cancel = func() error { return nil } // unused; Wait runs in the goroutine
-	waiters.Store(cmd, done)
-	return cmd, &out
+	return c
 }
 
-// waiters maps a started command to the channel its Wait result arrives on.
-var waiters = syncMap{}
+// pid returns the child's process ID.
+func (c *child) pid() int { return c.cmd.Process.Pid }
 
-type syncMap struct {
-	m atomic.Pointer[map[*exec.Cmd]chan error]
-}
-
-func (s *syncMap) Store(c *exec.Cmd, ch chan error) {
-	for {
-		old := s.m.Load()
-		n := map[*exec.Cmd]chan error{c: ch}
-		if old != nil {
-			for k, v := range *old {
-				n[k] = v
-			}
-		}
-		if s.m.CompareAndSwap(old, &n) {
-			return
-		}
-	}
-}
-
-func (s *syncMap) Load(c *exec.Cmd) chan error { return (*s.m.Load())[c] }
-
-// exited waits up to wait for a command started by start to end, and
-// returns its Wait error.
-func exited(t *testing.T, cmd *exec.Cmd) error {
+// exited waits up to wait for the child to end, and returns its Wait error.
+func (c *child) exited(t *testing.T) error {
 	t.Helper()
-	ch := waiters.Load(cmd)
 	select {
-	case err := <-ch:
-		ch <- err // for the cleanup
-		return err
+	case <-c.done:
+		return c.err
 	case <-time.After(wait):
-		t.Fatalf("%v still running after %v", cmd.Args, wait)
+		t.Fatalf("%v still running after %v", c.cmd.Args, wait)
 		return nil
 	}
 }
 
-// running reports whether a command started by start has not ended.
-func running(cmd *exec.Cmd) bool {
-	ch := waiters.Load(cmd)
+// running reports whether the child has not ended.
+func (c *child) running() bool {
 	select {
-	case err := <-ch:
-		ch <- err
+	case <-c.done:
 		return false
 	default:
 		return true
@@ -286,19 +264,28 @@ func TestMakeAndRecreate(t *testing.T) {
 	if fi.Mode() != os.ModeNamedPipe|0o600 {
 		t.Errorf("mode = %v, want %v", fi.Mode(), os.ModeNamedPipe|0o600)
 	}
-	var before unix.Stat_t
-	if err := unix.Stat(p, &before); err != nil {
+	// Hold the old FIFO open, so that its inode cannot be reused.
+	old, err := fifo.OpenReadWrite(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	before, err := old.Stat()
+	if err != nil {
 		t.Fatal(err)
 	}
 	if err := fifo.Recreate(p, 0o640); err != nil {
 		t.Fatal(err)
 	}
-	var after unix.Stat_t
-	if err := unix.Stat(p, &after); err != nil {
+	after, err := os.Stat(p)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if after.Ino == before.Ino {
-		t.Error("Recreate kept the old inode")
+	if os.SameFile(before, after) {
+		t.Error("Recreate kept the old FIFO")
+	}
+	if o, err := fifo.Openers(p); err != nil || len(o) != 0 {
+		t.Errorf("Openers of the new FIFO = %v, %v; the old one's opener must not show", o, err)
 	}
 	if ok, err := fifo.Is(p); !ok || err != nil {
 		t.Errorf("Is after Recreate = %v, %v", ok, err)
@@ -395,16 +382,20 @@ func TestCancelLeaksNothing(t *testing.T) {
 }
 
 // TestInterrupt checks that every waiting call ends on the interrupt hook,
-// even with context.Background() and a hook whose channel changes while
-// the call waits (a later cell's interrupt).
+// even with a context that never ends while it waits, and with a hook whose
+// channel changes during the wait (a later cell's interrupt). The context
+// ends only at cleanup, so that a call that ignores the hook fails the test
+// instead of hanging it.
 func TestInterrupt(t *testing.T) {
 	p := newFIFO(t)
-	sleeper, _ := start(t, "sleep", "30")
+	sleeper := start(t, "sleep", "30")
+	late, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
 	calls := map[string]func() error{
-		"OpenWrite": func() error { _, err := fifo.OpenWrite(context.Background(), p); return err },
-		"OpenRead":  func() error { _, err := fifo.OpenRead(context.Background(), p); return err },
+		"OpenWrite": func() error { _, err := fifo.OpenWrite(late, p); return err },
+		"OpenRead":  func() error { _, err := fifo.OpenRead(late, p); return err },
 		"WaitBlocked": func() error {
-			_, err := fifo.WaitBlocked(context.Background(), sleeper.Process.Pid)
+			_, err := fifo.WaitBlocked(late, sleeper.pid())
 			return err
 		},
 	}
@@ -418,7 +409,14 @@ func TestInterrupt(t *testing.T) {
 			time.AfterFunc(100*time.Millisecond, func() { cur.Store(&second) })
 			time.AfterFunc(200*time.Millisecond, func() { close(second) })
 			begin := time.Now()
-			err := call()
+			done := make(chan error, 1)
+			go func() { done <- call() }()
+			var err error
+			select {
+			case err = <-done:
+			case <-time.After(2 * time.Second):
+				t.Fatal("the call did not end within 2 s; the interrupt came after 200 ms")
+			}
 			took := time.Since(begin)
 			if !errors.Is(err, fifo.ErrInterrupted) || !errors.Is(err, context.Canceled) {
 				t.Fatalf("err = %v, want an interrupt", err)
@@ -452,7 +450,7 @@ func TestOpenReadSemantics(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := newFIFO(t)
-			cmd, _ := start(t, "sh", "-c", tt.script, p)
+			cmd := start(t, "sh", "-c", tt.script, p)
 			begin := time.Now()
 			r, err := fifo.OpenRead(ctxFor(t, wait), p)
 			opened := time.Since(begin)
@@ -470,7 +468,7 @@ func TestOpenReadSemantics(t *testing.T) {
 			if tt.readWait && time.Since(begin) < tt.minRead {
 				t.Errorf("read ended after %v, before the writer wrote", time.Since(begin))
 			}
-			if err := exited(t, cmd); err != nil {
+			if err := cmd.exited(t); err != nil {
 				t.Errorf("writer: %v", err)
 			}
 		})
@@ -483,15 +481,15 @@ func TestOpenReadSemantics(t *testing.T) {
 func TestCancelDisturbsNoOne(t *testing.T) {
 	t.Run("reader", func(t *testing.T) {
 		p := newFIFO(t)
-		cat, out := start(t, "cat", p)
-		if _, err := fifo.WaitBlocked(ctxFor(t, wait), cat.Process.Pid, fifo.BlockOpen); err != nil {
+		cat := start(t, "cat", p)
+		if _, err := fifo.WaitBlocked(ctxFor(t, wait), cat.pid(), fifo.BlockOpen); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := fifo.OpenRead(ctxFor(t, 200*time.Millisecond), p); !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("OpenRead: %v", err)
 		}
 		time.Sleep(100 * time.Millisecond)
-		if task, err := fifo.WaitBlocked(ctxFor(t, wait), cat.Process.Pid, fifo.BlockOpen); err != nil || !running(cat) {
+		if task, err := fifo.WaitBlocked(ctxFor(t, wait), cat.pid(), fifo.BlockOpen); err != nil || !cat.running() {
 			t.Fatalf("cat is no longer blocked in open: %v %v", task, err)
 		}
 		w, err := fifo.OpenWrite(ctxFor(t, wait), p)
@@ -500,21 +498,21 @@ func TestCancelDisturbsNoOne(t *testing.T) {
 		}
 		fmt.Fprintln(w, "real")
 		w.Close()
-		if err := exited(t, cat); err != nil || out.String() != "real\n" {
-			t.Errorf("cat: %v, output %q", err, out)
+		if err := cat.exited(t); err != nil || cat.out.String() != "real\n" {
+			t.Errorf("cat: %v, output %q", err, cat.out.String())
 		}
 	})
 	t.Run("writer", func(t *testing.T) {
 		p := newFIFO(t)
-		sh, _ := start(t, "sh", "-c", `echo real > "$0"`, p)
-		if _, err := fifo.WaitBlocked(ctxFor(t, wait), sh.Process.Pid, fifo.BlockOpen); err != nil {
+		sh := start(t, "sh", "-c", `echo real > "$0"`, p)
+		if _, err := fifo.WaitBlocked(ctxFor(t, wait), sh.pid(), fifo.BlockOpen); err != nil {
 			t.Fatal(err)
 		}
 		// OpenWrite sees no reader (the shell is a writer) and gives up.
 		if _, err := fifo.OpenWrite(ctxFor(t, 200*time.Millisecond), p); !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("OpenWrite: %v", err)
 		}
-		if task, err := fifo.WaitBlocked(ctxFor(t, wait), sh.Process.Pid, fifo.BlockOpen); err != nil || !running(sh) {
+		if task, err := fifo.WaitBlocked(ctxFor(t, wait), sh.pid(), fifo.BlockOpen); err != nil || !sh.running() {
 			t.Fatalf("the writer is no longer blocked in open: %v %v", task, err)
 		}
 		r, err := fifo.OpenRead(ctxFor(t, wait), p)
@@ -646,7 +644,7 @@ func TestNonblockSemantics(t *testing.T) {
 // and does not kill the process (demo 10).
 func TestBrokenPipe(t *testing.T) {
 	p := newFIFO(t)
-	head, out := start(t, "head", "-c", "6", p)
+	head := start(t, "head", "-c", "6", p)
 	w, err := fifo.OpenWrite(ctxFor(t, wait), p)
 	if err != nil {
 		t.Fatal(err)
@@ -655,8 +653,8 @@ func TestBrokenPipe(t *testing.T) {
 	if _, err := w.Write([]byte("Hello, world\n")); err != nil {
 		t.Fatal(err)
 	}
-	if err := exited(t, head); err != nil || out.String() != "Hello," {
-		t.Fatalf("head: %v, %q", err, out)
+	if err := head.exited(t); err != nil || head.out.String() != "Hello," {
+		t.Fatalf("head: %v, %q", err, head.out.String())
 	}
 	_, err = w.Write([]byte("more\n"))
 	if !errors.Is(err, syscall.EPIPE) {
@@ -677,19 +675,19 @@ func TestReadWritePitfall(t *testing.T) {
 	if took := time.Since(begin); took > 2*time.Second {
 		t.Errorf("OpenReadWrite took %v", took)
 	}
-	cat, out := start(t, "cat", p)
+	cat := start(t, "cat", p)
 	for i := 1; i <= 3; i++ {
 		echo := exec.Command("sh", "-c", fmt.Sprintf(`echo "Hello %d" > "$0"`, i), p)
 		if err := runWithin(echo, 2*time.Second); err != nil {
 			t.Fatalf("echo %d: %v", i, err)
 		}
 	}
-	task, err := fifo.WaitBlocked(ctxFor(t, wait), cat.Process.Pid, fifo.BlockRead)
+	task, err := fifo.WaitBlocked(ctxFor(t, wait), cat.pid(), fifo.BlockRead)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if task.Block != fifo.BlockRead || !running(cat) {
-		t.Errorf("cat: %v, running %v", task, running(cat))
+	if task.Block != fifo.BlockRead || !cat.running() {
+		t.Errorf("cat: %v, running %v", task, cat.running())
 	}
 	o, err := fifo.Openers(p)
 	if err != nil {
@@ -697,7 +695,7 @@ func TestReadWritePitfall(t *testing.T) {
 	}
 	want := []fifo.Opener{
 		{PID: os.Getpid(), Mode: fifo.ModeReadWrite},
-		{PID: cat.Process.Pid, Comm: "cat", Mode: fifo.ModeRead},
+		{PID: cat.pid(), Comm: "cat", Mode: fifo.ModeRead},
 	}
 	if len(o) != 2 {
 		t.Fatalf("Openers = %v", o)
@@ -717,8 +715,8 @@ func TestReadWritePitfall(t *testing.T) {
 		}
 	}
 	extra.Close()
-	if err := exited(t, cat); err != nil || out.String() != "Hello 1\nHello 2\nHello 3\n" {
-		t.Errorf("cat: %v, %q", err, out)
+	if err := cat.exited(t); err != nil || cat.out.String() != "Hello 1\nHello 2\nHello 3\n" {
+		t.Errorf("cat: %v, %q", err, cat.out.String())
 	}
 }
 
@@ -745,19 +743,19 @@ var acceptedOpenWChans = []string{"wait_for_partner", "fifo_open", "pipe_wait"}
 
 func TestTasksAndStatusOfBlockedOpen(t *testing.T) {
 	p := newFIFO(t)
-	cat, _ := start(t, "cat", p)
-	if _, err := fifo.WaitBlocked(ctxFor(t, wait), cat.Process.Pid, fifo.BlockOpen); err != nil {
+	cat := start(t, "cat", p)
+	if _, err := fifo.WaitBlocked(ctxFor(t, wait), cat.pid(), fifo.BlockOpen); err != nil {
 		t.Fatal(err)
 	}
-	st, err := fifo.ProcStatus(cat.Process.Pid)
+	st, err := fifo.ProcStatus(cat.pid())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Name != "cat" || !strings.HasPrefix(st.State, "S") || st.PID != cat.Process.Pid ||
+	if st.Name != "cat" || !strings.HasPrefix(st.State, "S") || st.PID != cat.pid() ||
 		st.PPID != os.Getpid() || st.Threads != 1 || st.Fields["Name"] != "cat" {
 		t.Errorf("status = %v, fields %v", st, st.Fields)
 	}
-	tasks, err := fifo.Tasks(cat.Process.Pid)
+	tasks, err := fifo.Tasks(cat.pid())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -765,7 +763,7 @@ func TestTasksAndStatusOfBlockedOpen(t *testing.T) {
 		t.Fatalf("tasks = %v", tasks)
 	}
 	tk := tasks[0]
-	if tk.TID != cat.Process.Pid || tk.Block != fifo.BlockOpen {
+	if tk.TID != cat.pid() || tk.Block != fifo.BlockOpen {
 		t.Errorf("task = %v", tk)
 	}
 	if !slices.Contains(acceptedOpenWChans, tk.WChan) && !strings.HasPrefix(tk.SyscallName(), "open") {
@@ -785,16 +783,16 @@ func TestTasksAndStatusOfBlockedOpen(t *testing.T) {
 
 func TestWaitBlockedFindsDescendant(t *testing.T) {
 	p := newFIFO(t)
-	sh, out := start(t, "sh", "-c", `cat "$0"; echo done`, p)
-	task, err := fifo.WaitBlocked(ctxFor(t, wait), sh.Process.Pid, fifo.BlockOpen)
+	sh := start(t, "sh", "-c", `cat "$0"; echo done`, p)
+	task, err := fifo.WaitBlocked(ctxFor(t, wait), sh.pid(), fifo.BlockOpen)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if task.PID == sh.Process.Pid || task.Name != "cat" || task.Block != fifo.BlockOpen {
-		t.Errorf("blocked task = %v (pid %d), want the cat child of %d", task, task.PID, sh.Process.Pid)
+	if task.PID == sh.pid() || task.Name != "cat" || task.Block != fifo.BlockOpen {
+		t.Errorf("blocked task = %v (pid %d), want the cat child of %d", task, task.PID, sh.pid())
 	}
 	st, err := fifo.ProcStatus(task.PID)
-	if err != nil || st.PPID != sh.Process.Pid {
+	if err != nil || st.PPID != sh.pid() {
 		t.Errorf("status of the blocked task's process = %v, %v", st, err)
 	}
 	w, err := fifo.OpenWrite(ctxFor(t, wait), p)
@@ -803,8 +801,8 @@ func TestWaitBlockedFindsDescendant(t *testing.T) {
 	}
 	fmt.Fprintln(w, "hi")
 	w.Close()
-	if err := exited(t, sh); err != nil || out.String() != "hi\ndone\n" {
-		t.Errorf("sh: %v, %q", err, out)
+	if err := sh.exited(t); err != nil || sh.out.String() != "hi\ndone\n" {
+		t.Errorf("sh: %v, %q", err, sh.out.String())
 	}
 }
 
@@ -815,8 +813,8 @@ func TestWaitBlockedWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	head, _ := start(t, "sh", "-c", `exec head -c 1000000 /dev/zero > "$0"`, p)
-	task, err := fifo.WaitBlocked(ctxFor(t, wait), head.Process.Pid)
+	head := start(t, "sh", "-c", `exec head -c 1000000 /dev/zero > "$0"`, p)
+	task, err := fifo.WaitBlocked(ctxFor(t, wait), head.pid())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -827,7 +825,7 @@ func TestWaitBlockedWrite(t *testing.T) {
 		t.Errorf("task = %v: fd %d path %q, want fd 1 on %s", task, task.FD, task.Path, p)
 	}
 	r.Close()
-	err = exited(t, head)
+	err = head.exited(t)
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() == 0 {
 		t.Errorf("writer whose reader left: %v, want a failure (SIGPIPE or EPIPE)", err)
@@ -905,12 +903,12 @@ func TestProcStatusSelf(t *testing.T) {
 }
 
 func TestSignalNames(t *testing.T) {
-	cmd, _ := start(t, "sh", "-c", `trap "" PIPE; trap "echo x" USR1; exec sleep 30`)
+	cmd := start(t, "sh", "-c", `trap "" PIPE; trap "echo x" USR1; exec sleep 30`)
 	var st *fifo.Status
 	deadline := time.Now().Add(wait)
 	for {
 		var err error
-		st, err = fifo.ProcStatus(cmd.Process.Pid)
+		st, err = fifo.ProcStatus(cmd.pid())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -941,17 +939,17 @@ func TestSignalNames(t *testing.T) {
 
 func TestPgrep(t *testing.T) {
 	arg := fmt.Sprintf("%d.%d", 1000+os.Getpid()%1000, time.Now().Nanosecond()%1000)
-	cmd, _ := start(t, "sleep", arg)
+	cmd := start(t, "sleep", arg)
 	pids, err := fifo.Pgrep("sleep " + arg)
-	if err != nil || !slices.Equal(pids, []int{cmd.Process.Pid}) {
-		t.Errorf("Pgrep = %v, %v; want [%d]", pids, err, cmd.Process.Pid)
+	if err != nil || !slices.Equal(pids, []int{cmd.pid()}) {
+		t.Errorf("Pgrep = %v, %v; want [%d]", pids, err, cmd.pid())
 	}
 	self, err := fifo.Pgrep(os.Args[0])
 	if err != nil || slices.Contains(self, os.Getpid()) {
 		t.Errorf("Pgrep of this program = %v, %v; it must leave itself out", self, err)
 	}
-	cmd.Process.Kill()
-	exited(t, cmd)
+	cmd.cmd.Process.Kill()
+	cmd.exited(t)
 	if pids, err := fifo.Pgrep("sleep " + arg); err != nil || len(pids) != 0 {
 		t.Errorf("Pgrep after exit = %v, %v", pids, err)
 	}

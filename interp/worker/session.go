@@ -106,6 +106,10 @@ func (s *session) overrides() interp.Exports {
 		"time/time": {
 			"Sleep": reflect.ValueOf(s.sleep),
 		},
+		"github.com/beacceaf/gokernel/interp/fifo/fifo": {
+			// The worker's interrupt hook stays: a cell cannot remove it.
+			"SetInterrupt": reflect.ValueOf(func(func() <-chan struct{}) {}),
+		},
 		"os/signal/signal": {
 			"Ignore": reflect.ValueOf(func(sig ...os.Signal) {
 				if sig = keepSignals(sig); len(sig) > 0 {

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/beacceaf/gokernel/interp/display"
+	"github.com/beacceaf/gokernel/interp/fifo"
 	"github.com/beacceaf/gokernel/interp/internal/proto"
 	"github.com/beacceaf/gokernel/interp/jobs"
 )
@@ -86,6 +87,7 @@ func Main() error {
 	}
 	display.SetPublisher(w)
 	jobs.SetSource(w)
+	fifo.SetInterrupt(w.interrupted)
 
 	go w.execLoop()
 	w.emit(proto.Event{Op: proto.EvReady, PID: os.Getpid()})
@@ -296,6 +298,9 @@ func (w *Worker) run(req proto.Request) {
 
 	w.mu.Lock()
 	w.running = 0
+	// A fresh channel: goroutines of this cell that wait in interruptible
+	// calls after it ended are not woken by this cell's interrupt.
+	w.interruptCh.Store(make(chan struct{}))
 	w.mu.Unlock()
 
 	w.writeMarkers(req.ID)

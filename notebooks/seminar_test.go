@@ -1,0 +1,740 @@
+package notebooks_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+	"unicode"
+
+	"github.com/beacceaf/gokernel/kernelspec/kernelspectest"
+)
+
+// The named-FIFO seminar, in the order its tests run the notebooks. They
+// share my_fifo's name and /tmp/seqnum_sv, so they never run at once.
+var seminarBooks = []string{"named-fifo.en.ipynb", "named-fifo.ru.ipynb"}
+
+// bound is how long a positive wait may take: 2 s, 5 s under CI (the
+// seminar specification's convention).
+func bound() time.Duration {
+	if os.Getenv("CI") != "" {
+		return 5 * time.Second
+	}
+	return 2 * time.Second
+}
+
+// nbString is a notebook's multi-line string: a string or a list of lines.
+type nbString string
+
+func (s *nbString) UnmarshalJSON(data []byte) error {
+	var one string
+	if err := json.Unmarshal(data, &one); err == nil {
+		*s = nbString(one)
+		return nil
+	}
+	var lines []string
+	if err := json.Unmarshal(data, &lines); err != nil {
+		return err
+	}
+	*s = nbString(strings.Join(lines, ""))
+	return nil
+}
+
+type seminarNotebook struct {
+	Cells []*seminarCell `json:"cells"`
+}
+
+type seminarCell struct {
+	ID             string   `json:"id"`
+	Type           string   `json:"cell_type"`
+	Source         nbString `json:"source"`
+	ExecutionCount *int     `json:"execution_count"`
+	Metadata       struct {
+		Tags      []string          `json:"tags"`
+		Execution map[string]string `json:"execution"`
+	} `json:"metadata"`
+	Outputs []struct {
+		Type   string                     `json:"output_type"`
+		Name   string                     `json:"name"`
+		Text   nbString                   `json:"text"`
+		Data   map[string]json.RawMessage `json:"data"`
+		EName  string                     `json:"ename"`
+		EValue string                     `json:"evalue"`
+	} `json:"outputs"`
+}
+
+func readSeminar(t *testing.T, path string) *seminarNotebook {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nb seminarNotebook
+	if err := json.Unmarshal(data, &nb); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return &nb
+}
+
+// code returns the code cells.
+func (nb *seminarNotebook) code() []*seminarCell {
+	var out []*seminarCell
+	for _, c := range nb.Cells {
+		if c.Type == "code" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// cell returns the cell with the given id.
+func (nb *seminarNotebook) cell(t *testing.T, id string) *seminarCell {
+	t.Helper()
+	for _, c := range nb.Cells {
+		if c.ID == id {
+			return c
+		}
+	}
+	t.Fatalf("no cell with id %q", id)
+	return nil
+}
+
+// text is everything the cell showed: its streams, the text/plain form of
+// its results and displays, and its errors, in order.
+func (c *seminarCell) text() string {
+	var b strings.Builder
+	for _, o := range c.Outputs {
+		switch o.Type {
+		case "stream":
+			b.WriteString(string(o.Text))
+		case "display_data", "execute_result":
+			var s nbString
+			if raw, ok := o.Data["text/plain"]; ok && json.Unmarshal(raw, &s) == nil {
+				b.WriteString(string(s))
+				if !strings.HasSuffix(string(s), "\n") {
+					b.WriteByte('\n')
+				}
+			}
+		case "error":
+			fmt.Fprintf(&b, "ERROR %s: %s\n", o.EName, o.EValue)
+		}
+	}
+	return b.String()
+}
+
+// stdout is the cell's stdout stream.
+func (c *seminarCell) stdout() string {
+	var b strings.Builder
+	for _, o := range c.Outputs {
+		if o.Type == "stream" && o.Name == "stdout" {
+			b.WriteString(string(o.Text))
+		}
+	}
+	return b.String()
+}
+
+// took is how long the cell ran, from the timestamps nbconvert records.
+func (c *seminarCell) took(t *testing.T) time.Duration {
+	t.Helper()
+	start, err1 := time.Parse(time.RFC3339Nano, c.Metadata.Execution["iopub.execute_input"])
+	end, err2 := time.Parse(time.RFC3339Nano, c.Metadata.Execution["shell.execute_reply"])
+	if err1 != nil || err2 != nil {
+		t.Fatalf("cell %s: no execution times in %v", c.ID, c.Metadata.Execution)
+	}
+	return end.Sub(start)
+}
+
+// A jobView is the final state of a %bash_async display.
+type jobView struct {
+	Title, RunLog, Stdout, Stderr string
+}
+
+// job parses the display of the %bash_async cell with the given id.
+func (nb *seminarNotebook) job(t *testing.T, id string) jobView {
+	t.Helper()
+	c := nb.cell(t, id)
+	var disp string
+	for _, o := range c.Outputs {
+		if o.Type == "display_data" {
+			var s nbString
+			json.Unmarshal(o.Data["text/plain"], &s)
+			disp = string(s)
+		}
+	}
+	const runLog, out, errs = "===== RUN LOG =====\n", "===== STDOUT =====\n", "===== STDERR =====\n"
+	i, j, k := strings.Index(disp, runLog), strings.Index(disp, out), strings.Index(disp, errs)
+	if i < 0 || j < i || k < j {
+		t.Fatalf("cell %s: no job display in its outputs:\n%s", id, c.text())
+	}
+	return jobView{
+		Title:  strings.TrimSpace(disp[:i]),
+		RunLog: disp[i+len(runLog) : j],
+		Stdout: disp[j+len(out) : k],
+		Stderr: disp[k+len(errs):],
+	}
+}
+
+// finished checks that a job's display shows its end with status, e.g.
+// "code=0" or "signal=9 (SIGKILL)".
+func (v jobView) finished(t *testing.T, id, status string) {
+	t.Helper()
+	if !strings.HasPrefix(v.RunLog, "Process started! pid=") || !strings.HasSuffix(v.RunLog, "Process finished! "+status+"\n") {
+		t.Errorf("job %s: RUN LOG %q, want it to start the process and end with %q", id, v.RunLog, status)
+	}
+	if !strings.HasSuffix(v.Title, "(finished, "+status+")") {
+		t.Errorf("job %s: title %q, want it to say finished, %s", id, v.Title, status)
+	}
+}
+
+// seminarNormalizers make a fresh run comparable with the committed one:
+// PIDs, durations and column widths change from run to run.
+var seminarNormalizers = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`pid=\d+`), "pid=N"},
+	{regexp.MustCompile(`(?m)^\[(\d+)\]\s+\d+`), "[$1] PID"},
+	{regexp.MustCompile(`process group \d+`), "process group PID"},
+	{regexp.MustCompile(`seqnum_cl\.\d+`), "seqnum_cl.PID"},
+	{regexp.MustCompile(`\b\d+(\.\d+)?(ns|µs|us|ms|s)\b`), "T"},
+	{regexp.MustCompile(`[ \t]+`), " "},
+}
+
+func normalizeSeminar(s string) string {
+	for _, n := range seminarNormalizers {
+		s = n.re.ReplaceAllString(s, n.with)
+	}
+	return s
+}
+
+// TestSeminarCodeCellsIdentical checks that the English and the Russian
+// notebook have the same code cells, each with its own prose, and that both
+// were committed from a real run.
+func TestSeminarCodeCellsIdentical(t *testing.T) {
+	en, ru := readSeminar(t, seminarBooks[0]), readSeminar(t, seminarBooks[1])
+	if len(en.Cells) != len(ru.Cells) {
+		t.Fatalf("%d cells in English, %d in Russian", len(en.Cells), len(ru.Cells))
+	}
+	code := 0
+	for i, e := range en.Cells {
+		r := ru.Cells[i]
+		if e.Type != r.Type || e.ID != r.ID {
+			t.Errorf("cell %d: %s %q in English, %s %q in Russian", i, e.Type, e.ID, r.Type, r.ID)
+			continue
+		}
+		switch e.Type {
+		case "code":
+			code++
+			if e.Source != r.Source {
+				t.Errorf("code cell %s differs:\n--- en\n%s\n--- ru\n%s", e.ID, e.Source, r.Source)
+			}
+			if !slices.Equal(e.Metadata.Tags, r.Metadata.Tags) {
+				t.Errorf("code cell %s: tags %v in English, %v in Russian", e.ID, e.Metadata.Tags, r.Metadata.Tags)
+			}
+			for _, c := range []*seminarCell{e, r} {
+				if c.ExecutionCount == nil {
+					t.Errorf("code cell %s was not executed: commit the notebooks from a real run (go test ./notebooks -run TestNotebooksRunHeadless -update)", c.ID)
+				}
+			}
+		case "markdown":
+			if e.Source == r.Source {
+				t.Errorf("markdown cell %s is the same in both languages: %q", e.ID, e.Source)
+			}
+			if hasCyrillic(string(e.Source)) {
+				t.Errorf("English markdown cell %s has Cyrillic: %q", e.ID, e.Source)
+			}
+			if !hasCyrillic(string(r.Source)) {
+				t.Errorf("Russian markdown cell %s has no Cyrillic: %q", r.ID, r.Source)
+			}
+		}
+	}
+	if code < 100 {
+		t.Errorf("only %d code cells", code)
+	}
+	for _, nb := range []*seminarNotebook{en, ru} {
+		intro := string(nb.Cells[0].Source)
+		for _, src := range []string{"https://github.com/yuri-pechatnov/caos", "https://man7.org/tlpi/"} {
+			if !strings.Contains(intro, src) {
+				t.Errorf("the first cell does not link the source %s", src)
+			}
+		}
+	}
+	// The original typed a PID into a cell; ours must come from the job.
+	literalPID := regexp.MustCompile(`/proc/\d`)
+	for _, c := range en.code() {
+		if m := literalPID.FindString(string(c.Source)); m != "" {
+			t.Errorf("code cell %s has a literal PID: %s", c.ID, m)
+		}
+	}
+}
+
+func hasCyrillic(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.Is(unicode.Cyrillic, r) }) >= 0
+}
+
+// TestSeminarNotebooks executes each seminar notebook headless in a copy of
+// its own, checks what every demonstration of the seminar shows, that the
+// committed outputs match the fresh ones, and that nothing is left behind.
+func TestSeminarNotebooks(t *testing.T) {
+	j := kernelspectest.Install(t)
+	kernelspectest.RequirePython(t, "nbformat", "nbconvert", "nbclient")
+	for _, book := range seminarBooks {
+		t.Run(book, func(t *testing.T) {
+			dir := t.TempDir()
+			src, err := os.ReadFile(book)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, book), src, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, kernelspectest.Python, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
+				"--ExecutePreprocessor.timeout=120", "--output", "executed.ipynb", book)
+			cmd.Dir, cmd.Env = dir, j.Env
+			start := time.Now()
+			out, err := cmd.CombinedOutput()
+			t.Logf("nbconvert --execute %s took %.1f s", book, time.Since(start).Seconds())
+			defer checkNothingLeft(t, dir, book)
+			if err != nil {
+				t.Fatalf("nbconvert --execute %s: %v\n%s", book, err, out)
+			}
+			fresh := readSeminar(t, filepath.Join(dir, "executed.ipynb"))
+			checkSeminarDemos(t, fresh)
+			compareWithCommitted(t, readSeminar(t, book), fresh)
+		})
+	}
+}
+
+// TestSeminarLive drives the kernel as a teacher's browser would, for what
+// a headless run cannot show: interrupts (demos 2 and 9), a job's display
+// while it is blocked (demos 3 and 4), and jobs ended by a restart or a
+// shutdown (demo 14). See testdata/seminar_live.py.
+func TestSeminarLive(t *testing.T) {
+	j := kernelspectest.Install(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, kernelspectest.Python, "-u", filepath.Join("testdata", "seminar_live.py"))
+	cmd.Env = j.Env
+	cmd.WaitDelay = 10 * time.Second
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Errorf("testdata/seminar_live.py: %v\n%s", err, out)
+	} else {
+		t.Logf("%s", out)
+	}
+}
+
+// compareWithCommitted compares every code cell's normalised outputs,
+// except those tagged volatile, whose text changes from run to run
+// (dates, thread IDs).
+func compareWithCommitted(t *testing.T, committed, fresh *seminarNotebook) {
+	t.Helper()
+	want, got := committed.code(), fresh.code()
+	if len(want) != len(got) {
+		t.Fatalf("%d code cells committed, %d executed", len(want), len(got))
+	}
+	for i, c := range got {
+		if slices.Contains(c.Metadata.Tags, "volatile") {
+			continue
+		}
+		if g, w := normalizeSeminar(c.text()), normalizeSeminar(want[i].text()); g != w {
+			t.Errorf("cell %s: the fresh output differs from the committed one (go test ./notebooks -run TestNotebooksRunHeadless -update rewrites it)\n--- fresh\n%s\n--- committed\n%s", c.ID, g, w)
+		}
+	}
+}
+
+// checkNothingLeft checks that no process runs in dir, that the notebook
+// removed every file it made there, FIFOs included, and that no
+// /tmp/seqnum_* file is left.
+func checkNothingLeft(t *testing.T, dir, book string) {
+	t.Helper()
+	var procs []string
+	deadline := time.Now().Add(5 * time.Second) // the kernel ends its jobs on shutdown
+	for {
+		procs = processesIn(dir)
+		if len(procs) == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if len(procs) > 0 {
+		t.Errorf("processes left running in the notebook's folder:\n%s", strings.Join(procs, "\n"))
+		for _, p := range procs {
+			pid, _ := strconv.Atoi(strings.Fields(p)[0])
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || path == dir {
+			return err
+		}
+		if d.Type()&fs.ModeNamedPipe != 0 {
+			t.Errorf("FIFO left behind: %s", path)
+		} else if name := d.Name(); name != book && name != "executed.ipynb" {
+			t.Errorf("file left behind: %s", path)
+		}
+		return nil
+	})
+	if left, _ := filepath.Glob("/tmp/seqnum_*"); len(left) > 0 {
+		t.Errorf("left in /tmp: %v", left)
+		for _, f := range left {
+			os.Remove(f)
+		}
+	}
+}
+
+// processesIn lists "PID command line" of the processes whose working
+// directory is dir or below.
+func processesIn(dir string) []string {
+	var out []string
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		cwd, err := os.Readlink(filepath.Join("/proc", e.Name(), "cwd"))
+		if err != nil || (cwd != dir && !strings.HasPrefix(cwd, dir+"/")) {
+			continue
+		}
+		stat, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if i := strings.LastIndexByte(string(stat), ')'); i > 0 && strings.HasPrefix(string(stat[i+1:]), " Z") {
+			continue // a zombie that its parent has not reaped yet
+		}
+		cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		out = append(out, fmt.Sprintf("%d %s", pid, strings.ReplaceAll(string(cmdline), "\x00", " ")))
+	}
+	return out
+}
+
+// durationAfter parses the duration that follows label in s.
+func durationAfter(t *testing.T, id, s, label string) time.Duration {
+	t.Helper()
+	m := regexp.MustCompile(regexp.QuoteMeta(label) + ` (\S+)`).FindStringSubmatch(s)
+	if m == nil {
+		t.Errorf("cell %s: no %q duration in %q", id, label, s)
+		return 0
+	}
+	d, err := time.ParseDuration(m[1])
+	if err != nil {
+		t.Errorf("cell %s: %v", id, err)
+	}
+	return d
+}
+
+// wchanOpen lists the names that Linux versions give the wait of a FIFO
+// open for its partner.
+var wchanOpen = []string{"wait_for_partner", "fifo_open", "pipe_wait"}
+
+// checkSeminarDemos checks what each demonstration of the seminar
+// specification (§5) shows in an executed notebook.
+func checkSeminarDemos(t *testing.T, nb *seminarNotebook) {
+	for _, c := range nb.code() {
+		for _, o := range c.Outputs {
+			if o.Type == "error" {
+				t.Errorf("cell %s failed: %s: %s", c.ID, o.EName, o.EValue)
+			}
+		}
+	}
+	// exact checks that cell id showed exactly want.
+	exact := func(t *testing.T, id, want string) {
+		t.Helper()
+		if got := nb.cell(t, id).text(); got != want {
+			t.Errorf("cell %s showed:\n%s\nwant:\n%s", id, got, want)
+		}
+	}
+	// lines checks that cell id showed these lines, in this order, among others.
+	lines := func(t *testing.T, id string, want ...string) {
+		t.Helper()
+		got := strings.Split(nb.cell(t, id).text(), "\n")
+		i := 0
+		for _, l := range got {
+			if i < len(want) && l == want[i] {
+				i++
+			}
+		}
+		if i < len(want) {
+			t.Errorf("cell %s showed:\n%s\nwant these lines in order:\n%s\n(missing from %q on)", id, strings.Join(got, "\n"), strings.Join(want, "\n"), want[i])
+		}
+	}
+	// jobOut checks a job's final display: its status, stdout and stderr.
+	jobOut := func(t *testing.T, id, status, stdout, stderr string) {
+		t.Helper()
+		v := nb.job(t, id)
+		v.finished(t, id, status)
+		if v.Stdout != stdout || v.Stderr != stderr {
+			t.Errorf("job %s: STDOUT %q, STDERR %q; want %q, %q", id, v.Stdout, v.Stderr, stdout, stderr)
+		}
+	}
+	// quick checks that the %bash_async cells returned at once.
+	quick := func(t *testing.T, ids ...string) {
+		t.Helper()
+		for _, id := range ids {
+			if d := nb.cell(t, id).took(t); d > bound() {
+				t.Errorf("cell %s took %v, want the job started at once (≤ %v)", id, d, bound())
+			}
+		}
+	}
+
+	t.Run("1 a FIFO is a file", func(t *testing.T) {
+		exact(t, "d1-stat", "prw-r--r--  size 0  fifo  my_fifo\n")
+		exact(t, "d1-go", "Recreate: <nil>  mode: prw-r--r--  named pipe: true\n"+
+			"Is: true <nil>\n"+
+			"Make over the existing FIFO: <nil>\n"+
+			"Make over a regular file: fifo: make plain.txt: not a fifo but a regular file\n")
+	})
+	t.Run("2 the writer blocks", func(t *testing.T) {
+		exact(t, "d2-timeout", "exit code 124\n")
+		if d := nb.cell(t, "d2-timeout").took(t); d < 800*time.Millisecond || d > 3*time.Second {
+			t.Errorf("timeout 1 took %v, want 0.8 s to 3 s", d)
+		}
+	})
+	t.Run("3 the writer in the background", func(t *testing.T) {
+		quick(t, "job-echo1")
+		exact(t, "d3-blocked", "job 1: bash blocked in open\n")
+		exact(t, "d3-cat", "Hello\n")
+		exact(t, "d3-wait", "[1] finished: code=0\n")
+		jobOut(t, "job-echo1", "code=0", "After writing to my_fifo\n", "")
+	})
+	t.Run("4 a Go writer program", func(t *testing.T) {
+		exact(t, "d4-build", "Run: go build -o write_fifo.exe write_fifo.go\n")
+		exact(t, "d4-head", "// %%go write_fifo.go\n// %run go build -o write_fifo.exe write_fifo.go\npackage main\n")
+		quick(t, "job-writer1")
+		exact(t, "d4-blocked", "job 2: write_fifo.exe blocked in open\n")
+		exact(t, "d4-cat", "Hello from Go!\n")
+		jobOut(t, "job-writer1", "code=0", "", "Started\nOpened\nWritten\nClosed\n")
+		exact(t, "d4c-build", "Run: gcc -Wall -Werror -o write_fifo_c.exe write_fifo.c\n")
+		exact(t, "d4c-cat", "Hello from C!\n[3] finished: code=0\n") // no NUL byte
+		jobOut(t, "job-writer_c", "code=0", "", "Started\nOpened\nWritten\nClosed\n")
+	})
+	t.Run("5 /proc of the blocked writer", func(t *testing.T) {
+		exact(t, "d5-status", "job 4: write_fifo.exe blocked in open\n"+
+			"Pgrep finds the job's own process: true\n"+
+			"write_fifo.exe | S (sleeping) | <nil>\n")
+		text := nb.cell(t, "d5-tasks").text()
+		m := regexp.MustCompile(`^threads: true <nil>\none thread is in openat\("my_fifo", O_WRONLY\|O_CLOEXEC\) \| wchan: (\w+) \| blocked in open\n$`).FindStringSubmatch(text)
+		if m == nil || !slices.Contains(wchanOpen, m[1]) {
+			t.Errorf("d5-tasks showed %q, want one thread in openat with a wchan among %v", text, wchanOpen)
+		}
+		exact(t, "d5-grep", "Name:\twrite_fifo.exe\nState:\tS (sleeping)\n")
+		wchans := nb.cell(t, "d5-wchan").text()
+		found := false
+		for _, w := range wchanOpen {
+			found = found || strings.Contains(wchans, "/wchan:"+w+"\n")
+		}
+		if !found || strings.Count(wchans, "/wchan:") < 2 {
+			t.Errorf("d5-wchan showed %q, want several threads, one waiting for its partner", wchans)
+		}
+		exact(t, "d5-cat", "Hello from Go!\n[4] finished: code=0\n")
+		jobOut(t, "job-writer2", "code=0", "", "Started\nOpened\nWritten\nClosed\n")
+		exact(t, "d5-gone", "Pgrep: [] <nil>\nProcStatus of the old PID: not exist: true\n")
+	})
+	t.Run("6 the O_RDWR pitfall", func(t *testing.T) {
+		open := nb.cell(t, "d6-open").text()
+		if !strings.HasPrefix(open, "O_RDWR open: <nil> after ") {
+			t.Errorf("d6-open showed %q", open)
+		}
+		if d := durationAfter(t, "d6-open", open, "after"); d > bound() {
+			t.Errorf("the O_RDWR open took %v, want it at once", d)
+		}
+		quick(t, "job-cat_rdwr")
+		exact(t, "d6-echoes", "")
+		if d := nb.cell(t, "d6-echoes").took(t); d > 3*bound() {
+			t.Errorf("three echoes took %v, want each at once", d)
+		}
+		exact(t, "d6-openers", "still running: true | cat blocked in read\n"+
+			"my_fifo is open 2 time(s)\n"+
+			"  cat              read\n"+
+			"  gokernel         read-write\n")
+		exact(t, "d6-close", "<nil>\n")
+		exact(t, "d6-wait", "[6] finished: code=0\n")
+		jobOut(t, "job-cat_rdwr", "code=0", "Hello 1\nHello 2\nHello 3\n", "")
+	})
+	t.Run("6 inherited descriptors", func(t *testing.T) {
+		exact(t, "d6c-open", "raw descriptor: true <nil>\n")
+		// The job was started by the kernel process: it did not inherit the
+		// worker's raw descriptor, and ends once the worker closes it.
+		exact(t, "d6c-write", "my_fifo is open 2 time(s)\n"+
+			"  cat              read\n"+
+			"  gokernel         read-write\n"+
+			"close: <nil>\n")
+		exact(t, "d6c-wait", "[7] finished: code=0\n")
+		if d := nb.cell(t, "d6c-wait").took(t); d > bound() {
+			t.Errorf("cat took %v to end after the close, want ≤ %v", d, bound())
+		}
+		jobOut(t, "job-cat_raw", "code=0", "Hello through a raw descriptor\n", "")
+		exact(t, "d6c-leak", "raw descriptor: true <nil>\n"+
+			"start: <nil>\n"+
+			"my_fifo is open 3 time(s)\n"+
+			"  cat              read\n"+
+			"  cat              read-write\n"+
+			"  gokernel         read-write\n")
+		exact(t, "d6c-kill", "close: <nil>\n"+
+			"leaky cat still running: true\n"+
+			"my_fifo is open 2 time(s)\n"+
+			"  cat              read\n"+
+			"  cat              read-write\n"+
+			"leaky cat: signal: killed\n")
+	})
+	t.Run("7 without the extra descriptor", func(t *testing.T) {
+		exact(t, "d7-echo1", "[8] finished: code=0\n")
+		jobOut(t, "job-cat_plain", "code=0", "Hello 1\n", "")
+		exact(t, "d7-blocked", "job 9: bash blocked in open\nstill running 300 ms later: true\n")
+		lines(t, "d7-kill", "sent SIGKILL to job [9] (process group "+strconv.Itoa(jobPIDShown(t, nb, "job-echo2"))+")")
+		exact(t, "d7-wait", "[9] finished: signal=9 (SIGKILL)\n")
+		if d := nb.cell(t, "d7-wait").took(t); d > bound() {
+			t.Errorf("the killed job took %v to end, want ≤ %v", d, bound())
+		}
+		jobOut(t, "job-echo2", "signal=9 (SIGKILL)", "", "")
+		exact(t, "d7-group", "processes left in the job's group: no such process\n")
+	})
+	t.Run("8 O_NONBLOCK", func(t *testing.T) {
+		exact(t, "d8-read", "open for reading: <nil>\nread with no writer: 0 EOF\n")
+		exact(t, "d8-enxio", "open for writing with no reader: fifo: open my_fifo for writing (O_NONBLOCK): no such device or address\n"+
+			"ErrNoReader: true  ENXIO: true\n")
+		text := nb.cell(t, "d8-deadline").text()
+		if !strings.HasPrefix(text, "open for writing with a reader: <nil>\nread, writer attached, no data: 0 read my_fifo: i/o timeout | deadline: true after ") {
+			t.Errorf("d8-deadline showed %q", text)
+		}
+		if d := durationAfter(t, "d8-deadline", text, "after"); d < 160*time.Millisecond || d > bound() {
+			t.Errorf("the 200 ms read deadline fired after %v", d)
+		}
+		exact(t, "d8-eof", "read: \"ping\\n\" <nil>\nread after the writer closed: 0 EOF\n")
+	})
+	t.Run("9 timed opens from Go", func(t *testing.T) {
+		text := nb.cell(t, "d9-timeout").text()
+		m := regexp.MustCompile(`^fifo: open my_fifo for writing: context deadline exceeded \| deadline exceeded: true \| after (\S+)\n` +
+			`fifo: open my_fifo for reading: context deadline exceeded \| deadline exceeded: true \| after (\S+)\n` +
+			`descriptors left behind: 0 \| goroutines left behind: 0\n$`).FindStringSubmatch(text)
+		if m == nil {
+			t.Fatalf("d9-timeout showed %q", text)
+		}
+		for _, s := range m[1:] {
+			if d, err := time.ParseDuration(s); err != nil || d < 400*time.Millisecond || d > 3*500*time.Millisecond {
+				t.Errorf("a 500 ms timeout fired after %s, want 0.4 s to 1.5 s", s)
+			}
+		}
+		exact(t, "d9-write", "open: <nil>\nclose: <nil>\n")
+		jobOut(t, "job-cat_go", "code=0", "Hello from a Go cell\n", "")
+		exact(t, "d9-read", "open: <nil>\nread: \"Hello from bash\\n\" <nil>\n")
+		jobOut(t, "job-echo_go", "code=0", "", "")
+	})
+	t.Run("10 EPIPE and SIGPIPE", func(t *testing.T) {
+		exact(t, "d10-write1", "open: <nil>\nfirst write: 13 <nil>\n")
+		jobOut(t, "job-head6", "code=0", "Hello,\n", "")
+		exact(t, "d10-epipe", "second write: write my_fifo: broken pipe | EPIPE: true\n")
+		exact(t, "d10-head", "y\ny\n[13] finished: code=0\n")
+		jobOut(t, "job-yes", "code=0", "yes ended: code=141\n", "")
+	})
+	t.Run("11 tee and a FIFO", func(t *testing.T) {
+		listing := strings.Split(strings.TrimSuffix(nb.cell(t, "d11-tee").text(), "\n"), "\n")
+		var names []string
+		for _, l := range listing {
+			f := strings.Fields(l)
+			names = append(names, f[len(f)-1])
+		}
+		if len(listing) != 5 || !strings.HasPrefix(listing[0], "total ") || !slices.Equal(names[1:], []string{"f1", "f22", "f333", "f4444"}) {
+			t.Errorf("the sorted listing is %q, want total, then f1, f22, f333, f4444", listing)
+		}
+		exact(t, "d11-wait", "[14] finished: code=0\n5\n")
+		jobOut(t, "job-wc_l", "code=0", "5\n", "")
+		exact(t, "d11-go", "open: <nil>\na FIFO is one more io.Writer\n")
+		jobOut(t, "job-wc_c", "code=0", fmt.Sprintf("%d\n", len("a FIFO is one more io.Writer\n")), "")
+	})
+	t.Run("12 the sequence-number server", func(t *testing.T) {
+		exact(t, "d12-protocol", "")
+		exact(t, "d12-server", "Run: go build -o seqnum_server.exe seqnum_server.go seqnum_protocol.go\n")
+		exact(t, "d12-client", "Run: go build -o seqnum_client.exe seqnum_client.go seqnum_protocol.go\n")
+		exact(t, "d12-nofifo", "client: open /tmp/seqnum_sv: no such file or directory\nexit code 1\n")
+		exact(t, "d12-early-blocked", "job 16: seqnum_client.e blocked in open\n")
+		exact(t, "d12-early-wait", "[16] finished: code=0\n")
+		jobOut(t, "job-early", "code=0", "0\n", "")
+		exact(t, "d12-clients", "3\n5\n")
+		want := make([]string, 0, 20)
+		for n := 6; n <= 25; n++ {
+			want = append(want, strconv.Itoa(n))
+		}
+		exact(t, "d12-twenty", strings.Join(want, " ")+"\n")
+		exact(t, "d12-openers", "/tmp/seqnum_sv is open 2 time(s)\n"+
+			"  seqnum_server.e  read\n"+
+			"  seqnum_server.e  write\n"+
+			"0\n")
+		jobOut(t, "job-server", "signal=15 (SIGTERM)", "", "server: serving /tmp/seqnum_sv\n")
+	})
+	t.Run("12b the rogue client", func(t *testing.T) {
+		text := nb.cell(t, "d12b-stopped").text()
+		m := regexp.MustCompile(`^rogue: T \(stopped\)\nserver: seqnum_server.e blocked in open\na server thread is in openat \| wchan: (\w+)\n$`).FindStringSubmatch(text)
+		if m == nil || !slices.Contains(wchanOpen, m[1]) {
+			t.Errorf("d12b-stopped showed %q", text)
+		}
+		exact(t, "d12b-timeout", "exit code 124\n2\n")
+		exact(t, "d12b-wait", "[17] finished: signal=15 (SIGTERM)\n[18] finished: signal=9 (SIGKILL)\n")
+		jobOut(t, "job-rogue1", "signal=9 (SIGKILL)", "", "")
+		honest := nb.cell(t, "d12b-honest").text()
+		if !strings.HasPrefix(honest, "rogue: T (stopped)\nhonest client: 0\nerror: <nil> | answered after ") {
+			t.Errorf("d12b-honest showed %q", honest)
+		}
+		if d := durationAfter(t, "d12b-honest", honest, "answered after"); d > 3*time.Second {
+			t.Errorf("the honest client waited %v, want ≤ 3 s", d)
+		}
+		exact(t, "d12b-wait2", "[20] finished: signal=9 (SIGKILL)\n[19] finished: signal=15 (SIGTERM)\n")
+		jobOut(t, "job-fixed", "signal=15 (SIGTERM)", "", "server: serving /tmp/seqnum_sv\nserver: client skipped: no such device or address\n")
+		jobOut(t, "job-rogue2", "signal=9 (SIGKILL)", "", "")
+	})
+	t.Run("13 two unrelated processes", func(t *testing.T) {
+		exact(t, "d13-build", "Run: go build -o unrelated.exe unrelated.go\n")
+		exact(t, "d13-writer", "")
+		exact(t, "d13-wait", "[21] finished: code=0\n")
+		jobOut(t, "job-reader", "code=0", "no FIFO yet: trying again every 10 ms\nWorld is just world\nread returned 0 after 20 bytes: end of file\n", "")
+	})
+	t.Run("14 housekeeping", func(t *testing.T) {
+		jobsTable := nb.cell(t, "d14-jobs").text()
+		states := regexp.MustCompile(`(?m)^\[\d+\]\s+\d+\s+(\w+)`).FindAllStringSubmatch(jobsTable, -1)
+		running := 0
+		for _, s := range states {
+			if s[1] == "running" {
+				running++
+			}
+		}
+		if len(states) != 21 || running != 0 {
+			t.Errorf("%%jobs showed %q, want 21 jobs, none running", jobsTable)
+		}
+		exact(t, "d14-count", "jobs: 21 | still running: 0\n")
+		exact(t, "d14-clean", "0\n")
+		v := nb.job(t, "job-sleeper")
+		if !strings.HasSuffix(v.Title, "(running)") {
+			t.Errorf("the last job's title is %q, want it running when the notebook ends", v.Title)
+		}
+		// checkNothingLeft then checks that the kernel's shutdown ended it.
+	})
+	t.Run("15 a control channel", func(t *testing.T) {
+		exact(t, "d15-mk", "<nil>\n")
+		exact(t, "d15-orders", "<nil> <nil> <nil>\n")
+		exact(t, "d15-wait", "[5] finished: code=0\n")
+		jobOut(t, "job-service", "code=0", "order 1: status: all good\norder 2: unknown order 'dance'\norder 3: quit, bye\n", "")
+		exact(t, "d15-rm", "<nil>\n")
+	})
+}
+
+// jobPIDShown returns the PID that the %bash_async cell printed ("[N] PID CMD").
+func jobPIDShown(t *testing.T, nb *seminarNotebook, id string) int {
+	t.Helper()
+	m := regexp.MustCompile(`^\[\d+\] (\d+) `).FindStringSubmatch(nb.cell(t, id).stdout())
+	if m == nil {
+		t.Fatalf("cell %s: no [N] PID line in %q", id, nb.cell(t, id).stdout())
+	}
+	pid, _ := strconv.Atoi(m[1])
+	return pid
+}
