@@ -298,25 +298,25 @@ func (s *Server) routeStdin(ctx context.Context) {
 // Only requests that arrived before the error are aborted: a client that
 // sends its next cell after seeing the error reply gets it run.
 func (s *Server) abortQueued(ctx context.Context) {
-	for {
-		select {
-		case m, ok := <-s.shell.in:
-			if !ok {
-				return
-			}
-			if m.Header.MsgType != "execute_request" {
-				s.dispatch(ctx, s.shell, m)
-				continue
-			}
-			s.status(m, "busy")
-			s.mu.Lock()
-			count := s.count
-			s.mu.Unlock()
-			s.reply(s.shell, m, map[string]any{"status": "aborted", "execution_count": count})
-			s.status(m, "idle")
-		default:
+	// Count first: a client that sees an aborted reply may send its next
+	// request at once, and that one must run.
+	for n := len(s.shell.in); n > 0; n-- {
+		m, ok := <-s.shell.in
+		if !ok {
 			return
 		}
+		if m.Header.MsgType != "execute_request" {
+			if s.dispatch(ctx, s.shell, m) == errShutdown {
+				s.shutdown()
+			}
+			continue
+		}
+		s.status(m, "busy")
+		s.mu.Lock()
+		count := s.count
+		s.mu.Unlock()
+		s.reply(s.shell, m, map[string]any{"status": "aborted", "execution_count": count})
+		s.status(m, "idle")
 	}
 }
 

@@ -147,7 +147,7 @@ func TestErrorAbortsQueuedCells(t *testing.T) {
 	// The kernel still runs cells afterwards.
 	e, err := c.Execute(ctx, "print after")
 	if err != nil || e.Stdout() != "after\n" {
-		t.Fatalf("after the abort: %v %q", err, e.Stdout())
+		t.Fatalf("after the abort: %v %q %v %d", err, e.Stdout(), e.ReplyContent(), len(e.IOPub))
 	}
 }
 
