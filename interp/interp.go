@@ -166,6 +166,8 @@ func (i *Interpreter) Info() kernel.Info {
 			"Variables persist between cells; %%lsmagic lists the magics.", i.opts.Version, goVersion),
 		HelpLinks: []kernel.HelpLink{
 			{Text: "gokernel README", URL: "https://github.com/beacceaf/gokernel#readme"},
+			{Text: "gokernel magics", URL: "https://github.com/beacceaf/gokernel#magics"},
+			{Text: "gokernel troubleshooting", URL: "https://github.com/beacceaf/gokernel#troubleshooting"},
 			{Text: "Go documentation", URL: "https://go.dev/doc/"},
 			{Text: "Go standard library", URL: "https://pkg.go.dev/std"},
 		},
