@@ -164,6 +164,9 @@ func (s *session) exec(ctx context.Context, req proto.Request) proto.Event {
 	if err != nil {
 		return proto.Event{Err: compileError(err, gosrc.Unit{})}
 	}
+	if perr := s.missingImport(req.Cell, plan); perr != nil {
+		return proto.Event{Err: perr}
+	}
 	var shown *string
 	for k, u := range plan.Units {
 		if k == len(plan.Units)-1 && plan.Display != nil {
