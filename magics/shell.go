@@ -46,6 +46,18 @@ func statusOf(ps *os.ProcessState) procStatus {
 	return procStatus{code: ps.ExitCode()}
 }
 
+// shellStatusOf is statusOf for a command that a shell ran. A shell
+// such as dash forks the command instead of replacing itself with it, and
+// reports a command killed by signal N as exit status 128+N; that is
+// turned back into the signal, as the user's program died of it.
+func shellStatusOf(ps *os.ProcessState) procStatus {
+	st := statusOf(ps)
+	if n := st.code - 128; st.sig == 0 && n > 0 && n < 65 && unix.SignalName(syscall.Signal(n)) != "" {
+		return procStatus{sig: syscall.Signal(n)}
+	}
+	return st
+}
+
 func (s procStatus) ok() bool { return s.sig == 0 && s.code == 0 }
 
 // String returns "exit status 1" or "killed by signal 11 (SIGSEGV)".
@@ -153,7 +165,7 @@ func runPTY(ctx context.Context, shell, dir, command string, emit func(string)) 
 		master.SetReadDeadline(time.Now()) // a child still holds the terminal
 		<-readDone
 	}
-	st := statusOf(cmd.ProcessState)
+	st := shellStatusOf(cmd.ProcessState)
 	if interrupted {
 		return st, errInterrupted(ctx, "!"+firstLine(command))
 	}
@@ -200,7 +212,7 @@ func runPiped(ctx context.Context, argv []string, dir string, out kernel.Output)
 	// A child may still hold a pipe; the deferred Closes then wake its
 	// reader.
 	waitTimeout(&readers, drainWait)
-	st := statusOf(cmd.ProcessState)
+	st := shellStatusOf(cmd.ProcessState)
 	if interrupted {
 		return st, errInterrupted(ctx, argv[0])
 	}
