@@ -207,6 +207,12 @@ func TestCrashContainment(t *testing.T) {
 	runPythonTests(t, "crash", 4*time.Minute)
 }
 
+// TestBlockedCellExplained checks the status line of a cell blocked on a
+// FIFO over real ZeroMQ (testdata/blocked.py).
+func TestBlockedCellExplained(t *testing.T) {
+	runPythonTests(t, "blocked", 2*time.Minute)
+}
+
 // TestProcessHygiene checks that shutdown, SIGKILL and SIGTERM of the kernel
 // leave no process of its tree behind (testdata/hygiene.py).
 func TestProcessHygiene(t *testing.T) {
