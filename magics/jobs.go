@@ -261,6 +261,7 @@ func (j *job) touch() {
 // the job has exited, its output is all read and the last update is sent.
 func (j *job) publish() {
 	var last time.Time
+	var lastText string // the text/plain sent last: an identical update is not sent again
 	readersDone := make(chan struct{})
 	go func() { j.readersWG.Wait(); close(readersDone) }()
 	for {
@@ -273,8 +274,10 @@ func (j *job) publish() {
 		if out == nil {
 			out = j.own
 		}
-		out.Update(b, nil, j.displayID)
-		last = time.Now()
+		if text, _ := b["text/plain"].(string); text != lastText {
+			out.Update(b, nil, j.displayID)
+			last, lastText = time.Now(), text
+		}
 		if !ended {
 			continue
 		}
