@@ -61,10 +61,30 @@ func NewJobs() *Jobs { return &Jobs{} }
 // SetOutput sets the Output of the cell now running; display updates of
 // every job go through it. The interpreter calls SetOutput(out) when a cell
 // starts and SetOutput(nil) when it ends.
+//
+// An update sent while no cell ran goes through the job's own cell, whose
+// request has ended: a live Notebook applies it by its display id, but a
+// headless client (nbclient) only reads the messages of the cell it runs.
+// So when the next cell starts, such a job's latest state is sent again
+// through that cell.
 func (js *Jobs) SetOutput(out kernel.Output) {
 	js.mu.Lock()
 	js.out = out
+	all := append([]*job(nil), js.jobs...)
 	js.mu.Unlock()
+	if out == nil {
+		return
+	}
+	for _, j := range all {
+		j.mu.Lock()
+		resend := j.sentIdle
+		j.sentIdle = false
+		j.mu.Unlock()
+		if resend {
+			b, _ := j.render()
+			out.Update(b, nil, j.displayID)
+		}
+	}
 }
 
 func (js *Jobs) current() kernel.Output {
@@ -115,6 +135,7 @@ type job struct {
 	cmd       *exec.Cmd
 	pid       int
 	own       kernel.Output // the Output of the cell that started it
+	sentIdle  bool          // the last update went out while no cell ran (guarded by mu)
 	displayID string
 	stdin     *os.File // the write end of its stdin pipe
 
@@ -271,6 +292,9 @@ func (j *job) publish() {
 		}
 		b, ended := j.render()
 		out := j.js.current()
+		j.mu.Lock()
+		j.sentIdle = out == nil
+		j.mu.Unlock()
 		if out == nil {
 			out = j.own
 		}
