@@ -613,6 +613,18 @@ func checkSeminarDemos(t *testing.T, nb *seminarNotebook) {
 		}
 		exact(t, "d8-eof", "read: \"ping\\n\" <nil>\nread after the writer closed: 0 EOF\n")
 	})
+	t.Run("9 the kernel explains a waiting cell", func(t *testing.T) {
+		// The status line was shown while the open waited, then replaced
+		// in place (same display id) by how long it waited.
+		text := nb.cell(t, "d9-explained").text()
+		m := regexp.MustCompile(`^open\("my_fifo", O_WRONLY\) waited (\d+\.\d) s\nopen: <nil>\n$`).FindStringSubmatch(text)
+		if m == nil {
+			t.Fatalf("d9-explained showed %q", text)
+		}
+		if s, _ := strconv.ParseFloat(m[1], 64); s < 2 || s > 10 {
+			t.Errorf("the open waited %s s, want about 3", m[1])
+		}
+	})
 	t.Run("9 timed opens from Go", func(t *testing.T) {
 		text := nb.cell(t, "d9-timeout").text()
 		m := regexp.MustCompile(`^fifo: open my_fifo for writing: context deadline exceeded \| deadline exceeded: true \| after (\S+)\n` +
