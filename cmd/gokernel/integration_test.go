@@ -213,6 +213,13 @@ func TestBlockedCellExplained(t *testing.T) {
 	runPythonTests(t, "blocked", 2*time.Minute)
 }
 
+// TestSeveralClients checks that a second client sees the same IOPub
+// output and that a client leaving mid-cell leaves the kernel usable
+// (testdata/clients.py).
+func TestSeveralClients(t *testing.T) {
+	runPythonTests(t, "clients", 2*time.Minute)
+}
+
 // TestProcessHygiene checks that shutdown, SIGKILL and SIGTERM of the kernel
 // leave no process of its tree behind (testdata/hygiene.py).
 func TestProcessHygiene(t *testing.T) {
