@@ -271,8 +271,8 @@ func (i *Interpreter) Execute(ctx context.Context, req *kernel.ExecuteRequest, o
 	return res
 }
 
-// runGo runs Go code in the worker as cell. withExprs asks for the value
-// of a trailing expression.
+// runGo runs Go code in the worker as cell. show asks for the value of a
+// trailing expression.
 func (i *Interpreter) runGo(ctx context.Context, cell, code string, req *kernel.ExecuteRequest, out kernel.Output, show bool) *kernel.ExecuteResult {
 	w, replaced, err := i.worker()
 	if err != nil {

@@ -329,19 +329,6 @@ func signalName(sig syscall.Signal) string {
 
 var errWorkerGone = errors.New("interp: the worker process is gone")
 
-// waitEvent waits for the next control event, the worker's death or ctx.
-func (w *worker) waitEvent(ctx context.Context) (proto.Event, error) {
-	select {
-	case ev, ok := <-w.events:
-		if !ok {
-			return proto.Event{}, errWorkerGone
-		}
-		return ev, nil
-	case <-ctx.Done():
-		return proto.Event{}, ctx.Err()
-	}
-}
-
 // call sends a request that is answered out of band, such as complete,
 // and waits for its answer. It works while a cell runs.
 func (w *worker) call(ctx context.Context, req proto.Request) (proto.Event, error) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/beacceaf/gokernel/kernel/wire"
 )
@@ -60,15 +59,12 @@ func (o *output) ClearOutput(wait bool) {
 
 func (o *output) Flush() { o.s.pub.flush() }
 
-// inputMu lets one Input wait for the front end at a time.
-var inputMu sync.Mutex
-
 func (o *output) Input(ctx context.Context, prompt string, password bool) (string, error) {
 	if !o.allowStdin {
 		return "", ErrNoStdin
 	}
-	inputMu.Lock()
-	defer inputMu.Unlock()
+	o.s.inputMu.Lock()
+	defer o.s.inputMu.Unlock()
 	for drained := false; !drained; { // forget replies to earlier prompts
 		select {
 		case <-o.s.stdinReplies:

@@ -40,6 +40,7 @@ type Server struct {
 	pub                   *publisher
 
 	stdinReplies chan *wire.Message
+	inputMu      sync.Mutex    // lets one Output.Input wait for the front end at a time
 	stop         chan struct{} // closed by shutdown_request
 	stopOnce     sync.Once
 

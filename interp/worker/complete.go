@@ -63,9 +63,7 @@ func packages() *packageIndex {
 // pathOf finds the import path for a package name used in a cell: an
 // import of an earlier cell first, then the standard library.
 func (s *session) pathOf(name string) string {
-	s.w.stateMu.Lock()
 	path := s.state.Imports()[name]
-	s.w.stateMu.Unlock()
 	if path != "" {
 		return path
 	}
@@ -97,11 +95,9 @@ func (s *session) complete(req proto.Request) proto.Event {
 				matches = append(matches, name)
 			}
 		}
-		s.w.stateMu.Lock()
 		for _, n := range s.state.Names() {
 			add(n.Name)
 		}
-		s.w.stateMu.Unlock()
 		for _, k := range gosrc.Keywords() {
 			add(k)
 		}
@@ -136,14 +132,12 @@ func (s *session) inspect(req proto.Request) proto.Event {
 			}
 		}
 	} else {
-		s.w.stateMu.Lock()
 		if n, ok := s.state.Lookup(expr); ok {
 			text = n.Source
 			if n.Cell != "" {
 				text += "\n\n// defined in " + n.Cell
 			}
 		}
-		s.w.stateMu.Unlock()
 		if text == "" {
 			if path := s.pathOf(expr); path != "" {
 				text = goDoc(path, "package "+expr+` // import "`+path+`"`)

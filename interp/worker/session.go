@@ -186,11 +186,7 @@ func (s *session) exec(ctx context.Context, req proto.Request) proto.Event {
 		}
 		s.state.Commit(u)
 	}
-	ev := proto.Event{Value: shown}
-	if len(req.Exprs) > 0 {
-		ev.Exprs = s.evalExprs(ctx, req.Exprs)
-	}
-	return ev
+	return proto.Event{Value: shown}
 }
 
 // evalUnit runs one unit. When yaegi's compiler panics with "nil type"

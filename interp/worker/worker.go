@@ -90,7 +90,6 @@ func Main() error {
 	fifo.SetInterrupt(w.interrupted)
 
 	go w.execLoop()
-	w.emit(proto.Event{Op: proto.EvReady, PID: os.Getpid()})
 	err = w.readRequests()
 	// The kernel has gone or closed the socket: end the processes cells
 	// started, and the worker with them.
@@ -129,8 +128,6 @@ type Worker struct {
 	stdin *stdinPipe
 	execs chan proto.Request
 	sess  *session
-
-	stateMu sync.Mutex // guards sess.state, which completion reads while a cell runs
 
 	mu          sync.Mutex
 	running     uint64 // ID of the running request, 0 when idle

@@ -45,7 +45,6 @@ const (
 
 // Event operations, worker to kernel.
 const (
-	EvReady    = "ready"         // the worker has started
 	EvResult   = "result"        // the request ID has finished
 	EvDisplay  = "display"       // rich output, placed by the sync marker Seq
 	EvInput    = "input_request" // the cell blocks reading stdin
@@ -101,9 +100,6 @@ type Event struct {
 	End     int            `json:"end,omitempty"`
 	Found   bool           `json:"found,omitempty"`
 	Doc     map[string]any `json:"doc,omitempty"`
-
-	// EvReady
-	PID int `json:"pid,omitempty"`
 }
 
 // Value is the result of one expression: text or an error.
