@@ -55,8 +55,8 @@ type kernelBenchMetric struct {
 }
 
 // BenchmarkKernels compares gokernel with ipykernel: start-up, the round
-// trip of a trivial cell, printing 10 000 lines, and memory. It builds
-// gokernel, installs its kernelspec into a temporary prefix, and runs
+// trip of a trivial cell, printing 10 000 lines, and memory. It installs
+// the package's gokernel binary into a temporary prefix, and runs
 // testdata/bench.py under /usr/bin/python3. Run it with
 //
 //	go test -bench Kernels -run '^$' ./cmd/gokernel
@@ -70,7 +70,7 @@ func BenchmarkKernels(b *testing.B) {
 	kernelBenchMu.Lock()
 	out, ok := kernelBenchRuns[b]
 	if !ok {
-		out = runKernelBench(b.Context(), b.TempDir())
+		out = runKernelBench(b.Context(), jupyterEnv(b), b.TempDir())
 		kernelBenchRuns[b] = out
 		if out.report != "" && *kernelBenchReport != "" {
 			if err := os.WriteFile(*kernelBenchReport, []byte(out.report), 0o666); err != nil {
@@ -118,31 +118,12 @@ func headline(report string) string {
 	return strings.Join(rows, "\n")
 }
 
-// runKernelBench builds gokernel and installs its kernelspec in the empty
-// directory tmp, then runs bench.py against it and ipykernel.
-func runKernelBench(ctx context.Context, tmp string) kernelBenchOutcome {
+// runKernelBench runs bench.py against gokernel and ipykernel in env, a
+// hermetic Jupyter environment with gokernel installed (see jupyterEnv),
+// and keeps its summary in the empty directory tmp.
+func runKernelBench(ctx context.Context, env []string, tmp string) kernelBenchOutcome {
 	ctx, cancel := context.WithTimeout(ctx, 8*time.Minute)
 	defer cancel()
-
-	bin := filepath.Join(tmp, "gokernel")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		return kernelBenchOutcome{err: fmt.Errorf("go build: %w\n%s", err, out)}
-	}
-	// Only the temporary directories: neither the user's kernelspecs and
-	// configuration nor user site-packages take part.
-	env := append(os.Environ(),
-		"JUPYTER_PATH="+filepath.Join(tmp, "share", "jupyter"),
-		"JUPYTER_DATA_DIR="+filepath.Join(tmp, "data"),
-		"JUPYTER_CONFIG_DIR="+filepath.Join(tmp, "config"),
-		"JUPYTER_RUNTIME_DIR="+filepath.Join(tmp, "runtime"),
-		"IPYTHONDIR="+filepath.Join(tmp, "ipython"),
-		"PYTHONNOUSERSITE=1",
-	)
-	install := exec.CommandContext(ctx, bin, "install", "--prefix", tmp)
-	install.Env = env
-	if out, err := install.CombinedOutput(); err != nil {
-		return kernelBenchOutcome{err: fmt.Errorf("gokernel install: %w\n%s", err, out)}
-	}
 
 	jsonPath := filepath.Join(tmp, "bench.json")
 	args := []string{"testdata/bench.py", "--kernels", "python3,gokernel", "--json", jsonPath}

@@ -21,6 +21,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/beacceaf/gokernel/kernelspec"
+	"github.com/beacceaf/gokernel/kernelspec/kernelspectest"
 )
 
 // python is the only Python that sees Debian's Jupyter packages.
@@ -68,30 +71,17 @@ func requireJupyter(t testing.TB) {
 	}
 }
 
-// jupyterEnv installs the kernelspec "gokernel" into a temporary prefix and
-// returns an environment in which Jupyter sees it first, and which keeps
-// every other Jupyter directory in temporary directories too.
-func jupyterEnv(t *testing.T) []string {
+// jupyterEnv installs the kernelspec "gokernel" of the package's binary
+// into a temporary prefix and returns an environment in which Jupyter sees
+// it, and which keeps every other Jupyter directory temporary too.
+func jupyterEnv(t testing.TB) []string {
 	t.Helper()
 	requireJupyter(t)
-	tmp := t.TempDir()
-	prefix := filepath.Join(tmp, "prefix")
-	env := append(os.Environ(),
-		"JUPYTER_PATH="+filepath.Join(prefix, "share", "jupyter"),
-		"JUPYTER_DATA_DIR="+filepath.Join(tmp, "data"),
-		"JUPYTER_RUNTIME_DIR="+filepath.Join(tmp, "runtime"),
-		"JUPYTER_CONFIG_DIR="+filepath.Join(tmp, "config"),
-		"IPYTHONDIR="+filepath.Join(tmp, "ipython"),
-		"PYTHONNOUSERSITE=1",
+	j := kernelspectest.InstallBinary(t, gokernelBinary(t))
+	return append(j.Env,
 		"PYTHONDONTWRITEBYTECODE=1", // no __pycache__ in testdata
-		"GOKERNEL_KERNEL_NAME=gokernel",
+		"GOKERNEL_KERNEL_NAME="+kernelspec.DefaultName,
 	)
-	cmd := exec.Command(gokernelBinary(t), "install", "--prefix", prefix)
-	cmd.Env = env
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("gokernel install --prefix %s: %v\n%s", prefix, err, out)
-	}
-	return env
 }
 
 // testCommand returns a command that runs in its own process group and, when

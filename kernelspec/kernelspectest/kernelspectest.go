@@ -76,8 +76,13 @@ type Jupyter struct {
 // cannot import jupyter_client.
 func Install(t testing.TB) *Jupyter {
 	t.Helper()
+	return InstallBinary(t, Binary(t))
+}
+
+// InstallBinary is Install for a gokernel binary that the caller built.
+func InstallBinary(t testing.TB, bin string) *Jupyter {
+	t.Helper()
 	RequirePython(t, "jupyter_client")
-	bin := Binary(t)
 	tmp := t.TempDir()
 	prefix := filepath.Join(tmp, "prefix")
 	if out, err := exec.Command(bin, "install", "--prefix", prefix).CombinedOutput(); err != nil {
@@ -86,12 +91,12 @@ func Install(t testing.TB) *Jupyter {
 	env := []string{}
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "JUPYTER_") || k == "PYTHONNOUSERSITE" || k == "PYTHONPATH" {
+		if strings.HasPrefix(k, "JUPYTER_") || k == "IPYTHONDIR" || k == "PYTHONNOUSERSITE" || k == "PYTHONPATH" {
 			continue
 		}
 		env = append(env, kv)
 	}
-	for k, sub := range map[string]string{"JUPYTER_DATA_DIR": "data", "JUPYTER_RUNTIME_DIR": "runtime", "JUPYTER_CONFIG_DIR": "config"} {
+	for k, sub := range map[string]string{"JUPYTER_DATA_DIR": "data", "JUPYTER_RUNTIME_DIR": "runtime", "JUPYTER_CONFIG_DIR": "config", "IPYTHONDIR": "ipython"} {
 		dir := filepath.Join(tmp, sub)
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			t.Fatal(err)
