@@ -111,10 +111,7 @@ type compiler struct {
 	st         *State
 	sn         *snapshot
 	// Declarations of earlier units of this cell, seen by later ones.
-	pending        map[string]*record
-	pendingImports map[string]string
-	pendingMethods map[string]map[string]*record
-	pendingTypes   map[string]string
+	pending decls
 }
 
 // Compile cuts a cell into units, checks them against st and rewrites them
@@ -135,10 +132,7 @@ func Compile(cell, code string, st *State) (*Plan, error) {
 	}
 	c := &compiler{
 		cell: cell, code: code, file: cell + "/_.go", st: st, sn: st.snapshot(),
-		pending:        map[string]*record{},
-		pendingImports: map[string]string{},
-		pendingMethods: map[string]map[string]*record{},
-		pendingTypes:   map[string]string{},
+		pending: newDecls(),
 	}
 	sc := scan(code)
 	groups, perr := split(cell, code, sc)
@@ -188,31 +182,16 @@ func Compile(cell, code string, st *State) (*Plan, error) {
 
 func (c *compiler) applyPending(rs []*record) {
 	for _, r := range rs {
-		switch r.name.Kind {
-		case "import":
-			c.pendingImports[r.name.Name] = r.path
-		case "method":
-			m := c.pendingMethods[r.recv]
-			if m == nil {
-				m = map[string]*record{}
-				c.pendingMethods[r.recv] = m
-			}
-			m[r.name.Name] = r
-		default:
-			c.pending[r.name.Name] = r
-			if r.name.Kind == "type" {
-				c.pendingTypes[r.name.Name] = r.def
-			}
-		}
+		c.pending.apply(r)
 	}
 }
 
 // global finds a top-level name from this cell or an earlier one.
 func (c *compiler) global(name string) *object {
-	if r, ok := c.pending[name]; ok {
+	if r, ok := c.pending.globals[name]; ok {
 		return r.obj
 	}
-	if p, ok := c.pendingImports[name]; ok {
+	if p, ok := c.pending.imports[name]; ok {
 		return &object{kind: objPkg, path: p}
 	}
 	if r, ok := c.sn.globals[name]; ok {
@@ -225,7 +204,7 @@ func (c *compiler) global(name string) *object {
 }
 
 func (c *compiler) method(typeName, name string) *object {
-	if r, ok := c.pendingMethods[typeName][name]; ok {
+	if r, ok := c.pending.methods[typeName][name]; ok {
 		return r.obj
 	}
 	if r, ok := c.sn.methods[typeName][name]; ok {
@@ -236,10 +215,10 @@ func (c *compiler) method(typeName, name string) *object {
 
 // importPath gives the path imported under name, if any.
 func (c *compiler) importPath(name string) (string, bool) {
-	if p, ok := c.pendingImports[name]; ok {
+	if p, ok := c.pending.imports[name]; ok {
 		return p, true
 	}
-	if _, ok := c.pending[name]; ok {
+	if _, ok := c.pending.globals[name]; ok {
 		return "", false
 	}
 	p, ok := c.sn.imports[name]
@@ -438,7 +417,7 @@ func (c *compiler) typeDecl(r *rewriter, u *Unit, d *ast.GenDecl, start, end int
 		ts := spec.(*ast.TypeSpec)
 		def := canonical(r.p.text(ts))
 		name := ts.Name.Name
-		old, ok := c.pendingTypes[name]
+		old, ok := c.pending.types[name]
 		if !ok {
 			old, ok = c.sn.types[name]
 		}

@@ -22,12 +22,70 @@ type State struct {
 	// It lets Compile tell the types of package functions' results.
 	SymbolType func(path, name string) string
 
-	mu      sync.Mutex
+	mu sync.Mutex
+	decls
+	tmp int // counter for __gkN temporaries
+}
+
+// decls are the declarations of cells, by kind. State holds those of the
+// cells that ran; Compile keeps those of the current cell's earlier units
+// apart, until they run.
+type decls struct {
 	imports map[string]string             // package name → path
 	globals map[string]*record            // vars, consts, funcs, types
 	methods map[string]map[string]*record // receiver type name → method name →
 	types   map[string]string             // type name → canonical definition
-	tmp     int                           // counter for __gkN temporaries
+}
+
+func newDecls() decls {
+	return decls{
+		imports: map[string]string{},
+		globals: map[string]*record{},
+		methods: map[string]map[string]*record{},
+		types:   map[string]string{},
+	}
+}
+
+// apply adds the declaration r.
+func (d *decls) apply(r *record) {
+	switch r.name.Kind {
+	case "import":
+		d.imports[r.name.Name] = r.path
+	case "method":
+		m := d.methods[r.recv]
+		if m == nil {
+			m = map[string]*record{}
+			d.methods[r.recv] = m
+		}
+		m[r.name.Name] = r
+	default:
+		d.globals[r.name.Name] = r
+		if r.name.Kind == "type" {
+			d.types[r.name.Name] = r.def
+		}
+	}
+}
+
+// clone copies d, so that the copy can be read without a lock.
+func (d *decls) clone() decls {
+	c := newDecls()
+	for k, v := range d.imports {
+		c.imports[k] = v
+	}
+	for k, v := range d.globals {
+		c.globals[k] = v
+	}
+	for k, m := range d.methods {
+		mc := map[string]*record{}
+		for mk, mv := range m {
+			mc[mk] = mv
+		}
+		c.methods[k] = mc
+	}
+	for k, v := range d.types {
+		c.types[k] = v
+	}
+	return c
 }
 
 // A Name is one identifier that cells declared, for completion and
@@ -58,12 +116,7 @@ type record struct {
 
 // NewState returns the state of a fresh interpreter.
 func NewState() *State {
-	return &State{
-		imports: map[string]string{},
-		globals: map[string]*record{},
-		methods: map[string]map[string]*record{},
-		types:   map[string]string{},
-	}
+	return &State{decls: newDecls()}
 }
 
 // Commit records what unit u declared. Call it after u ran without error,
@@ -73,25 +126,6 @@ func (s *State) Commit(u Unit) {
 	defer s.mu.Unlock()
 	for _, r := range u.records {
 		s.apply(r)
-	}
-}
-
-func (s *State) apply(r *record) {
-	switch r.name.Kind {
-	case "import":
-		s.imports[r.name.Name] = r.path
-	case "method":
-		m := s.methods[r.recv]
-		if m == nil {
-			m = map[string]*record{}
-			s.methods[r.recv] = m
-		}
-		m[r.name.Name] = r
-	default:
-		s.globals[r.name.Name] = r
-		if r.name.Kind == "type" {
-			s.types[r.name.Name] = r.def
-		}
 	}
 }
 
@@ -169,10 +203,7 @@ func importSource(name, path string) string {
 // snapshot copies what Compile needs, so that Compile holds the lock only
 // briefly.
 type snapshot struct {
-	imports map[string]string
-	globals map[string]*record
-	methods map[string]map[string]*record
-	types   map[string]string
+	decls
 	pkgName func(string) string
 	symType func(path, name string) string
 }
@@ -180,31 +211,7 @@ type snapshot struct {
 func (s *State) snapshot() *snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sn := &snapshot{
-		imports: map[string]string{},
-		globals: map[string]*record{},
-		methods: map[string]map[string]*record{},
-		types:   map[string]string{},
-		pkgName: s.PkgName,
-		symType: s.SymbolType,
-	}
-	for k, v := range s.imports {
-		sn.imports[k] = v
-	}
-	for k, v := range s.globals {
-		sn.globals[k] = v
-	}
-	for k, m := range s.methods {
-		c := map[string]*record{}
-		for mk, mv := range m {
-			c[mk] = mv
-		}
-		sn.methods[k] = c
-	}
-	for k, v := range s.types {
-		sn.types[k] = v
-	}
-	return sn
+	return &snapshot{decls: s.decls.clone(), pkgName: s.PkgName, symType: s.SymbolType}
 }
 
 // nextTemp reserves n temporary names, unique for the life of the state.
