@@ -465,5 +465,3 @@ func (s *Server) shutdownRequest(ctx context.Context, r *router, req *wire.Messa
 	s.reply(r, req, map[string]any{"status": "ok", "restart": c.Restart})
 	return errShutdown
 }
-
-func decodeContent(m *wire.Message, v any) error { return json.Unmarshal(m.Content, v) }

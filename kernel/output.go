@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -81,7 +82,7 @@ func (o *output) Input(ctx context.Context, prompt string, password bool) (strin
 				Value  string `json:"value"`
 				Status string `json:"status"`
 			}
-			if err := decodeContent(m, &c); err != nil {
+			if err := json.Unmarshal(m.Content, &c); err != nil {
 				return "", fmt.Errorf("kernel: bad input_reply: %w", err)
 			}
 			if c.Status == "error" {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"os/signal"
@@ -199,7 +200,7 @@ func (s *Server) receive(r *router) {
 }
 
 func isClosed(err error) bool {
-	return err != nil && (errors.Is(err, os.ErrClosed) || err.Error() == "EOF" || errors.Is(err, context.Canceled))
+	return err != nil && (errors.Is(err, os.ErrClosed) || errors.Is(err, io.EOF) || errors.Is(err, context.Canceled))
 }
 
 func (s *Server) stopping() bool {
