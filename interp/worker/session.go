@@ -21,6 +21,7 @@ import (
 
 	"github.com/beacceaf/gokernel/interp/gosrc"
 	"github.com/beacceaf/gokernel/interp/internal/proto"
+	"github.com/beacceaf/gokernel/interp/program"
 	"github.com/beacceaf/gokernel/interp/symbols"
 )
 
@@ -160,6 +161,9 @@ func (s *session) sleep(d time.Duration) {
 
 // exec runs one cell.
 func (s *session) exec(ctx context.Context, req proto.Request) proto.Event {
+	if program.Detect(req.Code) {
+		return s.runProgram(ctx, req)
+	}
 	plan, err := gosrc.Compile(req.Cell, req.Code, s.state)
 	if err != nil {
 		return proto.Event{Err: compileError(err, gosrc.Unit{})}

@@ -72,10 +72,15 @@ func (p *stdinPipe) readable() bool {
 	return err == nil && n > 0
 }
 
-// blockedOnStdin tells whether a thread of this process is blocked in a
-// read(2) of fd 0.
-func blockedOnStdin() bool {
+// blockedOnStdin tells whether a thread of this process, or of the
+// running whole program (process program, when not 0), is blocked in a
+// read(2) of fd 0. Both read the same pipe.
+func blockedOnStdin(program int) bool {
 	tasks, _ := filepath.Glob("/proc/self/task/*/syscall")
+	if program != 0 {
+		more, _ := filepath.Glob("/proc/" + strconv.Itoa(program) + "/task/*/syscall")
+		tasks = append(tasks, more...)
+	}
 	for _, t := range tasks {
 		b, err := os.ReadFile(t)
 		if err != nil {

@@ -115,6 +115,7 @@ func (q quietCompiler) Write(p []byte) (int, error) {
 // endGroup kills the worker's process group: the worker, which leads it,
 // and every process a cell started and did not move elsewhere.
 func endGroup() {
+	runningPrograms.killAll()
 	_ = syscall.Kill(-os.Getpid(), syscall.SIGKILL)
 	os.Exit(0)
 }
@@ -140,6 +141,8 @@ type Worker struct {
 
 	displaySeq atomic.Uint64
 	outMu      sync.Mutex // orders marker writes
+
+	noteOnce sync.Once // the note that whole programs run in the interpreter
 }
 
 // emit sends one event to the kernel.
@@ -334,7 +337,7 @@ func (w *Worker) watchStdin(done <-chan struct{}) {
 		w.mu.Lock()
 		asked, allow, id := w.askedInput, w.allowStdin, w.running
 		w.mu.Unlock()
-		if asked || !blockedOnStdin() || w.stdin.readable() {
+		if asked || !blockedOnStdin(runningPrograms.running()) || w.stdin.readable() {
 			continue
 		}
 		if !allow {
