@@ -105,6 +105,10 @@ const noToolchainNote = "gokernel: no Go toolchain (go) on PATH: this whole prog
 const mixedHint = "a cell that declares func main is a whole program and runs as `go run` would, so statements " +
 	"must be inside functions; to run statements in the session, rename main and call it"
 
+// ownDeclsHint explains an undefined name in a whole program.
+const ownDeclsHint = "a cell that declares func main is a whole program: it needs its own imports and declarations, " +
+	"because those of earlier cells are not part of it"
+
 // runProgram runs a cell that is a whole program. Its declarations do not
 // enter the session: the program runs as a process of its own, as under
 // `go run`. A program that imports packages outside the standard library
@@ -126,8 +130,11 @@ func (s *session) runProgram(ctx context.Context, req proto.Request) proto.Event
 	switch {
 	case errors.As(err, &berr):
 		tb := berr.Lines
-		if strings.Contains(berr.Error(), "non-declaration statement outside function body") {
+		switch msg := berr.Error(); {
+		case strings.Contains(msg, "non-declaration statement outside function body"):
 			tb = append(tb, "hint: "+mixedHint)
+		case strings.Contains(msg, ": undefined: "):
+			tb = append(tb, "hint: "+ownDeclsHint)
 		}
 		return proto.Event{Err: &proto.Error{Name: "CompileError", Value: berr.Lines[0], Traceback: tb}}
 	case err != nil:
