@@ -104,9 +104,15 @@ func TestProgramWithoutToolchain(t *testing.T) {
 	t.Cleanup(func() { in.Close() })
 	prog := `package main
 
-import "fmt"
+import (
+	"fmt"
+	"os"
+)
 
-func main() { fmt.Println(answer()) }
+func main() {
+	fmt.Println(answer())
+	os.Exit(0) // a normal end, as in a built program
+}
 
 func answer() int { return 42 }`
 	for k := 1; k <= 2; k++ {

@@ -164,6 +164,10 @@ func (s *session) interpretProgram(ctx context.Context, req proto.Request) proto
 	}
 	src := program.Source(req.Cell+"/_.go", req.Code)
 	err := evalIn(ctx, i, src)
+	var p interp.Panic
+	if errors.As(err, &p) && p.Value == exitCode(0) {
+		return proto.Event{} // os.Exit(0) ends a program normally
+	}
 	if err != nil {
 		return proto.Event{Err: s.describe(err, gosrc.Unit{})}
 	}
