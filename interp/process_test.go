@@ -44,12 +44,14 @@ func TestInterrupt(t *testing.T) {
 		{"busy loop", "for {}", true},
 		{"sleep", "time.Sleep(time.Hour)", true},
 		{"channel", "<-make(chan int)", true},
-		{"fifo open", `os.OpenFile(` + strconv.Quote(fifo) + `, os.O_WRONLY, 0)`, false},
+		{"fifo open for writing", `os.OpenFile(` + strconv.Quote(fifo) + `, os.O_WRONLY, 0)`, true},
+		{"fifo open for reading", `f, err := os.Open(` + strconv.Quote(fifo) + `)`, true},
+		{"fifo syscall open", `syscall.Open(` + strconv.Quote(fifo) + `, syscall.O_RDONLY, 0)`, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := newInterpreter(t, t.TempDir())
-			for k, c := range []string{`import ("os"; "time")`, "var kept = 41"} {
+			for k, c := range []string{`import ("os"; "syscall"; "time")`, "var kept = 41"} {
 				if _, res := run(t, in, k+1, c); res.Err != nil {
 					t.Fatal(res.Err)
 				}

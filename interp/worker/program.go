@@ -154,7 +154,7 @@ func (s *session) interpretProgram(ctx context.Context, req proto.Request) proto
 		Args:         []string{req.Cell},
 		Env:          os.Environ(),
 	})
-	for _, x := range append(symbolTables(), s.overrides()) {
+	for _, x := range append(symbolTables(), s.overrides(), s.openOverrides()) {
 		if err := i.Use(x); err != nil {
 			return proto.Event{Err: &proto.Error{Name: "InternalError", Value: err.Error()}}
 		}

@@ -50,7 +50,7 @@ func newSession(w *Worker) (*session, error) {
 		Args:         []string{"cell"},
 		Env:          os.Environ(),
 	})
-	for _, x := range append(symbolTables(), s.overrides()) {
+	for _, x := range append(symbolTables(), s.overrides(), s.openOverrides()) {
 		if err := s.i.Use(x); err != nil {
 			return nil, fmt.Errorf("worker: load symbols: %w", err)
 		}

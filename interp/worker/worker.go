@@ -239,6 +239,7 @@ func (w *Worker) interrupt(id uint64) {
 		return
 	}
 	w.cancel()
+	go releaseFifoOpens()
 	if ch := w.interruptCh.Load().(chan struct{}); ch != nil {
 		select {
 		case <-ch:
