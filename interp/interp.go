@@ -196,7 +196,7 @@ func (i *Interpreter) worker() (w *worker, replaced string, err error) {
 	if closed {
 		return nil, "", fmt.Errorf("interp: closed")
 	}
-	if old != nil && !old.dead() {
+	if old != nil && !old.exitedNow() {
 		return old, "", nil
 	}
 	if old != nil {

@@ -216,6 +216,21 @@ func (w *worker) dead() bool {
 	}
 }
 
+// exitedNow tells whether the worker has exited, even if it has not been
+// reaped yet: a zombie is found with waitid(WNOWAIT), which leaves it for
+// cmd.Wait. A cell is then never sent to a worker that is already dead.
+func (w *worker) exitedNow() bool {
+	if w.dead() {
+		return true
+	}
+	var info unix.Siginfo
+	err := unix.Waitid(unix.P_PID, w.pid, &info, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT, nil)
+	if err != nil {
+		return errors.Is(err, unix.ECHILD) // reaped already
+	}
+	return info.Signo == int32(unix.SIGCHLD)
+}
+
 func (w *worker) showDisplay(ev proto.Event) { w.display(ev) }
 
 // readEvents reads the control socket until the worker closes it.
