@@ -7,10 +7,16 @@ promise, stated in its first docstring line. The Go side
 
 import os
 import signal
+import subprocess
+import sys
 import time
 import unittest
 
+from jupyter_client import BlockingKernelClient
+
 from gkutil import KernelTestCase, Proc, bound, wait_gone
+
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 # A cell that starts "sleep 12" with the cell's stdout as its stdout, so that
 # the child holds the worker's output pipe, and prints both PIDs.
@@ -68,6 +74,53 @@ class DeadWorkerTests(KernelTestCase):
         self.assertLess(took, bound(1.0), f"the next cell took {took:.1f} s")
         self.assertRegex(cell.stderr, r"\b(lost|gone)\b", "the cell does not say that the variables were lost")
         self.assertEqual(wait_gone([child], bound(2.0)), [], f"{child} outlived its worker")
+
+
+class ParentDeathTests(KernelTestCase):
+    def test_parent_sigkilled(self):
+        """When the process that launched the kernel is SIGKILLed, the kernel, its worker and a cell's child end within 3 s."""
+        parent = subprocess.Popen(
+            [sys.executable, os.path.join(HERE, "launcher.py")],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.addCleanup(parent.wait)
+        self.addCleanup(parent.kill)
+        line = parent.stdout.readline()
+        parent.stdout.close()
+        self.assertTrue(line, "launcher.py printed nothing")
+        conn_file, kernel_pid = line.split()
+        kernel = Proc(int(kernel_pid), "kernel")
+        self.addCleanup(DeadWorkerTests.kill_if_alive, kernel)
+        kc = BlockingKernelClient(connection_file=conn_file)
+        kc.load_connection_file()
+        kc.start_channels()
+        self.addCleanup(kc.stop_channels)
+        kc.wait_for_ready(timeout=30)
+        cell = self.assert_ok(kc, SPAWN)
+        fields = cell.stdout.split()
+        self.assertEqual(len(fields), 2, cell.describe())
+        procs = [kernel, Proc(int(fields[0]), "worker"), Proc(int(fields[1]), "sleep child of a cell")]
+        for p in procs[1:]:
+            self.addCleanup(DeadWorkerTests.kill_if_alive, p)
+
+        killed = time.monotonic()
+        parent.kill()
+        parent.wait()
+        left = wait_gone(procs, bound(3.0))
+        took = time.monotonic() - killed
+        self.assertEqual(left, [], f"alive {took:.1f} s after the parent was killed")
+        print(f"measured: parent SIGKILLed: kernel, worker and child gone after {took:.3f} s")
+
+
+# A cell that starts a child process and prints the worker's and the child's
+# PIDs.
+SPAWN = (
+    'import ("fmt"; "os"; "os/exec")\n'
+    'sleeper := exec.Command("sleep", "1000")\n'
+    "if err := sleeper.Start(); err != nil { panic(err) }\n"
+    "fmt.Println(os.Getpid(), sleeper.Process.Pid)"
+)
 
 
 if __name__ == "__main__":
