@@ -32,6 +32,7 @@ const drainDelay = 300 * time.Millisecond
 type Server struct {
 	conn    *wire.ConnectionInfo
 	signer  *wire.Signer
+	seen    *signatureLog // recent signatures, to drop replays
 	interp  Interpreter
 	log     *log.Logger
 	session string
@@ -85,6 +86,7 @@ func NewServer(conn *wire.ConnectionInfo, in Interpreter, logger *log.Logger) (*
 		interp:       in,
 		log:          logger,
 		session:      uuid.NewString(),
+		seen:         newSignatureLog(signatureHistory),
 		stdinReplies: make(chan *wire.Message, 16),
 		stop:         make(chan struct{}),
 	}, nil
@@ -193,6 +195,14 @@ func (s *Server) receive(r *router) {
 		m, err := s.signer.Decode(msg.Frames)
 		if err != nil {
 			s.log.Printf("%s: dropped a message: %v", r.name, err)
+			continue
+		}
+		if m.Header.MsgID == "" {
+			s.log.Printf("%s: dropped a %q message whose header has no msg_id", r.name, m.Header.MsgType)
+			continue
+		}
+		if s.signer.Signed() && !s.seen.add(m.Signature) {
+			s.log.Printf("%s: dropped a %q message (msg_id %q) whose signature was seen before: a replay", r.name, m.Header.MsgType, m.Header.MsgID)
 			continue
 		}
 		r.in <- m
