@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import unittest
+import uuid
 
 from jupyter_client import BlockingKernelClient
 
@@ -66,7 +67,12 @@ class DeadWorkerTests(KernelTestCase):
         """After a worker dies between cells while its child holds the pipes, the next cell answers within 1 s."""
         kc, worker, child = self.start_with_child()
         os.kill(worker.pid, signal.SIGKILL)
-        self.assertEqual(wait_gone([worker], 5), [], f"{worker} survived SIGKILL")
+        # Wait until the kernel has reaped the worker: a cell sent while a
+        # killed worker's threads are still exiting is told the worker died.
+        deadline = time.monotonic() + 5
+        while os.path.exists(f"/proc/{worker.pid}") and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self.assertFalse(worker.alive(), f"{worker} survived SIGKILL")
         sent = time.monotonic()
         cell = self.assert_value(kc, "1+1", "2")
         took = cell.replied - sent
@@ -111,6 +117,67 @@ class ParentDeathTests(KernelTestCase):
         took = time.monotonic() - killed
         self.assertEqual(left, [], f"alive {took:.1f} s after the parent was killed")
         print(f"measured: parent SIGKILLed: kernel, worker and child gone after {took:.3f} s")
+
+
+class HostileMessageTests(KernelTestCase):
+    """Messages written by hand on a raw socket of the test's own, signed
+    with the kernel's key by jupyter_client's Session."""
+
+    def setUp(self):
+        super().setUp()
+        self.km, self.kc = self.start_kernel()
+        self.session = self.km.session
+        self.shell = self.km.connect_shell()
+        self.addCleanup(self.shell.close, 0)
+
+    def frames(self, msg_type, content, header_edit=None):
+        """Returns the signed frames of a new message and its header."""
+        header = self.session.msg_header(msg_type)
+        header["msg_id"] = str(uuid.uuid4())
+        if header_edit:
+            header_edit(header)
+        p = self.session.pack
+        parts = [p(header), p({}), p({}), p(content)]
+        return [b"<IDS|MSG>", self.session.sign(parts)] + parts, header
+
+    def replies_before_probe(self):
+        """Sends a kernel_info_request on the raw socket and returns the
+        replies that came before its own. Shell requests are served in
+        order, so any reply to an earlier request comes first."""
+        frames, header = self.frames("kernel_info_request", {})
+        self.shell.send_multipart(frames)
+        others = []
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if not self.shell.poll(100):
+                continue
+            _, msg_list = self.session.feed_identities(self.shell.recv_multipart())
+            msg = self.session.deserialize(msg_list)
+            if msg["parent_header"].get("msg_id") == header["msg_id"]:
+                return others
+            others.append(msg)
+        self.fail(f"no kernel_info_reply within 10 s; other replies: {others!r}")
+
+    def test_replayed_message_dropped(self):
+        """A signed message sent twice runs once; the kernel stays up."""
+        self.assert_ok(self.kc, "n := 0")
+        frames, header = self.frames("execute_request", {"code": "n++", "silent": False})
+        self.shell.send_multipart(frames)
+        self.shell.send_multipart(frames)
+        replies = [m for m in self.replies_before_probe() if m["msg_type"] == "execute_reply"]
+        self.assertEqual(len(replies), 1, f"replies to one message sent twice: {replies!r}")
+        self.assertEqual(replies[0]["parent_header"]["msg_id"], header["msg_id"])
+        self.assert_value(self.kc, "n", "1")
+
+    def test_header_without_msg_id_dropped(self):
+        """A signed message whose header has no msg_id is not run; the kernel stays up."""
+        self.assert_ok(self.kc, "n := 0")
+        frames, _ = self.frames(
+            "execute_request", {"code": "n = 7", "silent": False}, lambda h: h.pop("msg_id")
+        )
+        self.shell.send_multipart(frames)
+        self.assertEqual(self.replies_before_probe(), [])
+        self.assert_value(self.kc, "n", "0")
 
 
 # A cell that starts a child process and prints the worker's and the child's
