@@ -237,10 +237,26 @@ func (s *Server) heartbeat() {
 			}
 			continue
 		}
-		if err := s.hb.Send(msg); err != nil && !s.stopping() {
+		if err := s.hb.Send(echoReply(msg)); err != nil && !s.stopping() {
 			s.log.Printf("heartbeat: %v", err)
 		}
 	}
+}
+
+// echoReply returns what the heartbeat must send so that the peer gets
+// back exactly the frames it sent.
+//
+// zmq4's REP socket (v0.17) splits a request at its last empty frame: it
+// keeps every frame up to there as the envelope it puts before the reply.
+// When the request's last frame is empty, the envelope is already the
+// whole request, yet Recv still returns the frames after an earlier empty
+// frame; echoing those would repeat them ([""] would come back as
+// ["", ""]). In that case the reply adds nothing to the envelope.
+func echoReply(msg zmq4.Msg) zmq4.Msg {
+	if n := len(msg.Frames); n == 0 || len(msg.Frames[n-1]) == 0 {
+		return zmq4.Msg{}
+	}
+	return msg
 }
 
 // serveShell runs shell requests one at a time, in order.

@@ -180,6 +180,34 @@ class HostileMessageTests(KernelTestCase):
         self.assert_value(self.kc, "n", "0")
 
 
+class HeartbeatTests(KernelTestCase):
+    # Payloads a heartbeat client may send, empty frames included.
+    PAYLOADS = [
+        [b"ping"],
+        [b""],
+        [b"", b""],
+        [b"a", b""],
+        [b"", b"a"],
+        [b"a", b"", b"b"],
+        [b"x" * 100000],
+    ]
+
+    def test_heartbeat_echoes_exactly(self):
+        """The heartbeat echoes exactly the frames it received, empty frames included."""
+        km, kc = self.start_kernel()
+        sock = km.connect_hb()  # a REQ socket, as jupyter_client's own
+        self.addCleanup(sock.close, 0)
+        for payload in self.PAYLOADS:
+            with self.subTest(payload=[f[:8] for f in payload]):
+                sock.send_multipart(payload)
+                self.assertTrue(sock.poll(int(bound(2.0) * 1000)), "no echo")
+                got = sock.recv_multipart()
+                self.assertEqual(
+                    [len(f) for f in got], [len(f) for f in payload], "frame lengths differ"
+                )
+                self.assertEqual(got, payload)
+
+
 # A cell that starts a child process and prints the worker's and the child's
 # PIDs.
 SPAWN = (
