@@ -8,9 +8,7 @@ import (
 	"io"
 	"log"
 	"os"
-	"os/signal"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/go-zeromq/zmq4"
@@ -93,8 +91,9 @@ func NewServer(conn *wire.ConnectionInfo, in Interpreter, logger *log.Logger) (*
 }
 
 // Serve listens on the connection's five sockets and serves requests until
-// a shutdown_request arrives or ctx ends. It traps SIGINT as an interrupt.
-// Before it returns it closes the Interpreter and every socket.
+// a shutdown_request arrives or ctx ends. Before it returns it closes the
+// Interpreter and every socket. It handles no signal: the program decides
+// what SIGINT means, and may call Interrupt.
 func (s *Server) Serve(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -115,19 +114,9 @@ func (s *Server) Serve(ctx context.Context) error {
 	run(func() { s.serveControl(ctx) })
 	run(func() { s.routeStdin(ctx) })
 
-	sigint := make(chan os.Signal, 1)
-	signal.Notify(sigint, syscall.SIGINT)
-	defer signal.Stop(sigint)
-	for done := false; !done; {
-		select {
-		case <-sigint:
-			s.log.Printf("SIGINT: interrupting the running cell")
-			s.interrupt()
-		case <-s.stop:
-			done = true
-		case <-ctx.Done():
-			done = true
-		}
+	select {
+	case <-s.stop:
+	case <-ctx.Done():
 	}
 
 	s.interrupt()
@@ -347,6 +336,10 @@ func (s *Server) abortQueued(ctx context.Context) {
 		s.status(m, "idle")
 	}
 }
+
+// Interrupt cancels the running cell, if any, as an interrupt_request
+// does. It is safe to call at any time, from any goroutine.
+func (s *Server) Interrupt() { s.interrupt() }
 
 // interrupt cancels the running cell, if any.
 func (s *Server) interrupt() {

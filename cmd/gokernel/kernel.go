@@ -45,6 +45,22 @@ func runKernel(ctx context.Context, connFile string) error {
 	if err != nil {
 		logger.Printf("the kernel will not end with its parent: %v", err)
 	}
+	// SIGINT interrupts the running cell, as it does ipykernel's; a
+	// kernelspec with interrupt_mode "signal" relies on it.
+	sigint := make(chan os.Signal, 1)
+	signal.Notify(sigint, syscall.SIGINT)
+	defer signal.Stop(sigint)
+	go func() {
+		for {
+			select {
+			case <-sigint:
+				logger.Printf("SIGINT: interrupting the running cell")
+				srv.Interrupt()
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
 	if err := srv.Serve(ctx); err != nil {
 		return fmt.Errorf("kernel: %w", err)
 	}

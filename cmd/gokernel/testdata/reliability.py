@@ -15,7 +15,7 @@ import uuid
 
 from jupyter_client import BlockingKernelClient
 
-from gkutil import KernelTestCase, Proc, bound, wait_gone
+from gkutil import KernelTestCase, Proc, bound, kernel_pid, wait_gone
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -80,6 +80,22 @@ class DeadWorkerTests(KernelTestCase):
         self.assertLess(took, bound(1.0), f"the next cell took {took:.1f} s")
         self.assertRegex(cell.stderr, r"\b(lost|gone)\b", "the cell does not say that the variables were lost")
         self.assertEqual(wait_gone([child], bound(2.0)), [], f"{child} outlived its worker")
+
+
+class SignalTests(KernelTestCase):
+    def test_sigint_interrupts(self):
+        """SIGINT to the kernel process interrupts the running cell within 2 s; the variables survive."""
+        km, kc = self.start_kernel()
+        self.assert_ok(kc, 'import ("fmt"; "time")\nkeep := 41')
+        cell = self.send(kc, 'fmt.Println("started")\ntime.Sleep(time.Hour)')
+        self.wait_started(kc, cell)
+        sent = time.monotonic()
+        os.kill(kernel_pid(km), signal.SIGINT)
+        self.collect(kc, cell, timeout=30)
+        took = cell.replied - sent
+        self.assertEqual(cell.status, "error", cell.describe())
+        self.assertLess(took, bound(2.0), f"the cell ended {took:.1f} s after SIGINT")
+        self.assert_value(kc, "keep+1", "42")
 
 
 class ParentDeathTests(KernelTestCase):
