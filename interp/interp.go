@@ -54,6 +54,11 @@ type Interpreter struct {
 	magics *magics.Registry
 	jobs   *magics.Jobs
 
+	// life serialises starting, replacing and closing workers. It is held
+	// only for bounded work (worker.kill and a process start), never while
+	// waiting for a cell; mu is never held while waiting at all.
+	life sync.Mutex
+
 	mu     sync.Mutex
 	w      *worker
 	out    kernel.Output // where worker output goes: the running cell, or the last one
@@ -180,44 +185,72 @@ func (i *Interpreter) Info() kernel.Info {
 
 // worker returns a live worker, starting a new one when the old one has
 // died. replaced tells the caller that state was lost since the last cell.
+// It may wait for a dead worker to be cleaned up, within worker.kill's
+// bounds, but never holds i.mu while it does.
 func (i *Interpreter) worker() (w *worker, replaced string, err error) {
+	i.life.Lock()
+	defer i.life.Unlock()
 	i.mu.Lock()
-	defer i.mu.Unlock()
-	if i.closed {
+	old, closed := i.w, i.closed
+	i.mu.Unlock()
+	if closed {
 		return nil, "", fmt.Errorf("interp: closed")
 	}
-	if i.w != nil && !i.w.dead() {
-		return i.w, "", nil
+	if old != nil && !old.exitedNow() {
+		return old, "", nil
 	}
-	if i.w != nil {
-		replaced = i.w.exitReason()
-		i.w.kill()
+	if old != nil {
+		old.kill()
+		replaced = old.exitReason()
 		i.jobs.EndAll()
 	}
-	w, err = i.start()
+	w, err = i.swap(old)
 	if err != nil {
 		return nil, "", err
 	}
-	i.w = w
 	return w, replaced, nil
 }
 
-// replace kills w, if it is still the current worker, and starts another.
+// current returns the worker if it is alive, without starting one.
+func (i *Interpreter) current() (*worker, error) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if i.closed || i.w == nil || i.w.dead() {
+		return nil, errWorkerGone
+	}
+	return i.w, nil
+}
+
+// replace kills w and, if it was the current worker, starts another.
 func (i *Interpreter) replace(w *worker) {
+	i.life.Lock()
+	defer i.life.Unlock()
 	w.kill()
 	i.jobs.EndAll()
 	i.mu.Lock()
-	defer i.mu.Unlock()
-	if i.w != w || i.closed {
+	cur, closed := i.w, i.closed
+	i.mu.Unlock()
+	if cur != w || closed {
 		return
 	}
-	nw, err := i.start()
-	if err != nil {
+	if _, err := i.swap(w); err != nil {
 		i.opts.Log.Printf("starting a new worker: %v", err)
-		i.w = nil
-		return
+	}
+}
+
+// swap starts a new worker in place of old. i.life is held.
+func (i *Interpreter) swap(old *worker) (*worker, error) {
+	nw, err := i.start()
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if err != nil {
+		if i.w == old {
+			i.w = nil
+		}
+		return nil, err
 	}
 	i.w = nw
+	return nw, nil
 }
 
 // Execute implements kernel.Interpreter. A cell is Go code, possibly with
@@ -362,6 +395,8 @@ func (i *Interpreter) await(ctx context.Context, w *worker, id uint64, out kerne
 			if !ok {
 				return i.died(w, out)
 			}
+		case <-w.exited:
+			return i.died(w, out)
 		case <-done:
 			done = nil
 			_ = w.send(proto.Request{ID: id, Op: proto.OpCancel})
@@ -413,11 +448,11 @@ func (i *Interpreter) input(ctx context.Context, w *worker, ev proto.Event, out 
 }
 
 // died reports the death of the worker during a cell, after its last
-// output has been shown.
+// output has been shown (worker.kill drains the pipes, within bounds).
 func (i *Interpreter) died(w *worker, out kernel.Output) *kernel.ExecuteResult {
 	select {
 	case <-w.exited:
-	case <-time.After(2 * time.Second):
+	case <-time.After(reapWait):
 	}
 	w.kill()
 	reason := w.exitReason()
@@ -478,7 +513,7 @@ func (i *Interpreter) pager(ctx context.Context, name string) *kernel.ExecuteRes
 
 // Complete implements kernel.Interpreter.
 func (i *Interpreter) Complete(ctx context.Context, code string, cursor int) kernel.Completion {
-	ev, err := i.call(ctx, proto.Request{Op: proto.OpComplete, Code: code, Cursor: cursor})
+	ev, err := i.ask(ctx, proto.Request{Op: proto.OpComplete, Code: code, Cursor: cursor})
 	if err != nil {
 		return kernel.Completion{Start: cursor, End: cursor}
 	}
@@ -487,15 +522,29 @@ func (i *Interpreter) Complete(ctx context.Context, code string, cursor int) ker
 
 // Inspect implements kernel.Interpreter.
 func (i *Interpreter) Inspect(ctx context.Context, code string, cursor, detail int) kernel.Inspection {
-	ev, err := i.call(ctx, proto.Request{Op: proto.OpInspect, Code: code, Cursor: cursor, Detail: detail})
+	ev, err := i.ask(ctx, proto.Request{Op: proto.OpInspect, Code: code, Cursor: cursor, Detail: detail})
 	if err != nil || !ev.Found {
 		return kernel.Inspection{}
 	}
 	return kernel.Inspection{Found: true, Data: ev.Doc}
 }
 
+// call sends req to a live worker, starting one if needed, and waits for
+// its answer for at most callWait.
 func (i *Interpreter) call(ctx context.Context, req proto.Request) (proto.Event, error) {
 	w, _, err := i.worker()
+	if err != nil {
+		return proto.Event{}, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, callWait)
+	defer cancel()
+	return w.call(ctx, req)
+}
+
+// ask is call for complete and inspect: it never waits for a worker to
+// be replaced; with no live worker it fails at once.
+func (i *Interpreter) ask(ctx context.Context, req proto.Request) (proto.Event, error) {
+	w, err := i.current()
 	if err != nil {
 		return proto.Event{}, err
 	}
@@ -516,6 +565,8 @@ func (i *Interpreter) IsComplete(ctx context.Context, code string) kernel.Comple
 // Close implements kernel.Interpreter: it ends the worker and its process
 // group.
 func (i *Interpreter) Close() error {
+	i.life.Lock()
+	defer i.life.Unlock()
 	i.mu.Lock()
 	i.closed = true
 	w := i.w

@@ -46,11 +46,23 @@ type worker struct {
 	displays map[uint64]proto.Event
 	syncSeen uint64
 
+	pipes   [2]*os.File    // the read ends of stdout and stderr
 	readers sync.WaitGroup // the pipe readers; done when both pipes hit EOF
 	exited  chan struct{}  // closed when the process has been reaped
 	state   *os.ProcessState
 	waitErr error
+
+	killOnce sync.Once
+	killed   chan struct{} // closed when kill has finished
 }
+
+// Bounds of the waits in kill. A worker killed with SIGKILL is reaped
+// within milliseconds; pipes still open after pipeWait are held by a
+// process that left the worker's process group, and are closed on our side.
+const (
+	reapWait = time.Second
+	pipeWait = 500 * time.Millisecond
+)
 
 // startWorker starts a worker process whose output goes to sink.
 //
@@ -73,11 +85,19 @@ func startWorker(argv []string, dir string, env []string, sink func(stream, text
 		nextID:   1 << 62,
 		displays: map[uint64]proto.Event{},
 		exited:   make(chan struct{}),
+		killed:   make(chan struct{}),
 	}
 	w.cond = sync.NewCond(&w.mu)
 
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
+		return nil, fmt.Errorf("interp: control socket: %w", err)
+	}
+	// Our end is non-blocking, so that os.File uses the poller and Close
+	// ends a pending Read even while another process holds the other end.
+	if err := unix.SetNonblock(fds[0], true); err != nil {
+		unix.Close(fds[0])
+		unix.Close(fds[1])
 		return nil, fmt.Errorf("interp: control socket: %w", err)
 	}
 	w.ctl = os.NewFile(uintptr(fds[0]), "worker-control")
@@ -130,6 +150,7 @@ func startWorker(argv []string, dir string, env []string, sink func(stream, text
 	}
 	w.pid = cmd.Process.Pid
 	w.enc = json.NewEncoder(w.ctl)
+	w.pipes = [2]*os.File{outR, errR}
 
 	for i, p := range []*os.File{outR, errR} {
 		name := [2]string{"stdout", "stderr"}[i]
@@ -193,6 +214,21 @@ func (w *worker) dead() bool {
 	default:
 		return false
 	}
+}
+
+// exitedNow tells whether the worker has exited, even if it has not been
+// reaped yet: a zombie is found with waitid(WNOWAIT), which leaves it for
+// cmd.Wait. A cell is then never sent to a worker that is already dead.
+func (w *worker) exitedNow() bool {
+	if w.dead() {
+		return true
+	}
+	var info unix.Siginfo
+	err := unix.Waitid(unix.P_PID, w.pid, &info, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT, nil)
+	if err != nil {
+		return errors.Is(err, unix.ECHILD) // reaped already
+	}
+	return info.Signo == int32(unix.SIGCHLD)
 }
 
 func (w *worker) showDisplay(ev proto.Event) { w.display(ev) }
@@ -265,42 +301,62 @@ func (w *worker) waitEnds(seq uint64, timeout time.Duration) bool {
 	return true
 }
 
-// kill ends the worker's whole process group and waits for the worker to
-// be reaped and its pipes drained.
+// kill ends the worker's whole process group, whether or not the worker
+// itself has already exited: processes that its cells started may still
+// hold its pipes. It then waits, within bounds, for the worker to be
+// reaped and for its pipes to be drained, and closes its side of the
+// control socket and the pipes, so that no reader goroutine outlives it.
+// kill is safe to call more than once and from several goroutines; every
+// call returns when the first has finished, within about
+// reapWait+pipeWait.
 func (w *worker) kill() {
-	if w.dead() {
+	w.killOnce.Do(func() {
+		defer close(w.killed)
+		// The group outlives its leader while any member lives, so its id
+		// is not reused while there is something to kill.
+		_ = syscall.Kill(-w.pid, syscall.SIGKILL)
+		if !w.dead() {
+			_ = syscall.Kill(w.pid, syscall.SIGKILL) // not reaped: the pid is still ours
+		}
+		select {
+		case <-w.exited:
+		case <-time.After(reapWait):
+		}
 		w.ctl.Close()
-		w.readers.Wait()
-		return
-	}
-	_ = syscall.Kill(-w.pid, syscall.SIGKILL)
-	_ = syscall.Kill(w.pid, syscall.SIGKILL)
-	<-w.exited
-	w.ctl.Close()
-	w.waitPipes(2 * time.Second)
+		if !w.waitPipes(pipeWait) {
+			// A process outside the group holds a pipe open: stop reading.
+			for _, p := range w.pipes {
+				p.Close()
+			}
+			w.waitPipes(pipeWait)
+		}
+	})
+	<-w.killed
 }
 
 // close asks the worker to exit by closing its control socket, then kills
-// its process group if it has not gone within the grace period.
+// its process group, after the grace period if the worker has not gone.
 func (w *worker) close(grace time.Duration) {
 	w.ctl.Close()
 	select {
 	case <-w.exited:
-		_ = syscall.Kill(-w.pid, syscall.SIGKILL) // children a cell left behind
 	case <-time.After(grace):
 	}
 	w.kill()
 }
 
-// waitPipes waits for both pipe readers to reach end of file. A
-// grandchild that holds the pipes open keeps them from closing; the
-// process group kill normally ends such children.
-func (w *worker) waitPipes(timeout time.Duration) {
+// waitPipes waits for both pipe readers to reach end of file, and tells
+// whether they did within timeout.
+func (w *worker) waitPipes(timeout time.Duration) bool {
 	done := make(chan struct{})
 	go func() { w.readers.Wait(); close(done) }()
+	t := time.NewTimer(timeout)
+	defer t.Stop()
 	select {
 	case <-done:
-	case <-time.After(timeout):
+		return true
+	case <-t.C:
+		return false
 	}
 }
 

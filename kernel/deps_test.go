@@ -2,23 +2,75 @@ package kernel_test
 
 import (
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
 
-// TestKernelKnowsNothingAboutGo keeps the protocol side language-agnostic:
-// package kernel and its sub-packages must not depend on the Go
-// interpreter, the magics or yaegi.
-func TestKernelKnowsNothingAboutGo(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", "./...").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go list: %v\n%s", err, out)
+const module = "github.com/beacceaf/gokernel"
+
+// TestDependencyRules keeps the project's layering: the protocol side knows
+// nothing about Go, the FIFO package stands alone, and the magics reach the
+// worker only through the interface the interpreter gives them.
+func TestDependencyRules(t *testing.T) {
+	tests := []struct {
+		rule    string
+		pkg     string   // a go list pattern
+		allowed []string // the only packages of ours it may depend on, besides itself
+		anyOurs bool     // it may depend on any package of ours not banned
+		banned  []string // prefixes it must not depend on, ours or not
+	}{
+		{
+			rule:    "package kernel imports nothing of ours but kernel/wire",
+			pkg:     module + "/kernel",
+			allowed: []string{module + "/kernel/wire"},
+			banned:  []string{"github.com/traefik/yaegi"},
+		},
+		{
+			rule:   "kernel/wire imports nothing of ours",
+			pkg:    module + "/kernel/wire",
+			banned: []string{"github.com/traefik/yaegi"},
+		},
+		{
+			rule:    "kernel/kerneltest imports only the kernel side",
+			pkg:     module + "/kernel/kerneltest",
+			allowed: []string{module + "/kernel", module + "/kernel/wire"},
+			banned:  []string{"github.com/traefik/yaegi"},
+		},
+		{
+			rule: "interp/fifo imports nothing of ours",
+			pkg:  module + "/interp/fifo/...",
+		},
+		{
+			rule:    "magics does not import interp",
+			pkg:     module + "/magics/...",
+			anyOurs: true,
+			banned:  []string{module + "/interp"},
+		},
 	}
-	for _, dep := range strings.Fields(string(out)) {
-		for _, banned := range []string{"/interp", "/magics", "github.com/traefik/yaegi"} {
-			if strings.Contains(dep, banned) {
-				t.Errorf("package kernel depends on %s", dep)
+	for _, tt := range tests {
+		t.Run(tt.rule, func(t *testing.T) {
+			out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", tt.pkg).CombinedOutput()
+			if err != nil {
+				t.Fatalf("go list %s: %v\n%s", tt.pkg, err, out)
 			}
-		}
+			self, tree := strings.CutSuffix(tt.pkg, "/...")
+			deps := strings.Fields(string(out))
+			if len(deps) == 0 {
+				t.Fatalf("go list %s listed nothing", tt.pkg)
+			}
+			for _, dep := range deps {
+				for _, b := range tt.banned {
+					if dep == b || strings.HasPrefix(dep, b+"/") {
+						t.Errorf("%s depends on %s", tt.pkg, dep)
+					}
+				}
+				ours := dep == module || strings.HasPrefix(dep, module+"/")
+				inside := dep == self || tree && strings.HasPrefix(dep, self+"/")
+				if ours && !inside && !tt.anyOurs && !slices.Contains(tt.allowed, dep) {
+					t.Errorf("%s depends on %s; of ours it may use only %q", tt.pkg, dep, tt.allowed)
+				}
+			}
+		})
 	}
 }

@@ -57,13 +57,34 @@ func (s *Server) dispatch(ctx context.Context, r *router, req *wire.Message) (er
 	defer func() {
 		if p := recover(); p != nil {
 			s.log.Printf("%s: %s handler panicked: %v\n%s", r.name, req.Header.MsgType, p, debug.Stack())
-			s.reply(r, req, map[string]any{
-				"status": "error", "ename": "KernelError", "evalue": fmt.Sprint(p), "traceback": []string{fmt.Sprintf("internal error in the kernel: %v", p)},
-			})
+			s.replyError(r, req, &Error{Name: "KernelError", Value: fmt.Sprint(p),
+				Traceback: []string{fmt.Sprintf("internal error in the kernel: %v", p)}}, nil)
 			err = nil
 		}
 	}()
 	return h(s, ctx, r, req)
+}
+
+// errorFields returns the ename, evalue and traceback of e, as error
+// replies and error messages carry them; the traceback is never null.
+func errorFields(e *Error) map[string]any {
+	tb := e.Traceback
+	if tb == nil {
+		tb = []string{}
+	}
+	return map[string]any{"ename": e.Name, "evalue": e.Value, "traceback": tb}
+}
+
+// replyError sends the reply to req with status "error", the fields of e,
+// and the reply type's own fields in extra. Every error reply goes
+// through it.
+func (s *Server) replyError(r *router, req *wire.Message, e *Error, extra map[string]any) {
+	c := errorFields(e)
+	for k, v := range extra {
+		c[k] = v
+	}
+	c["status"] = "error"
+	s.reply(r, req, c)
 }
 
 // decode unmarshals req's content into v, replying with an error when it
@@ -71,10 +92,8 @@ func (s *Server) dispatch(ctx context.Context, r *router, req *wire.Message) (er
 func (s *Server) decode(r *router, req *wire.Message, v any) bool {
 	if err := json.Unmarshal(req.Content, v); err != nil {
 		s.log.Printf("%s: %s: bad content: %v", r.name, req.Header.MsgType, err)
-		s.reply(r, req, map[string]any{
-			"status": "error", "ename": "BadRequest", "evalue": err.Error(),
-			"traceback": []string{fmt.Sprintf("malformed %s content: %v", req.Header.MsgType, err)},
-		})
+		s.replyError(r, req, &Error{Name: "BadRequest", Value: err.Error(),
+			Traceback: []string{fmt.Sprintf("malformed %s content: %v", req.Header.MsgType, err)}}, nil)
 		return false
 	}
 	return true
@@ -176,16 +195,9 @@ func (s *Server) execute(ctx context.Context, r *router, req *wire.Message) erro
 	out.Flush()
 
 	if res.Err != nil {
-		e := res.Err
-		tb := e.Traceback
-		if tb == nil {
-			tb = []string{}
-		}
-		s.publish(req, "error", map[string]any{"ename": e.Name, "evalue": e.Value, "traceback": tb})
-		s.reply(r, req, map[string]any{
-			"status": "error", "execution_count": count,
-			"ename": e.Name, "evalue": e.Value, "traceback": tb,
-			"user_expressions": map[string]any{}, "payload": []any{},
+		s.publish(req, "error", errorFields(res.Err))
+		s.replyError(r, req, res.Err, map[string]any{
+			"execution_count": count, "user_expressions": map[string]any{}, "payload": []any{},
 		})
 		if stopOnError {
 			return errAbortQueue
@@ -226,11 +238,9 @@ func userExpressions(in map[string]ExpressionResult) map[string]any {
 	out := map[string]any{}
 	for name, r := range in {
 		if r.Err != nil {
-			tb := r.Err.Traceback
-			if tb == nil {
-				tb = []string{}
-			}
-			out[name] = map[string]any{"status": "error", "ename": r.Err.Name, "evalue": r.Err.Value, "traceback": tb}
+			c := errorFields(r.Err)
+			c["status"] = "error"
+			out[name] = c
 			continue
 		}
 		data := r.Value
@@ -378,7 +388,8 @@ func (s *Server) historyRequest(ctx context.Context, r *router, req *wire.Messag
 	case "search":
 		re, err := globRegexp(c.Pattern)
 		if err != nil {
-			s.reply(r, req, map[string]any{"status": "error", "ename": "BadPattern", "evalue": err.Error(), "traceback": []string{err.Error()}, "history": []any{}})
+			s.replyError(r, req, &Error{Name: "BadPattern", Value: err.Error(), Traceback: []string{err.Error()}},
+				map[string]any{"history": []any{}})
 			return nil
 		}
 		seen := map[string]bool{}

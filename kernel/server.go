@@ -8,9 +8,7 @@ import (
 	"io"
 	"log"
 	"os"
-	"os/signal"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/go-zeromq/zmq4"
@@ -32,6 +30,7 @@ const drainDelay = 300 * time.Millisecond
 type Server struct {
 	conn    *wire.ConnectionInfo
 	signer  *wire.Signer
+	seen    *signatureLog // recent signatures, to drop replays
 	interp  Interpreter
 	log     *log.Logger
 	session string
@@ -85,14 +84,16 @@ func NewServer(conn *wire.ConnectionInfo, in Interpreter, logger *log.Logger) (*
 		interp:       in,
 		log:          logger,
 		session:      uuid.NewString(),
+		seen:         newSignatureLog(signatureHistory),
 		stdinReplies: make(chan *wire.Message, 16),
 		stop:         make(chan struct{}),
 	}, nil
 }
 
 // Serve listens on the connection's five sockets and serves requests until
-// a shutdown_request arrives or ctx ends. It traps SIGINT as an interrupt.
-// Before it returns it closes the Interpreter and every socket.
+// a shutdown_request arrives or ctx ends. Before it returns it closes the
+// Interpreter and every socket. It handles no signal: the program decides
+// what SIGINT means, and may call Interrupt.
 func (s *Server) Serve(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -113,19 +114,9 @@ func (s *Server) Serve(ctx context.Context) error {
 	run(func() { s.serveControl(ctx) })
 	run(func() { s.routeStdin(ctx) })
 
-	sigint := make(chan os.Signal, 1)
-	signal.Notify(sigint, syscall.SIGINT)
-	defer signal.Stop(sigint)
-	for done := false; !done; {
-		select {
-		case <-sigint:
-			s.log.Printf("SIGINT: interrupting the running cell")
-			s.interrupt()
-		case <-s.stop:
-			done = true
-		case <-ctx.Done():
-			done = true
-		}
+	select {
+	case <-s.stop:
+	case <-ctx.Done():
 	}
 
 	s.interrupt()
@@ -195,6 +186,14 @@ func (s *Server) receive(r *router) {
 			s.log.Printf("%s: dropped a message: %v", r.name, err)
 			continue
 		}
+		if m.Header.MsgID == "" {
+			s.log.Printf("%s: dropped a %q message whose header has no msg_id", r.name, m.Header.MsgType)
+			continue
+		}
+		if s.signer.Signed() && !s.seen.add(m.Signature) {
+			s.log.Printf("%s: dropped a %q message (msg_id %q) whose signature was seen before: a replay", r.name, m.Header.MsgType, m.Header.MsgID)
+			continue
+		}
 		r.in <- m
 	}
 }
@@ -227,10 +226,26 @@ func (s *Server) heartbeat() {
 			}
 			continue
 		}
-		if err := s.hb.Send(msg); err != nil && !s.stopping() {
+		if err := s.hb.Send(echoReply(msg)); err != nil && !s.stopping() {
 			s.log.Printf("heartbeat: %v", err)
 		}
 	}
+}
+
+// echoReply returns what the heartbeat must send so that the peer gets
+// back exactly the frames it sent.
+//
+// zmq4's REP socket (v0.17) splits a request at its last empty frame: it
+// keeps every frame up to there as the envelope it puts before the reply.
+// When the request's last frame is empty, the envelope is already the
+// whole request, yet Recv still returns the frames after an earlier empty
+// frame; echoing those would repeat them ([""] would come back as
+// ["", ""]). In that case the reply adds nothing to the envelope.
+func echoReply(msg zmq4.Msg) zmq4.Msg {
+	if n := len(msg.Frames); n == 0 || len(msg.Frames[n-1]) == 0 {
+		return zmq4.Msg{}
+	}
+	return msg
 }
 
 // serveShell runs shell requests one at a time, in order.
@@ -321,6 +336,10 @@ func (s *Server) abortQueued(ctx context.Context) {
 		s.status(m, "idle")
 	}
 }
+
+// Interrupt cancels the running cell, if any, as an interrupt_request
+// does. It is safe to call at any time, from any goroutine.
+func (s *Server) Interrupt() { s.interrupt() }
 
 // interrupt cancels the running cell, if any.
 func (s *Server) interrupt() {

@@ -16,4 +16,6 @@
 //   - install.go: the install and uninstall commands.
 //   - kernel.go: the kernel and worker commands' work (runKernel,
 //     runWorker).
+//   - parent.go: watchParent, which ends the kernel when the process that
+//     launched it ends.
 package main

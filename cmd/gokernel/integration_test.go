@@ -172,6 +172,13 @@ func runPythonTests(t *testing.T, module string, timeout time.Duration) {
 			}
 		})
 	}
+	// Lines the Python tests print as "measured: ..." are figures worth
+	// seeing in every run.
+	for _, line := range strings.Split(log.String(), "\n") {
+		if _, fig, ok := strings.Cut(line, "measured: "); ok {
+			t.Log(fig)
+		}
+	}
 	var exitErr *exec.ExitError
 	if err != nil && !errors.As(err, &exitErr) {
 		t.Errorf("running %s: %v", module, err)

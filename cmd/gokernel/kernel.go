@@ -15,7 +15,7 @@ import (
 )
 
 // runKernel serves one connection file until the client shuts the kernel
-// down, or SIGTERM arrives.
+// down, SIGTERM or SIGHUP arrives, or the process that launched it ends.
 func runKernel(ctx context.Context, connFile string) error {
 	conn, err := wire.ReadConnectionFile(connFile)
 	if err != nil {
@@ -36,6 +36,31 @@ func runKernel(ctx context.Context, connFile string) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	err = watchParent(ctx, func(why string) {
+		logger.Printf("%s: shutting down", why)
+		cancel()
+	})
+	if err != nil {
+		logger.Printf("the kernel will not end with its parent: %v", err)
+	}
+	// SIGINT interrupts the running cell, as it does ipykernel's; a
+	// kernelspec with interrupt_mode "signal" relies on it.
+	sigint := make(chan os.Signal, 1)
+	signal.Notify(sigint, syscall.SIGINT)
+	defer signal.Stop(sigint)
+	go func() {
+		for {
+			select {
+			case <-sigint:
+				logger.Printf("SIGINT: interrupting the running cell")
+				srv.Interrupt()
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
 	if err := srv.Serve(ctx); err != nil {
 		return fmt.Errorf("kernel: %w", err)
 	}

@@ -58,6 +58,9 @@ type Message struct {
 	Metadata  json.RawMessage
 	Content   json.RawMessage
 	Buffers   [][]byte
+	// Signature is the signature frame as received. Decode sets it;
+	// Encode signs the message itself and does not use it.
+	Signature []byte
 }
 
 // ParentHeader decodes the parent header. An empty parent gives a zero

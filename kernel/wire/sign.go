@@ -157,6 +157,7 @@ func (s *Signer) Decode(frames [][]byte) (*Message, error) {
 		Parent:    parent,
 		Metadata:  metadata,
 		Content:   content,
+		Signature: sig,
 	}
 	if delim > 0 {
 		m.Identities = slices.Clone(frames[:delim])

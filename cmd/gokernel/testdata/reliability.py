@@ -1,0 +1,238 @@
+"""The reliability suite: hostile and careless use, over real ZeroMQ.
+
+Each test drives the real gokernel binary with jupyter_client and checks one
+promise, stated in its first docstring line. The Go side
+(../reliability_test.go) runs this module and reports each method.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import unittest
+import uuid
+
+from jupyter_client import BlockingKernelClient
+
+from gkutil import KernelTestCase, Proc, bound, kernel_pid, wait_gone
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# A cell that starts "sleep 12" with the cell's stdout as its stdout, so that
+# the child holds the worker's output pipe, and prints both PIDs.
+CHILD_HOLDS_PIPE = (
+    'import ("fmt"; "os"; "os/exec")\n'
+    'cmd := exec.Command("sleep", "12")\n'
+    "cmd.Stdout = os.Stdout\n"
+    "if err := cmd.Start(); err != nil { panic(err) }\n"
+    "fmt.Println(os.Getpid(), cmd.Process.Pid)"
+)
+
+
+class DeadWorkerTests(KernelTestCase):
+    def start_with_child(self):
+        """Starts a kernel whose worker has a child holding its stdout pipe;
+        returns kc and the worker and child processes."""
+        km, kc = self.start_kernel()
+        cell = self.assert_ok(kc, CHILD_HOLDS_PIPE)
+        fields = cell.stdout.split()
+        self.assertEqual(len(fields), 2, cell.describe())
+        worker = Proc(int(fields[0]), "worker")
+        child = Proc(int(fields[1]), "sleep child holding the worker's stdout")
+        self.addCleanup(self.kill_if_alive, child)
+        return kc, worker, child
+
+    @staticmethod
+    def kill_if_alive(p):
+        if p.alive():
+            os.kill(p.pid, signal.SIGKILL)
+
+    def test_dead_worker_mid_cell(self):
+        """A worker dying mid-cell while its child holds the pipes ends the cell within 2 s and kills the child."""
+        kc, worker, child = self.start_with_child()
+        cell = self.send(kc, 'fmt.Println("started")\nselect {}')
+        self.wait_started(kc, cell)
+        killed = time.monotonic()
+        os.kill(worker.pid, signal.SIGKILL)
+        self.collect(kc, cell, timeout=30)
+        took = cell.replied - killed
+        print(f"measured: dead worker mid-cell: error reply {took:.3f} s after SIGKILL")
+        self.assertEqual(cell.status, "error", cell.describe())
+        self.assertLess(took, bound(2.0), f"the cell ended {took:.1f} s after the worker died")
+        self.assertEqual(wait_gone([child], bound(2.0)), [], f"{child} outlived its worker")
+        self.assert_value(kc, "1+1", "2")
+
+    def test_dead_worker_between_cells(self):
+        """After a worker dies between cells while its child holds the pipes, the next cell answers within 1 s."""
+        kc, worker, child = self.start_with_child()
+        os.kill(worker.pid, signal.SIGKILL)
+        # Wait until the kernel has reaped the worker: a cell sent while a
+        # killed worker's threads are still exiting is told the worker died.
+        deadline = time.monotonic() + 5
+        while os.path.exists(f"/proc/{worker.pid}") and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self.assertFalse(worker.alive(), f"{worker} survived SIGKILL")
+        sent = time.monotonic()
+        cell = self.assert_value(kc, "1+1", "2")
+        took = cell.replied - sent
+        print(f"measured: dead worker between cells: next cell replied in {took:.3f} s")
+        self.assertLess(took, bound(1.0), f"the next cell took {took:.1f} s")
+        self.assertRegex(cell.stderr, r"\b(lost|gone)\b", "the cell does not say that the variables were lost")
+        self.assertEqual(wait_gone([child], bound(2.0)), [], f"{child} outlived its worker")
+
+
+class SignalTests(KernelTestCase):
+    def test_sigint_interrupts(self):
+        """SIGINT to the kernel process interrupts the running cell within 2 s; the variables survive."""
+        km, kc = self.start_kernel()
+        self.assert_ok(kc, 'import ("fmt"; "time")\nkeep := 41')
+        cell = self.send(kc, 'fmt.Println("started")\ntime.Sleep(time.Hour)')
+        self.wait_started(kc, cell)
+        sent = time.monotonic()
+        os.kill(kernel_pid(km), signal.SIGINT)
+        self.collect(kc, cell, timeout=30)
+        took = cell.replied - sent
+        self.assertEqual(cell.status, "error", cell.describe())
+        self.assertLess(took, bound(2.0), f"the cell ended {took:.1f} s after SIGINT")
+        self.assert_value(kc, "keep+1", "42")
+
+
+class ParentDeathTests(KernelTestCase):
+    def test_parent_sigkilled(self):
+        """When the process that launched the kernel is SIGKILLed, the kernel, its worker and a cell's child end within 3 s."""
+        parent = subprocess.Popen(
+            [sys.executable, os.path.join(HERE, "launcher.py")],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.addCleanup(parent.wait)
+        self.addCleanup(parent.kill)
+        line = parent.stdout.readline()
+        parent.stdout.close()
+        self.assertTrue(line, "launcher.py printed nothing")
+        conn_file, kernel_pid = line.split()
+        kernel = Proc(int(kernel_pid), "kernel")
+        self.addCleanup(DeadWorkerTests.kill_if_alive, kernel)
+        kc = BlockingKernelClient(connection_file=conn_file)
+        kc.load_connection_file()
+        kc.start_channels()
+        self.addCleanup(kc.stop_channels)
+        kc.wait_for_ready(timeout=30)
+        cell = self.assert_ok(kc, SPAWN)
+        fields = cell.stdout.split()
+        self.assertEqual(len(fields), 2, cell.describe())
+        procs = [kernel, Proc(int(fields[0]), "worker"), Proc(int(fields[1]), "sleep child of a cell")]
+        for p in procs[1:]:
+            self.addCleanup(DeadWorkerTests.kill_if_alive, p)
+
+        killed = time.monotonic()
+        parent.kill()
+        parent.wait()
+        left = wait_gone(procs, bound(3.0))
+        took = time.monotonic() - killed
+        self.assertEqual(left, [], f"alive {took:.1f} s after the parent was killed")
+        print(f"measured: parent SIGKILLed: kernel, worker and child gone after {took:.3f} s")
+
+
+class HostileMessageTests(KernelTestCase):
+    """Messages written by hand on a raw socket of the test's own, signed
+    with the kernel's key by jupyter_client's Session."""
+
+    def setUp(self):
+        super().setUp()
+        self.km, self.kc = self.start_kernel()
+        self.session = self.km.session
+        self.shell = self.km.connect_shell()
+        self.addCleanup(self.shell.close, 0)
+
+    def frames(self, msg_type, content, header_edit=None):
+        """Returns the signed frames of a new message and its header."""
+        header = self.session.msg_header(msg_type)
+        header["msg_id"] = str(uuid.uuid4())
+        if header_edit:
+            header_edit(header)
+        p = self.session.pack
+        parts = [p(header), p({}), p({}), p(content)]
+        return [b"<IDS|MSG>", self.session.sign(parts)] + parts, header
+
+    def replies_before_probe(self):
+        """Sends a kernel_info_request on the raw socket and returns the
+        replies that came before its own. Shell requests are served in
+        order, so any reply to an earlier request comes first."""
+        frames, header = self.frames("kernel_info_request", {})
+        self.shell.send_multipart(frames)
+        others = []
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if not self.shell.poll(100):
+                continue
+            _, msg_list = self.session.feed_identities(self.shell.recv_multipart())
+            msg = self.session.deserialize(msg_list)
+            if msg["parent_header"].get("msg_id") == header["msg_id"]:
+                return others
+            others.append(msg)
+        self.fail(f"no kernel_info_reply within 10 s; other replies: {others!r}")
+
+    def test_replayed_message_dropped(self):
+        """A signed message sent twice runs once; the kernel stays up."""
+        self.assert_ok(self.kc, "n := 0")
+        frames, header = self.frames("execute_request", {"code": "n++", "silent": False})
+        self.shell.send_multipart(frames)
+        self.shell.send_multipart(frames)
+        replies = [m for m in self.replies_before_probe() if m["msg_type"] == "execute_reply"]
+        self.assertEqual(len(replies), 1, f"replies to one message sent twice: {replies!r}")
+        self.assertEqual(replies[0]["parent_header"]["msg_id"], header["msg_id"])
+        self.assert_value(self.kc, "n", "1")
+
+    def test_header_without_msg_id_dropped(self):
+        """A signed message whose header has no msg_id is not run; the kernel stays up."""
+        self.assert_ok(self.kc, "n := 0")
+        frames, _ = self.frames(
+            "execute_request", {"code": "n = 7", "silent": False}, lambda h: h.pop("msg_id")
+        )
+        self.shell.send_multipart(frames)
+        self.assertEqual(self.replies_before_probe(), [])
+        self.assert_value(self.kc, "n", "0")
+
+
+class HeartbeatTests(KernelTestCase):
+    # Payloads a heartbeat client may send, empty frames included.
+    PAYLOADS = [
+        [b"ping"],
+        [b""],
+        [b"", b""],
+        [b"a", b""],
+        [b"", b"a"],
+        [b"a", b"", b"b"],
+        [b"x" * 100000],
+    ]
+
+    def test_heartbeat_echoes_exactly(self):
+        """The heartbeat echoes exactly the frames it received, empty frames included."""
+        km, kc = self.start_kernel()
+        sock = km.connect_hb()  # a REQ socket, as jupyter_client's own
+        self.addCleanup(sock.close, 0)
+        for payload in self.PAYLOADS:
+            with self.subTest(payload=[f[:8] for f in payload]):
+                sock.send_multipart(payload)
+                self.assertTrue(sock.poll(int(bound(2.0) * 1000)), "no echo")
+                got = sock.recv_multipart()
+                self.assertEqual(
+                    [len(f) for f in got], [len(f) for f in payload], "frame lengths differ"
+                )
+                self.assertEqual(got, payload)
+
+
+# A cell that starts a child process and prints the worker's and the child's
+# PIDs.
+SPAWN = (
+    'import ("fmt"; "os"; "os/exec")\n'
+    'sleeper := exec.Command("sleep", "1000")\n'
+    "if err := sleeper.Start(); err != nil { panic(err) }\n"
+    "fmt.Println(os.Getpid(), sleeper.Process.Pid)"
+)
+
+
+if __name__ == "__main__":
+    unittest.main()
