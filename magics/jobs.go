@@ -1,17 +1,13 @@
 package magics
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"html"
 	"os"
 	"os/exec"
-	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -23,19 +19,9 @@ import (
 
 // Limits and timing of jobs.
 const (
-	// logCap bounds each representation of a job's display: the newest
-	// output is kept.
-	logCap = 64 << 10
-	// runLogCap bounds the RUN LOG part within logCap.
-	runLogCap = 8 << 10
-	// minUpdateGap spaces a job's display updates: at most 10 a second.
-	minUpdateGap = 100 * time.Millisecond
 	// endGrace is how long EndAll lets jobs end after SIGTERM before
 	// SIGKILL.
 	endGrace = time.Second
-	// groupPoll is how often a job's process group is checked after its
-	// leader has exited while other members live on.
-	groupPoll = 500 * time.Millisecond
 )
 
 // Jobs is the table of background jobs that %bash_async starts: bash -c
@@ -43,10 +29,11 @@ const (
 // holds and stdout and stderr shown live in one display area. It is safe
 // for concurrent use.
 //
-// Job numbers start at 1 and are never reused by one Jobs. A job's display
-// updates are sent through the Output of the cell running at that moment
-// (see SetOutput), or through the job's own cell's when no cell runs; their
-// display id makes them land in the job's own output area either way.
+// Job numbers start at 1 and are never reused by one Jobs. The table's code
+// is in four files: this one (the table and the processes), jobgroup.go
+// (polling /proc for what is left of a job's process group), jobrender.go
+// (output buffers and the display) and jobroute.go (which cell's Output
+// carries a job's display updates, and the invariant that routing keeps).
 type Jobs struct {
 	mu     sync.Mutex
 	last   int    // the last number given
@@ -57,41 +44,6 @@ type Jobs struct {
 
 // NewJobs returns an empty job table.
 func NewJobs() *Jobs { return &Jobs{} }
-
-// SetOutput sets the Output of the cell now running; display updates of
-// every job go through it. The interpreter calls SetOutput(out) when a cell
-// starts and SetOutput(nil) when it ends.
-//
-// An update sent while no cell ran goes through the job's own cell, whose
-// request has ended: a live Notebook applies it by its display id, but a
-// headless client (nbclient) only reads the messages of the cell it runs.
-// So when the next cell starts, such a job's latest state is sent again
-// through that cell.
-func (js *Jobs) SetOutput(out kernel.Output) {
-	js.mu.Lock()
-	js.out = out
-	all := append([]*job(nil), js.jobs...)
-	js.mu.Unlock()
-	if out == nil {
-		return
-	}
-	for _, j := range all {
-		j.mu.Lock()
-		resend := j.sentIdle
-		j.sentIdle = false
-		j.mu.Unlock()
-		if resend {
-			b, _ := j.render()
-			out.Update(b, nil, j.displayID)
-		}
-	}
-}
-
-func (js *Jobs) current() kernel.Output {
-	js.mu.Lock()
-	defer js.mu.Unlock()
-	return js.out
-}
 
 // JobInfo describes a job.
 type JobInfo struct {
@@ -235,19 +187,6 @@ func randomHex() string {
 	return hex.EncodeToString(b)
 }
 
-// read copies one of the job's output pipes into t.
-func (j *job) read(r *os.File, t *tail) {
-	defer j.touch() // after Done: lets publish see that every reader ended
-	defer j.readersWG.Done()
-	defer r.Close()
-	copyStream(r, &decoder{}, func(s string) {
-		j.mu.Lock()
-		t.add(s)
-		j.mu.Unlock()
-		j.touch()
-	})
-}
-
 // wait reaps the job's leader, records how it ended, then watches its
 // process group until no process is left in it.
 func (j *job) wait() {
@@ -261,63 +200,7 @@ func (j *job) wait() {
 	j.mu.Unlock()
 	close(j.exitedCh)
 	j.touch()
-	for groupAlive(j.pid) {
-		time.Sleep(groupPoll)
-	}
-	j.mu.Lock()
-	j.groupGone = true
-	j.mu.Unlock()
-}
-
-// touch asks for a display update.
-func (j *job) touch() {
-	select {
-	case j.dirty <- struct{}{}:
-	default:
-	}
-}
-
-// publish sends display updates, at most one per minUpdateGap, through the
-// running cell's Output, or the job's own when no cell runs. It ends once
-// the job has exited, its output is all read and the last update is sent.
-func (j *job) publish() {
-	var last time.Time
-	var lastText string // the text/plain sent last: an identical update is not sent again
-	readersDone := make(chan struct{})
-	go func() { j.readersWG.Wait(); close(readersDone) }()
-	for {
-		<-j.dirty
-		if d := time.Until(last.Add(minUpdateGap)); d > 0 {
-			time.Sleep(d)
-		}
-		b, ended := j.render()
-		out := j.js.current()
-		j.mu.Lock()
-		j.sentIdle = out == nil
-		j.mu.Unlock()
-		if out == nil {
-			out = j.own
-		}
-		if text, _ := b["text/plain"].(string); text != lastText {
-			out.Update(b, nil, j.displayID)
-			last, lastText = time.Now(), text
-		}
-		if !ended {
-			continue
-		}
-		select {
-		case <-j.finished:
-		default:
-			close(j.finished)
-		}
-		select {
-		case <-readersDone:
-			if len(j.dirty) == 0 {
-				return
-			}
-		default:
-		}
-	}
+	j.watchGroup()
 }
 
 func (j *job) info() JobInfo {
@@ -328,160 +211,6 @@ func (j *job) info() JobInfo {
 
 func (j *job) infoLocked() JobInfo {
 	return JobInfo{N: j.n, PID: j.pid, Cmd: j.cmdline, Running: !j.exited, Code: j.status.code, Signal: j.status.sig}
-}
-
-// render returns the job's display, and whether it shows the job's end.
-// preText escapes text for a <pre> element with its newlines as
-// character references, so that the HTML has no blank line: a Markdown
-// export ends a raw HTML block at the first blank line.
-func preText(text string) string {
-	return strings.ReplaceAll(html.EscapeString(text), "\n", "&#10;")
-}
-
-func (j *job) render() (kernel.Bundle, bool) {
-	j.mu.Lock()
-	info := j.infoLocked()
-	runLog := j.runLog.String()
-	budget := logCap - len(runLog)
-	out, errText := share(j.stdout.String(), j.stderr.String(), budget)
-	j.mu.Unlock()
-
-	title := fmt.Sprintf("[%d] %s", info.N, info.Cmd)
-	state := "running"
-	if !info.Running {
-		state = "finished, " + info.Status()
-	}
-	var p strings.Builder
-	fmt.Fprintf(&p, "%s  (%s)\n", title, state)
-	for _, sec := range [][2]string{{"RUN LOG", runLog}, {"STDOUT", out}, {"STDERR", errText}} {
-		fmt.Fprintf(&p, "===== %s =====\n%s", sec[0], sec[1])
-		if sec[1] != "" && !strings.HasSuffix(sec[1], "\n") {
-			p.WriteByte('\n')
-		}
-	}
-
-	border := "#3b8eea"
-	if !info.Running {
-		border = "#888"
-	}
-	var h strings.Builder
-	fmt.Fprintf(&h, `<div style="border-left:4px solid %s;padding-left:6px">`, border)
-	fmt.Fprintf(&h, `<div style="font-family:monospace"><b>[%d]</b> <code>%s</code> <i>%s</i></div>`,
-		info.N, html.EscapeString(info.Cmd), html.EscapeString(state))
-	h.WriteString(`<table style="width:100%;border-collapse:collapse">`)
-	for _, sec := range []struct{ name, text, color string }{
-		{"RUN LOG", runLog, "#e5c07b"}, {"STDOUT", out, "#dcdcdc"}, {"STDERR", errText, "#f48771"},
-	} {
-		fmt.Fprintf(&h, `<tr><td style="width:6em;vertical-align:top;font-family:monospace;font-weight:bold;text-align:left">%s</td>`+
-			`<td style="text-align:left"><pre style="margin:0;padding:4px;min-height:1em;white-space:pre-wrap;background:#1e1e1e;color:%s">%s</pre></td></tr>`,
-			sec.name, sec.color, preText(sec.text))
-	}
-	h.WriteString(`</table></div>`)
-	return kernel.Bundle{"text/plain": p.String(), "text/html": h.String()}, !info.Running
-}
-
-// share cuts a and b to fit in budget bytes together, keeping the end of
-// each; the shorter keeps up to half.
-func share(a, b string, budget int) (string, string) {
-	if len(a)+len(b) <= budget {
-		return a, b
-	}
-	half := budget / 2
-	switch {
-	case len(a) <= half:
-		return a, keepEnd(b, budget-len(a))
-	case len(b) <= half:
-		return keepEnd(a, budget-len(b)), b
-	}
-	return keepEnd(a, half), keepEnd(b, budget-half)
-}
-
-// keepEnd returns about the last n bytes of s, starting at a line start
-// when one is near, with a note of what was cut.
-func keepEnd(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	note := func(cut int) string { return fmt.Sprintf("[... %d earlier bytes not shown ...]\n", cut) }
-	n -= len(note(len(s)))
-	start := len(s) - max(n, 0)
-	if i := strings.IndexByte(s[start:], '\n'); i >= 0 && i < 256 {
-		start += i + 1
-	}
-	for start < len(s) && !isRuneStart(s[start]) {
-		start++
-	}
-	return note(start) + s[start:]
-}
-
-func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
-
-// A tail keeps the newest text written to it, up to limit bytes (logCap
-// when zero), and counts what it dropped.
-type tail struct {
-	limit   int
-	b       []byte
-	dropped int
-}
-
-func (t *tail) add(s string) {
-	limit := t.limit
-	if limit == 0 {
-		limit = logCap
-	}
-	t.b = append(t.b, s...)
-	if len(t.b) > 2*limit { // trim rarely, keeping the newest limit bytes
-		cut := len(t.b) - limit
-		for cut < len(t.b) && !isRuneStart(t.b[cut]) {
-			cut++
-		}
-		t.dropped += cut
-		t.b = append(t.b[:0], t.b[cut:]...)
-	}
-}
-
-// String returns the kept text, its older part cut to the limit.
-func (t *tail) String() string {
-	limit := t.limit
-	if limit == 0 {
-		limit = logCap
-	}
-	if t.dropped == 0 && len(t.b) <= limit {
-		return string(t.b)
-	}
-	return keepEnd(string(t.b), limit)
-}
-
-// groupAlive reports whether a process that is not a zombie is in
-// process group pgid, by reading /proc.
-func groupAlive(pgid int) bool {
-	ents, err := os.ReadDir("/proc")
-	if err != nil {
-		return false
-	}
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-		if err != nil {
-			continue // it just ended
-		}
-		// pid (comm) state ppid pgrp ...; comm may hold spaces and parentheses.
-		i := bytes.LastIndexByte(data, ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(string(data[i+1:]))
-		if len(f) < 3 || f[0] == "Z" || f[0] == "X" {
-			continue
-		}
-		if g, err := strconv.Atoi(f[2]); err == nil && g == pgid {
-			return true
-		}
-	}
-	return false
 }
 
 // get returns job n.
