@@ -47,7 +47,7 @@ func (j *job) render() (kernel.Bundle, bool) {
 	out, errText := share(j.stdout.String(), j.stderr.String(), budget)
 	j.mu.Unlock()
 
-	title := fmt.Sprintf("[%d] %s", info.N, info.Cmd)
+	title := info.Label() + " " + info.Cmd
 	state := "running"
 	if !info.Running {
 		state = "finished, " + info.Status()
@@ -67,8 +67,8 @@ func (j *job) render() (kernel.Bundle, bool) {
 	}
 	var h strings.Builder
 	fmt.Fprintf(&h, `<div style="border-left:4px solid %s;padding-left:6px">`, border)
-	fmt.Fprintf(&h, `<div style="font-family:monospace"><b>[%d]</b> <code>%s</code> <i>%s</i></div>`,
-		info.N, html.EscapeString(info.Cmd), html.EscapeString(state))
+	fmt.Fprintf(&h, `<div style="font-family:monospace"><b>%s</b> <code>%s</code> <i>%s</i></div>`,
+		html.EscapeString(info.Label()), html.EscapeString(info.Cmd), html.EscapeString(state))
 	h.WriteString(`<table style="width:100%;border-collapse:collapse">`)
 	for _, sec := range []struct{ name, text, color string }{
 		{"RUN LOG", runLog, "#e5c07b"}, {"STDOUT", out, "#dcdcdc"}, {"STDERR", errText, "#f48771"},

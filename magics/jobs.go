@@ -48,12 +48,22 @@ func NewJobs() *Jobs { return &Jobs{} }
 // JobInfo describes a job.
 type JobInfo struct {
 	N       int    // the job's number, from 1
+	Name    string // the name given with --name, or ""
 	PID     int    // its process ID, which is also its process group ID
 	Cmd     string // the command given to bash -c
 	Running bool   // the process has not exited yet
 	Code    int    // the exit code, once it exited normally
 	// Signal is the signal that killed it, or 0.
 	Signal syscall.Signal
+}
+
+// Label is how messages refer to the job: "[3]", or "[3 NAME]" for a
+// named job.
+func (i JobInfo) Label() string {
+	if i.Name == "" {
+		return fmt.Sprintf("[%d]", i.N)
+	}
+	return fmt.Sprintf("[%d %s]", i.N, i.Name)
 }
 
 // State returns "running", "exited" or "killed".
@@ -83,6 +93,7 @@ func (i JobInfo) Status() string {
 type job struct {
 	js        *Jobs
 	n         int
+	name      string // "" for none
 	cmdline   string
 	cmd       *exec.Cmd
 	pid       int
@@ -106,10 +117,29 @@ type job struct {
 	readersWG sync.WaitGroup
 }
 
-// Start starts bash -c command in dir as a new job. It prints
-// "[N] PID COMMAND" to out's stdout, then shows the job's display area in
-// out.
-func (js *Jobs) Start(dir, command string, out kernel.Output) (JobInfo, error) {
+// A JobSpec says what job to start.
+type JobSpec struct {
+	Dir     string // the working directory
+	Command string // given to bash -c
+	// Name names the job, so that it can be found without its number;
+	// "" for none. A name may be reused once its previous job has ended.
+	Name string
+	// Replace ends a running job of the same name first, instead of
+	// failing.
+	Replace bool
+}
+
+// Start starts bash -c spec.Command as a new job. It prints
+// "[N] PID COMMAND" (or "[N NAME] PID COMMAND") to out's stdout, then
+// shows the job's display area in out. A name whose previous job still
+// runs is an error, unless spec.Replace is set: then that job's process
+// group is ended first.
+func (js *Jobs) Start(spec JobSpec, out kernel.Output) (JobInfo, error) {
+	if spec.Name != "" {
+		if err := checkJobName(spec.Name); err != nil {
+			return JobInfo{}, err
+		}
+	}
 	js.mu.Lock()
 	locked := true
 	defer func() {
@@ -120,6 +150,20 @@ func (js *Jobs) Start(dir, command string, out kernel.Output) (JobInfo, error) {
 	if js.closed {
 		return JobInfo{}, ErrClosed
 	}
+	if spec.Name != "" {
+		if old := js.namedLocked(spec.Name); old != nil && old.alive() {
+			if !spec.Replace {
+				return JobInfo{}, &busyNameError{name: spec.Name, old: old.info()}
+			}
+			js.mu.Unlock()
+			old.end()
+			js.mu.Lock()
+			if js.closed {
+				return JobInfo{}, ErrClosed
+			}
+		}
+	}
+	command, dir := spec.Command, spec.Dir
 	var files []*os.File // every pipe end; the child's are closed after the start
 	closeAll := func() {
 		for _, f := range files {
@@ -154,7 +198,7 @@ func (js *Jobs) Start(dir, command string, out kernel.Output) (JobInfo, error) {
 
 	js.last++
 	j := &job{
-		js: js, n: js.last, cmdline: command, cmd: cmd, pid: cmd.Process.Pid,
+		js: js, n: js.last, name: spec.Name, cmdline: command, cmd: cmd, pid: cmd.Process.Pid,
 		own: out, displayID: fmt.Sprintf("gokernel-job-%d-%s", js.last, randomHex()),
 		stdin:    inW,
 		dirty:    make(chan struct{}, 1),
@@ -167,7 +211,7 @@ func (js *Jobs) Start(dir, command string, out kernel.Output) (JobInfo, error) {
 	js.mu.Unlock()
 	locked = false
 
-	out.Stream("stdout", fmt.Sprintf("[%d] %d %s\n", j.n, j.pid, command))
+	out.Stream("stdout", fmt.Sprintf("%s %d %s\n", j.info().Label(), j.pid, command))
 	b, _ := j.render()
 	display(out, b, j.displayID)
 
@@ -210,31 +254,8 @@ func (j *job) info() JobInfo {
 }
 
 func (j *job) infoLocked() JobInfo {
-	return JobInfo{N: j.n, PID: j.pid, Cmd: j.cmdline, Running: !j.exited, Code: j.status.code, Signal: j.status.sig}
+	return JobInfo{N: j.n, Name: j.name, PID: j.pid, Cmd: j.cmdline, Running: !j.exited, Code: j.status.code, Signal: j.status.sig}
 }
-
-// get returns job n.
-func (js *Jobs) get(n int) (*job, error) {
-	js.mu.Lock()
-	defer js.mu.Unlock()
-	if n < 1 || n > len(js.jobs) {
-		return nil, &noJobError{n: n, count: len(js.jobs)}
-	}
-	return js.jobs[n-1], nil
-}
-
-// noJobError reports a job number that was never given. It matches
-// ErrNoSuchJob.
-type noJobError struct{ n, count int }
-
-func (e *noJobError) Error() string {
-	if e.count == 0 {
-		return fmt.Sprintf("no job [%d]: there are no jobs", e.n)
-	}
-	return fmt.Sprintf("no job [%d]: jobs are numbered 1 to %d", e.n, e.count)
-}
-
-func (e *noJobError) Is(target error) bool { return target == ErrNoSuchJob }
 
 // List describes every job, in number order.
 func (js *Jobs) List() []JobInfo {
@@ -248,23 +269,24 @@ func (js *Jobs) List() []JobInfo {
 	return infos
 }
 
-// PID returns the process ID of job n, which is also its process group ID.
-func (js *Jobs) PID(n int) (int, error) {
-	j, err := js.get(n)
+// PID returns the process ID of the job that ref names (a number, a name,
+// or %+ for the most recent), which is also its process group ID.
+func (js *Jobs) PID(ref string) (int, error) {
+	j, err := js.lookup(ref)
 	if err != nil {
 		return 0, err
 	}
 	return j.pid, nil
 }
 
-// Signal sends sig to job n's process group. It fails when no process of
-// the group is left.
-func (js *Jobs) Signal(n int, sig syscall.Signal) error {
-	j, err := js.get(n)
+// Signal sends sig to the process group of the job that ref names, and
+// returns the job. It fails when no process of the group is left.
+func (js *Jobs) Signal(ref string, sig syscall.Signal) (JobInfo, error) {
+	j, err := js.lookup(ref)
 	if err != nil {
-		return err
+		return JobInfo{}, err
 	}
-	return j.signal(sig)
+	return j.info(), j.signal(sig)
 }
 
 func (j *job) signal(sig syscall.Signal) error {
@@ -272,20 +294,20 @@ func (j *job) signal(sig syscall.Signal) error {
 	gone := j.groupGone
 	j.mu.Unlock()
 	if gone {
-		return fmt.Errorf("job [%d] has finished", j.n)
+		return fmt.Errorf("job %s has finished", j.label())
 	}
 	if err := unix.Kill(-j.pid, sig); err != nil {
 		if errors.Is(err, unix.ESRCH) {
-			return fmt.Errorf("job [%d] has finished", j.n)
+			return fmt.Errorf("job %s has finished", j.label())
 		}
-		return fmt.Errorf("signal job [%d]: %w", j.n, err)
+		return fmt.Errorf("signal job %s: %w", j.label(), err)
 	}
 	return nil
 }
 
-// Write writes text and a newline to job n's stdin.
-func (js *Jobs) Write(n int, text string) error {
-	j, err := js.get(n)
+// Write writes text and a newline to the stdin of the job that ref names.
+func (js *Jobs) Write(ref string, text string) error {
+	j, err := js.lookup(ref)
 	if err != nil {
 		return err
 	}
@@ -293,17 +315,17 @@ func (js *Jobs) Write(n int, text string) error {
 	closed := j.stdinClosed
 	j.mu.Unlock()
 	if closed {
-		return fmt.Errorf("stdin of job [%d] is closed", j.n)
+		return fmt.Errorf("stdin of job %s is closed", j.label())
 	}
 	j.stdin.SetWriteDeadline(time.Now().Add(2 * time.Second))
 	if _, err := j.stdin.Write([]byte(text + "\n")); err != nil {
 		switch {
 		case errors.Is(err, syscall.EPIPE):
-			return fmt.Errorf("job [%d] does not read its stdin any more: %w", j.n, err)
+			return fmt.Errorf("job %s does not read its stdin any more: %w", j.label(), err)
 		case errors.Is(err, os.ErrDeadlineExceeded):
-			return fmt.Errorf("job [%d] does not read its stdin (its pipe is full): %w", j.n, err)
+			return fmt.Errorf("job %s does not read its stdin (its pipe is full): %w", j.label(), err)
 		}
-		return fmt.Errorf("write to job [%d]: %w", j.n, err)
+		return fmt.Errorf("write to job %s: %w", j.label(), err)
 	}
 	j.mu.Lock()
 	j.runLog.add("Wrote to stdin: " + text + "\n")
@@ -312,10 +334,11 @@ func (js *Jobs) Write(n int, text string) error {
 	return nil
 }
 
-// CloseStdin closes job n's stdin, waits up to grace for the job to end,
-// then kills its process group. It returns the job's final state.
-func (js *Jobs) CloseStdin(ctx context.Context, n int, grace time.Duration) (JobInfo, error) {
-	j, err := js.get(n)
+// CloseStdin closes the stdin of the job that ref names, waits up to grace
+// for the job to end, then kills its process group. It returns the job's
+// final state.
+func (js *Jobs) CloseStdin(ctx context.Context, ref string, grace time.Duration) (JobInfo, error) {
+	j, err := js.lookup(ref)
 	if err != nil {
 		return JobInfo{}, err
 	}
@@ -323,7 +346,7 @@ func (js *Jobs) CloseStdin(ctx context.Context, n int, grace time.Duration) (Job
 	select {
 	case <-j.exitedCh:
 	case <-ctx.Done():
-		return j.info(), fmt.Errorf("close job [%d]: %w", n, context.Cause(ctx))
+		return j.info(), fmt.Errorf("close job %s: %w", j.label(), context.Cause(ctx))
 	case <-time.After(grace):
 		j.mu.Lock()
 		j.runLog.add(fmt.Sprintf("Still running %v after stdin was closed: SIGKILL\n", grace))
@@ -357,10 +380,10 @@ func (j *job) awaitFinished(ctx context.Context, d time.Duration) {
 	}
 }
 
-// Wait waits up to timeout for job n to end and for its display to show
-// it, and returns its final state.
-func (js *Jobs) Wait(ctx context.Context, n int, timeout time.Duration) (JobInfo, error) {
-	j, err := js.get(n)
+// Wait waits up to timeout for the job that ref names to end and for its
+// display to show it, and returns its final state.
+func (js *Jobs) Wait(ctx context.Context, ref string, timeout time.Duration) (JobInfo, error) {
+	j, err := js.lookup(ref)
 	if err != nil {
 		return JobInfo{}, err
 	}
@@ -368,10 +391,40 @@ func (js *Jobs) Wait(ctx context.Context, n int, timeout time.Duration) (JobInfo
 	case <-j.finished:
 		return j.info(), nil
 	case <-ctx.Done():
-		return j.info(), fmt.Errorf("wait for job [%d]: %w", n, context.Cause(ctx))
+		return j.info(), fmt.Errorf("wait for job %s: %w", j.label(), context.Cause(ctx))
 	case <-time.After(timeout):
-		return j.info(), fmt.Errorf("job [%d] (%s) is still running after %v", n, firstLine(j.cmdline), timeout)
+		return j.info(), fmt.Errorf("job %s (%s) is still running after %v", j.label(), firstLine(j.cmdline), timeout)
 	}
+}
+
+// label is how messages refer to the job (see JobInfo.Label).
+func (j *job) label() string { return JobInfo{N: j.n, Name: j.name}.Label() }
+
+// alive reports whether a process of the job's group may be left.
+func (j *job) alive() bool {
+	j.mu.Lock()
+	gone, exited := j.groupGone, j.exited
+	j.mu.Unlock()
+	return !gone && (!exited || groupAlive(j.pid))
+}
+
+// end ends one job as EndAll ends them all: SIGTERM to its process group,
+// SIGKILL after endGrace, and a wait for its leader.
+func (j *job) end() {
+	j.signal(syscall.SIGTERM)
+	deadline := time.Now().Add(endGrace)
+	for j.alive() && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if j.alive() {
+		j.signal(syscall.SIGKILL)
+	}
+	j.closeStdin("")
+	select {
+	case <-j.exitedCh:
+	case <-time.After(2 * time.Second):
+	}
+	j.awaitFinished(context.Background(), time.Second)
 }
 
 // EndAll ends every job: SIGTERM to each process group, then, after a
@@ -385,11 +438,7 @@ func (js *Jobs) EndAll() {
 	alive := func() []*job {
 		var live []*job
 		for _, j := range all {
-			j.mu.Lock()
-			gone := j.groupGone
-			exited := j.exited
-			j.mu.Unlock()
-			if !gone && (!exited || groupAlive(j.pid)) {
+			if j.alive() {
 				live = append(live, j)
 			}
 		}
