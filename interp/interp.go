@@ -103,7 +103,7 @@ func (i *Interpreter) start() (*worker, error) {
 func (i *Interpreter) jobList() []jobs.Job {
 	var out []jobs.Job
 	for _, j := range i.jobs.List() {
-		out = append(out, jobs.Job{N: j.N, PID: j.PID, Cmd: j.Cmd, Running: j.Running, Code: j.Code, Signal: int(j.Signal)})
+		out = append(out, jobs.Job{N: j.N, Name: j.Name, PID: j.PID, Cmd: j.Cmd, Running: j.Running, Code: j.Code, Signal: int(j.Signal)})
 	}
 	return out
 }

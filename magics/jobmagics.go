@@ -26,11 +26,20 @@ func bashAsyncMagic(st *state) *Magic {
 		Name:  "bash_async",
 		Kind:  LineCell,
 		Raw:   true,
-		Usage: "%bash_async CMD, or %%bash_async with the command in the cell",
-		Short: "Start bash -c CMD as background job N, its stdout and stderr shown live in this cell while other cells run.",
+		Usage: "%bash_async [--name NAME [--replace]] CMD, or %%bash_async [--name NAME [--replace]] with the command in the cell",
+		Short: "Start bash -c CMD as background job N (or NAME), its stdout and stderr shown live in this cell while other cells run.",
 		Long: `Starts bash -c CMD in the Go worker's directory, in a process group of its
 own, with a stdin pipe that the kernel holds, and prints "[N] PID CMD".
 Job numbers start at 1 and are never reused while the kernel runs.
+
+--name NAME names the job, and prints "[N NAME] PID CMD". The other job
+magics, and jobs.PID("NAME") and jobs.Lookup("NAME") in Go cells, accept
+NAME wherever they accept N, so re-running a cell does not shift the
+numbers that later cells use. NAME starts with a letter or '_', then
+letters, digits, '_', '.' or '-'. A name may be reused once its job has
+ended; while it still runs, starting another job of that name fails,
+unless --replace is given: it ends the old job's process group (SIGTERM,
+then SIGKILL after a second) and starts the new one.
 
 The cell gets one display area for the job: RUN LOG ("Process started!
 pid=N", what was written to stdin, and at the end "Process finished!
@@ -41,17 +50,21 @@ Control the job with %jobs, %kill, %wait, %job_write and %job_close. Every
 job ends when the kernel shuts down or restarts and when the worker is
 replaced.`,
 		Run: func(ctx context.Context, c *Call) error {
-			cmd := c.Line
+			spec, cmd, err := jobOptions(c, c.Line)
+			if err != nil {
+				return err
+			}
 			if c.Kind == Cell {
-				if c.Line != "" {
-					return c.usagef("unexpected arguments %q: the command is the cell body", c.Line)
+				if cmd != "" {
+					return c.usagef("unexpected arguments %q: the command is the cell body", cmd)
 				}
 				cmd = strings.TrimSpace(c.Body)
 			}
 			if strings.TrimSpace(cmd) == "" {
 				return c.usagef("missing command")
 			}
-			if _, err := st.jobs.Start(c.Env.Dir(), cmd, c.Out); err != nil {
+			spec.Dir, spec.Command = c.Env.Dir(), cmd
+			if _, err := st.jobs.Start(spec, c.Out); err != nil {
 				return fmt.Errorf("%s: %w", c.Spelling(), err)
 			}
 			return nil
@@ -59,21 +72,61 @@ replaced.`,
 	}
 }
 
-// jobArgs parses arguments that are a job number ("3" or "%3") followed by
-// up to more others, which it returns.
-func jobArgs(c *Call, args []string, more int) (int, []string, error) {
+// jobOptions parses the options at the start of a %bash_async line
+// (--name NAME, --name=NAME, --replace) and returns them with the rest of
+// the line, the command, as typed.
+func jobOptions(c *Call, line string) (JobSpec, string, error) {
+	var spec JobSpec
+	rest := strings.TrimSpace(line)
+	for strings.HasPrefix(rest, "--") {
+		word, after, _ := strings.Cut(rest, " ")
+		after = strings.TrimSpace(after)
+		switch {
+		case word == "--replace":
+			spec.Replace = true
+		case word == "--name":
+			word, after, _ = strings.Cut(after, " ")
+			if word == "" {
+				return spec, "", c.usagef("--name needs a NAME")
+			}
+			spec.Name, after = word, strings.TrimSpace(after)
+		case strings.HasPrefix(word, "--name="):
+			spec.Name = strings.TrimPrefix(word, "--name=")
+		default:
+			return spec, "", c.usagef("unknown option %q (the options are --name NAME and --replace)", word)
+		}
+		rest = after
+	}
+	if spec.Replace && spec.Name == "" {
+		return spec, "", c.usagef("--replace needs --name NAME: it replaces the running job of that name")
+	}
+	if spec.Name != "" {
+		if err := checkJobName(spec.Name); err != nil {
+			return spec, "", c.usagef("%v", err)
+		}
+	}
+	return spec, rest, nil
+}
+
+// jobArgs parses arguments that are a job reference (3, %3, NAME, %NAME,
+// %+ or %last) followed by up to more others, which it returns.
+func jobArgs(c *Call, args []string, more int) (string, []string, error) {
 	if len(args) == 0 {
-		return 0, nil, c.usagef("missing job number")
+		return "", nil, c.usagef("missing job number or name")
 	}
 	if err := wantArgs(c, args, 1, 1+more); err != nil {
-		return 0, nil, err
+		return "", nil, err
 	}
-	n, err := strconv.Atoi(strings.TrimPrefix(args[0], "%"))
-	if err != nil || n < 1 {
-		return 0, nil, c.usagef("bad job number %q (job numbers are 1, 2, ...; %%jobs lists them)", args[0])
+	if err := checkJobRef(args[0]); err != nil {
+		return "", nil, c.usagef("%v", err)
 	}
-	return n, args[1:], nil
+	return args[0], args[1:], nil
 }
+
+// jobRefHelp explains N|NAME|%+ in the job magics' help.
+const jobRefHelp = `The job is given by its number, as %jobs shows it (3 or %3), by its name
+(NAME or %NAME: the newest job of that name, see %bash_async --name), or as
+%+ or %last: the most recent job.`
 
 // jobErr makes an unknown job a usage error.
 func jobErr(c *Call, err error) error {
@@ -107,7 +160,7 @@ func jobsMagic(st *state) *Magic {
 		Name:  "jobs",
 		Kind:  Line,
 		Usage: "%jobs",
-		Short: "List the background jobs: number, PID, state, exit status and command.",
+		Short: "List the background jobs: number and name, PID, state, exit status and command.",
 		Run: func(ctx context.Context, c *Call) error {
 			if err := wantArgs(c, c.Args, 0, 0); err != nil {
 				return err
@@ -121,7 +174,7 @@ func jobsMagic(st *state) *Magic {
 			tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "JOB\tPID\tSTATE\tSTATUS\tCOMMAND")
 			for _, j := range list {
-				fmt.Fprintf(tw, "[%d]\t%d\t%s\t%s\t%s\n", j.N, j.PID, j.State(), j.Status(), firstLine(j.Cmd))
+				fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", j.Label(), j.PID, j.State(), j.Status(), firstLine(j.Cmd))
 			}
 			tw.Flush()
 			c.Out.Stream("stdout", b.String())
@@ -134,10 +187,10 @@ func killMagic(st *state) *Magic {
 	return &Magic{
 		Name:  "kill",
 		Kind:  Line,
-		Usage: "%kill [-SIGNAL] JOB",
+		Usage: "%kill [-SIGNAL] N|NAME|%+",
 		Short: "Send a signal (SIGTERM by default) to a job's whole process group.",
 		Long: `SIGNAL is a number or a name, with or without SIG, in any case: -9, -KILL,
--SIGUSR1, -int. JOB is the job's number, as %jobs shows it (3 or %3).`,
+-SIGUSR1, -int. ` + jobRefHelp,
 		Run: func(ctx context.Context, c *Call) error {
 			args := c.Args
 			sig := defaultKill
@@ -148,15 +201,15 @@ func killMagic(st *state) *Magic {
 				}
 				args = args[1:]
 			}
-			n, _, err := jobArgs(c, args, 0)
+			ref, _, err := jobArgs(c, args, 0)
 			if err != nil {
 				return err
 			}
-			if err := st.jobs.Signal(n, sig); err != nil {
+			info, err := st.jobs.Signal(ref, sig)
+			if err != nil {
 				return jobErr(c, err)
 			}
-			pid, _ := st.jobs.PID(n)
-			c.Out.Stream("stdout", fmt.Sprintf("sent %s to job [%d] (process group %d)\n", signalName(sig), n, pid))
+			c.Out.Stream("stdout", fmt.Sprintf("sent %s to job %s (process group %d)\n", signalName(sig), info.Label(), info.PID))
 			return nil
 		},
 	}
@@ -166,13 +219,13 @@ func waitMagic(st *state) *Magic {
 	return &Magic{
 		Name:  "wait",
 		Kind:  Line,
-		Usage: "%wait JOB [SECONDS]",
+		Usage: "%wait N|NAME|%+ [SECONDS]",
 		Short: "Wait for a job to end (10 s at most by default), so that runs without a person are deterministic.",
 		Long: `Returns once the job has ended and its display shows it. When the job is
 still running after SECONDS, the cell fails with an error naming the job;
-the job goes on running.`,
+the job goes on running. ` + jobRefHelp,
 		Run: func(ctx context.Context, c *Call) error {
-			n, rest, err := jobArgs(c, c.Args, 1)
+			ref, rest, err := jobArgs(c, c.Args, 1)
 			if err != nil {
 				return err
 			}
@@ -184,11 +237,11 @@ the job goes on running.`,
 				}
 				timeout = time.Duration(secs * float64(time.Second))
 			}
-			info, err := st.jobs.Wait(ctx, n, timeout)
+			info, err := st.jobs.Wait(ctx, ref, timeout)
 			if err != nil {
 				return jobErr(c, err)
 			}
-			c.Out.Stream("stdout", fmt.Sprintf("[%d] finished: %s\n", info.N, info.Status()))
+			c.Out.Stream("stdout", fmt.Sprintf("%s finished: %s\n", info.Label(), info.Status()))
 			return nil
 		},
 	}
@@ -199,16 +252,16 @@ func jobWriteMagic(st *state) *Magic {
 		Name:  "job_write",
 		Kind:  Line,
 		Raw:   true,
-		Usage: "%job_write JOB TEXT",
+		Usage: "%job_write N|NAME|%+ TEXT",
 		Short: "Write TEXT and a newline to a job's stdin.",
-		Long:  `TEXT is the rest of the line, as typed (no quotes needed).`,
+		Long:  "TEXT is the rest of the line, as typed (no quotes needed). " + jobRefHelp,
 		Run: func(ctx context.Context, c *Call) error {
-			num, text, _ := strings.Cut(c.Line, " ")
-			n, _, err := jobArgs(c, strings.Fields(num), 0)
+			first, text, _ := strings.Cut(c.Line, " ")
+			ref, _, err := jobArgs(c, strings.Fields(first), 0)
 			if err != nil {
 				return err
 			}
-			if err := st.jobs.Write(n, text); err != nil {
+			if err := st.jobs.Write(ref, text); err != nil {
 				return jobErr(c, err)
 			}
 			return nil
@@ -220,18 +273,19 @@ func jobCloseMagic(st *state) *Magic {
 	return &Magic{
 		Name:  "job_close",
 		Kind:  Line,
-		Usage: "%job_close JOB",
+		Usage: "%job_close N|NAME|%+",
 		Short: "Close a job's stdin, wait 3 s for it to end, then kill its process group.",
+		Long:  jobRefHelp,
 		Run: func(ctx context.Context, c *Call) error {
-			n, _, err := jobArgs(c, c.Args, 0)
+			ref, _, err := jobArgs(c, c.Args, 0)
 			if err != nil {
 				return err
 			}
-			info, err := st.jobs.CloseStdin(ctx, n, closeGrace)
+			info, err := st.jobs.CloseStdin(ctx, ref, closeGrace)
 			if err != nil {
 				return jobErr(c, err)
 			}
-			c.Out.Stream("stdout", fmt.Sprintf("[%d] stdin closed; finished: %s\n", info.N, info.Status()))
+			c.Out.Stream("stdout", fmt.Sprintf("%s stdin closed; finished: %s\n", info.Label(), info.Status()))
 			return nil
 		},
 	}

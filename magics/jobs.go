@@ -1,17 +1,13 @@
 package magics
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"html"
 	"os"
 	"os/exec"
-	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -23,19 +19,9 @@ import (
 
 // Limits and timing of jobs.
 const (
-	// logCap bounds each representation of a job's display: the newest
-	// output is kept.
-	logCap = 64 << 10
-	// runLogCap bounds the RUN LOG part within logCap.
-	runLogCap = 8 << 10
-	// minUpdateGap spaces a job's display updates: at most 10 a second.
-	minUpdateGap = 100 * time.Millisecond
 	// endGrace is how long EndAll lets jobs end after SIGTERM before
 	// SIGKILL.
 	endGrace = time.Second
-	// groupPoll is how often a job's process group is checked after its
-	// leader has exited while other members live on.
-	groupPoll = 500 * time.Millisecond
 )
 
 // Jobs is the table of background jobs that %bash_async starts: bash -c
@@ -43,10 +29,11 @@ const (
 // holds and stdout and stderr shown live in one display area. It is safe
 // for concurrent use.
 //
-// Job numbers start at 1 and are never reused by one Jobs. A job's display
-// updates are sent through the Output of the cell running at that moment
-// (see SetOutput), or through the job's own cell's when no cell runs; their
-// display id makes them land in the job's own output area either way.
+// Job numbers start at 1 and are never reused by one Jobs. The table's code
+// is in four files: this one (the table and the processes), jobgroup.go
+// (polling /proc for what is left of a job's process group), jobrender.go
+// (output buffers and the display) and jobroute.go (which cell's Output
+// carries a job's display updates, and the invariant that routing keeps).
 type Jobs struct {
 	mu     sync.Mutex
 	last   int    // the last number given
@@ -58,50 +45,25 @@ type Jobs struct {
 // NewJobs returns an empty job table.
 func NewJobs() *Jobs { return &Jobs{} }
 
-// SetOutput sets the Output of the cell now running; display updates of
-// every job go through it. The interpreter calls SetOutput(out) when a cell
-// starts and SetOutput(nil) when it ends.
-//
-// An update sent while no cell ran goes through the job's own cell, whose
-// request has ended: a live Notebook applies it by its display id, but a
-// headless client (nbclient) only reads the messages of the cell it runs.
-// So when the next cell starts, such a job's latest state is sent again
-// through that cell.
-func (js *Jobs) SetOutput(out kernel.Output) {
-	js.mu.Lock()
-	js.out = out
-	all := append([]*job(nil), js.jobs...)
-	js.mu.Unlock()
-	if out == nil {
-		return
-	}
-	for _, j := range all {
-		j.mu.Lock()
-		resend := j.sentIdle
-		j.sentIdle = false
-		j.mu.Unlock()
-		if resend {
-			b, _ := j.render()
-			out.Update(b, nil, j.displayID)
-		}
-	}
-}
-
-func (js *Jobs) current() kernel.Output {
-	js.mu.Lock()
-	defer js.mu.Unlock()
-	return js.out
-}
-
 // JobInfo describes a job.
 type JobInfo struct {
 	N       int    // the job's number, from 1
+	Name    string // the name given with --name, or ""
 	PID     int    // its process ID, which is also its process group ID
 	Cmd     string // the command given to bash -c
 	Running bool   // the process has not exited yet
 	Code    int    // the exit code, once it exited normally
 	// Signal is the signal that killed it, or 0.
 	Signal syscall.Signal
+}
+
+// Label is how messages refer to the job: "[3]", or "[3 NAME]" for a
+// named job.
+func (i JobInfo) Label() string {
+	if i.Name == "" {
+		return fmt.Sprintf("[%d]", i.N)
+	}
+	return fmt.Sprintf("[%d %s]", i.N, i.Name)
 }
 
 // State returns "running", "exited" or "killed".
@@ -131,6 +93,7 @@ func (i JobInfo) Status() string {
 type job struct {
 	js        *Jobs
 	n         int
+	name      string // "" for none
 	cmdline   string
 	cmd       *exec.Cmd
 	pid       int
@@ -154,10 +117,29 @@ type job struct {
 	readersWG sync.WaitGroup
 }
 
-// Start starts bash -c command in dir as a new job. It prints
-// "[N] PID COMMAND" to out's stdout, then shows the job's display area in
-// out.
-func (js *Jobs) Start(dir, command string, out kernel.Output) (JobInfo, error) {
+// A JobSpec says what job to start.
+type JobSpec struct {
+	Dir     string // the working directory
+	Command string // given to bash -c
+	// Name names the job, so that it can be found without its number;
+	// "" for none. A name may be reused once its previous job has ended.
+	Name string
+	// Replace ends a running job of the same name first, instead of
+	// failing.
+	Replace bool
+}
+
+// Start starts bash -c spec.Command as a new job. It prints
+// "[N] PID COMMAND" (or "[N NAME] PID COMMAND") to out's stdout, then
+// shows the job's display area in out. A name whose previous job still
+// runs is an error, unless spec.Replace is set: then that job's process
+// group is ended first.
+func (js *Jobs) Start(spec JobSpec, out kernel.Output) (JobInfo, error) {
+	if spec.Name != "" {
+		if err := checkJobName(spec.Name); err != nil {
+			return JobInfo{}, err
+		}
+	}
 	js.mu.Lock()
 	locked := true
 	defer func() {
@@ -168,6 +150,20 @@ func (js *Jobs) Start(dir, command string, out kernel.Output) (JobInfo, error) {
 	if js.closed {
 		return JobInfo{}, ErrClosed
 	}
+	if spec.Name != "" {
+		if old := js.namedLocked(spec.Name); old != nil && old.alive() {
+			if !spec.Replace {
+				return JobInfo{}, &busyNameError{name: spec.Name, old: old.info()}
+			}
+			js.mu.Unlock()
+			old.end()
+			js.mu.Lock()
+			if js.closed {
+				return JobInfo{}, ErrClosed
+			}
+		}
+	}
+	command, dir := spec.Command, spec.Dir
 	var files []*os.File // every pipe end; the child's are closed after the start
 	closeAll := func() {
 		for _, f := range files {
@@ -202,7 +198,7 @@ func (js *Jobs) Start(dir, command string, out kernel.Output) (JobInfo, error) {
 
 	js.last++
 	j := &job{
-		js: js, n: js.last, cmdline: command, cmd: cmd, pid: cmd.Process.Pid,
+		js: js, n: js.last, name: spec.Name, cmdline: command, cmd: cmd, pid: cmd.Process.Pid,
 		own: out, displayID: fmt.Sprintf("gokernel-job-%d-%s", js.last, randomHex()),
 		stdin:    inW,
 		dirty:    make(chan struct{}, 1),
@@ -215,7 +211,7 @@ func (js *Jobs) Start(dir, command string, out kernel.Output) (JobInfo, error) {
 	js.mu.Unlock()
 	locked = false
 
-	out.Stream("stdout", fmt.Sprintf("[%d] %d %s\n", j.n, j.pid, command))
+	out.Stream("stdout", fmt.Sprintf("%s %d %s\n", j.info().Label(), j.pid, command))
 	b, _ := j.render()
 	display(out, b, j.displayID)
 
@@ -235,19 +231,6 @@ func randomHex() string {
 	return hex.EncodeToString(b)
 }
 
-// read copies one of the job's output pipes into t.
-func (j *job) read(r *os.File, t *tail) {
-	defer j.touch() // after Done: lets publish see that every reader ended
-	defer j.readersWG.Done()
-	defer r.Close()
-	copyStream(r, &decoder{}, func(s string) {
-		j.mu.Lock()
-		t.add(s)
-		j.mu.Unlock()
-		j.touch()
-	})
-}
-
 // wait reaps the job's leader, records how it ended, then watches its
 // process group until no process is left in it.
 func (j *job) wait() {
@@ -261,63 +244,7 @@ func (j *job) wait() {
 	j.mu.Unlock()
 	close(j.exitedCh)
 	j.touch()
-	for groupAlive(j.pid) {
-		time.Sleep(groupPoll)
-	}
-	j.mu.Lock()
-	j.groupGone = true
-	j.mu.Unlock()
-}
-
-// touch asks for a display update.
-func (j *job) touch() {
-	select {
-	case j.dirty <- struct{}{}:
-	default:
-	}
-}
-
-// publish sends display updates, at most one per minUpdateGap, through the
-// running cell's Output, or the job's own when no cell runs. It ends once
-// the job has exited, its output is all read and the last update is sent.
-func (j *job) publish() {
-	var last time.Time
-	var lastText string // the text/plain sent last: an identical update is not sent again
-	readersDone := make(chan struct{})
-	go func() { j.readersWG.Wait(); close(readersDone) }()
-	for {
-		<-j.dirty
-		if d := time.Until(last.Add(minUpdateGap)); d > 0 {
-			time.Sleep(d)
-		}
-		b, ended := j.render()
-		out := j.js.current()
-		j.mu.Lock()
-		j.sentIdle = out == nil
-		j.mu.Unlock()
-		if out == nil {
-			out = j.own
-		}
-		if text, _ := b["text/plain"].(string); text != lastText {
-			out.Update(b, nil, j.displayID)
-			last, lastText = time.Now(), text
-		}
-		if !ended {
-			continue
-		}
-		select {
-		case <-j.finished:
-		default:
-			close(j.finished)
-		}
-		select {
-		case <-readersDone:
-			if len(j.dirty) == 0 {
-				return
-			}
-		default:
-		}
-	}
+	j.watchGroup()
 }
 
 func (j *job) info() JobInfo {
@@ -327,185 +254,8 @@ func (j *job) info() JobInfo {
 }
 
 func (j *job) infoLocked() JobInfo {
-	return JobInfo{N: j.n, PID: j.pid, Cmd: j.cmdline, Running: !j.exited, Code: j.status.code, Signal: j.status.sig}
+	return JobInfo{N: j.n, Name: j.name, PID: j.pid, Cmd: j.cmdline, Running: !j.exited, Code: j.status.code, Signal: j.status.sig}
 }
-
-// render returns the job's display, and whether it shows the job's end.
-// preText escapes text for a <pre> element with its newlines as
-// character references, so that the HTML has no blank line: a Markdown
-// export ends a raw HTML block at the first blank line.
-func preText(text string) string {
-	return strings.ReplaceAll(html.EscapeString(text), "\n", "&#10;")
-}
-
-func (j *job) render() (kernel.Bundle, bool) {
-	j.mu.Lock()
-	info := j.infoLocked()
-	runLog := j.runLog.String()
-	budget := logCap - len(runLog)
-	out, errText := share(j.stdout.String(), j.stderr.String(), budget)
-	j.mu.Unlock()
-
-	title := fmt.Sprintf("[%d] %s", info.N, info.Cmd)
-	state := "running"
-	if !info.Running {
-		state = "finished, " + info.Status()
-	}
-	var p strings.Builder
-	fmt.Fprintf(&p, "%s  (%s)\n", title, state)
-	for _, sec := range [][2]string{{"RUN LOG", runLog}, {"STDOUT", out}, {"STDERR", errText}} {
-		fmt.Fprintf(&p, "===== %s =====\n%s", sec[0], sec[1])
-		if sec[1] != "" && !strings.HasSuffix(sec[1], "\n") {
-			p.WriteByte('\n')
-		}
-	}
-
-	border := "#3b8eea"
-	if !info.Running {
-		border = "#888"
-	}
-	var h strings.Builder
-	fmt.Fprintf(&h, `<div style="border-left:4px solid %s;padding-left:6px">`, border)
-	fmt.Fprintf(&h, `<div style="font-family:monospace"><b>[%d]</b> <code>%s</code> <i>%s</i></div>`,
-		info.N, html.EscapeString(info.Cmd), html.EscapeString(state))
-	h.WriteString(`<table style="width:100%;border-collapse:collapse">`)
-	for _, sec := range []struct{ name, text, color string }{
-		{"RUN LOG", runLog, "#e5c07b"}, {"STDOUT", out, "#dcdcdc"}, {"STDERR", errText, "#f48771"},
-	} {
-		fmt.Fprintf(&h, `<tr><td style="width:6em;vertical-align:top;font-family:monospace;font-weight:bold;text-align:left">%s</td>`+
-			`<td style="text-align:left"><pre style="margin:0;padding:4px;min-height:1em;white-space:pre-wrap;background:#1e1e1e;color:%s">%s</pre></td></tr>`,
-			sec.name, sec.color, preText(sec.text))
-	}
-	h.WriteString(`</table></div>`)
-	return kernel.Bundle{"text/plain": p.String(), "text/html": h.String()}, !info.Running
-}
-
-// share cuts a and b to fit in budget bytes together, keeping the end of
-// each; the shorter keeps up to half.
-func share(a, b string, budget int) (string, string) {
-	if len(a)+len(b) <= budget {
-		return a, b
-	}
-	half := budget / 2
-	switch {
-	case len(a) <= half:
-		return a, keepEnd(b, budget-len(a))
-	case len(b) <= half:
-		return keepEnd(a, budget-len(b)), b
-	}
-	return keepEnd(a, half), keepEnd(b, budget-half)
-}
-
-// keepEnd returns about the last n bytes of s, starting at a line start
-// when one is near, with a note of what was cut.
-func keepEnd(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	note := func(cut int) string { return fmt.Sprintf("[... %d earlier bytes not shown ...]\n", cut) }
-	n -= len(note(len(s)))
-	start := len(s) - max(n, 0)
-	if i := strings.IndexByte(s[start:], '\n'); i >= 0 && i < 256 {
-		start += i + 1
-	}
-	for start < len(s) && !isRuneStart(s[start]) {
-		start++
-	}
-	return note(start) + s[start:]
-}
-
-func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
-
-// A tail keeps the newest text written to it, up to limit bytes (logCap
-// when zero), and counts what it dropped.
-type tail struct {
-	limit   int
-	b       []byte
-	dropped int
-}
-
-func (t *tail) add(s string) {
-	limit := t.limit
-	if limit == 0 {
-		limit = logCap
-	}
-	t.b = append(t.b, s...)
-	if len(t.b) > 2*limit { // trim rarely, keeping the newest limit bytes
-		cut := len(t.b) - limit
-		for cut < len(t.b) && !isRuneStart(t.b[cut]) {
-			cut++
-		}
-		t.dropped += cut
-		t.b = append(t.b[:0], t.b[cut:]...)
-	}
-}
-
-// String returns the kept text, its older part cut to the limit.
-func (t *tail) String() string {
-	limit := t.limit
-	if limit == 0 {
-		limit = logCap
-	}
-	if t.dropped == 0 && len(t.b) <= limit {
-		return string(t.b)
-	}
-	return keepEnd(string(t.b), limit)
-}
-
-// groupAlive reports whether a process that is not a zombie is in
-// process group pgid, by reading /proc.
-func groupAlive(pgid int) bool {
-	ents, err := os.ReadDir("/proc")
-	if err != nil {
-		return false
-	}
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-		if err != nil {
-			continue // it just ended
-		}
-		// pid (comm) state ppid pgrp ...; comm may hold spaces and parentheses.
-		i := bytes.LastIndexByte(data, ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(string(data[i+1:]))
-		if len(f) < 3 || f[0] == "Z" || f[0] == "X" {
-			continue
-		}
-		if g, err := strconv.Atoi(f[2]); err == nil && g == pgid {
-			return true
-		}
-	}
-	return false
-}
-
-// get returns job n.
-func (js *Jobs) get(n int) (*job, error) {
-	js.mu.Lock()
-	defer js.mu.Unlock()
-	if n < 1 || n > len(js.jobs) {
-		return nil, &noJobError{n: n, count: len(js.jobs)}
-	}
-	return js.jobs[n-1], nil
-}
-
-// noJobError reports a job number that was never given. It matches
-// ErrNoSuchJob.
-type noJobError struct{ n, count int }
-
-func (e *noJobError) Error() string {
-	if e.count == 0 {
-		return fmt.Sprintf("no job [%d]: there are no jobs", e.n)
-	}
-	return fmt.Sprintf("no job [%d]: jobs are numbered 1 to %d", e.n, e.count)
-}
-
-func (e *noJobError) Is(target error) bool { return target == ErrNoSuchJob }
 
 // List describes every job, in number order.
 func (js *Jobs) List() []JobInfo {
@@ -519,23 +269,24 @@ func (js *Jobs) List() []JobInfo {
 	return infos
 }
 
-// PID returns the process ID of job n, which is also its process group ID.
-func (js *Jobs) PID(n int) (int, error) {
-	j, err := js.get(n)
+// PID returns the process ID of the job that ref names (a number, a name,
+// or %+ for the most recent), which is also its process group ID.
+func (js *Jobs) PID(ref string) (int, error) {
+	j, err := js.lookup(ref)
 	if err != nil {
 		return 0, err
 	}
 	return j.pid, nil
 }
 
-// Signal sends sig to job n's process group. It fails when no process of
-// the group is left.
-func (js *Jobs) Signal(n int, sig syscall.Signal) error {
-	j, err := js.get(n)
+// Signal sends sig to the process group of the job that ref names, and
+// returns the job. It fails when no process of the group is left.
+func (js *Jobs) Signal(ref string, sig syscall.Signal) (JobInfo, error) {
+	j, err := js.lookup(ref)
 	if err != nil {
-		return err
+		return JobInfo{}, err
 	}
-	return j.signal(sig)
+	return j.info(), j.signal(sig)
 }
 
 func (j *job) signal(sig syscall.Signal) error {
@@ -543,20 +294,20 @@ func (j *job) signal(sig syscall.Signal) error {
 	gone := j.groupGone
 	j.mu.Unlock()
 	if gone {
-		return fmt.Errorf("job [%d] has finished", j.n)
+		return fmt.Errorf("job %s has finished", j.label())
 	}
 	if err := unix.Kill(-j.pid, sig); err != nil {
 		if errors.Is(err, unix.ESRCH) {
-			return fmt.Errorf("job [%d] has finished", j.n)
+			return fmt.Errorf("job %s has finished", j.label())
 		}
-		return fmt.Errorf("signal job [%d]: %w", j.n, err)
+		return fmt.Errorf("signal job %s: %w", j.label(), err)
 	}
 	return nil
 }
 
-// Write writes text and a newline to job n's stdin.
-func (js *Jobs) Write(n int, text string) error {
-	j, err := js.get(n)
+// Write writes text and a newline to the stdin of the job that ref names.
+func (js *Jobs) Write(ref string, text string) error {
+	j, err := js.lookup(ref)
 	if err != nil {
 		return err
 	}
@@ -564,17 +315,17 @@ func (js *Jobs) Write(n int, text string) error {
 	closed := j.stdinClosed
 	j.mu.Unlock()
 	if closed {
-		return fmt.Errorf("stdin of job [%d] is closed", j.n)
+		return fmt.Errorf("stdin of job %s is closed", j.label())
 	}
 	j.stdin.SetWriteDeadline(time.Now().Add(2 * time.Second))
 	if _, err := j.stdin.Write([]byte(text + "\n")); err != nil {
 		switch {
 		case errors.Is(err, syscall.EPIPE):
-			return fmt.Errorf("job [%d] does not read its stdin any more: %w", j.n, err)
+			return fmt.Errorf("job %s does not read its stdin any more: %w", j.label(), err)
 		case errors.Is(err, os.ErrDeadlineExceeded):
-			return fmt.Errorf("job [%d] does not read its stdin (its pipe is full): %w", j.n, err)
+			return fmt.Errorf("job %s does not read its stdin (its pipe is full): %w", j.label(), err)
 		}
-		return fmt.Errorf("write to job [%d]: %w", j.n, err)
+		return fmt.Errorf("write to job %s: %w", j.label(), err)
 	}
 	j.mu.Lock()
 	j.runLog.add("Wrote to stdin: " + text + "\n")
@@ -583,10 +334,11 @@ func (js *Jobs) Write(n int, text string) error {
 	return nil
 }
 
-// CloseStdin closes job n's stdin, waits up to grace for the job to end,
-// then kills its process group. It returns the job's final state.
-func (js *Jobs) CloseStdin(ctx context.Context, n int, grace time.Duration) (JobInfo, error) {
-	j, err := js.get(n)
+// CloseStdin closes the stdin of the job that ref names, waits up to grace
+// for the job to end, then kills its process group. It returns the job's
+// final state.
+func (js *Jobs) CloseStdin(ctx context.Context, ref string, grace time.Duration) (JobInfo, error) {
+	j, err := js.lookup(ref)
 	if err != nil {
 		return JobInfo{}, err
 	}
@@ -594,7 +346,7 @@ func (js *Jobs) CloseStdin(ctx context.Context, n int, grace time.Duration) (Job
 	select {
 	case <-j.exitedCh:
 	case <-ctx.Done():
-		return j.info(), fmt.Errorf("close job [%d]: %w", n, context.Cause(ctx))
+		return j.info(), fmt.Errorf("close job %s: %w", j.label(), context.Cause(ctx))
 	case <-time.After(grace):
 		j.mu.Lock()
 		j.runLog.add(fmt.Sprintf("Still running %v after stdin was closed: SIGKILL\n", grace))
@@ -628,10 +380,10 @@ func (j *job) awaitFinished(ctx context.Context, d time.Duration) {
 	}
 }
 
-// Wait waits up to timeout for job n to end and for its display to show
-// it, and returns its final state.
-func (js *Jobs) Wait(ctx context.Context, n int, timeout time.Duration) (JobInfo, error) {
-	j, err := js.get(n)
+// Wait waits up to timeout for the job that ref names to end and for its
+// display to show it, and returns its final state.
+func (js *Jobs) Wait(ctx context.Context, ref string, timeout time.Duration) (JobInfo, error) {
+	j, err := js.lookup(ref)
 	if err != nil {
 		return JobInfo{}, err
 	}
@@ -639,10 +391,40 @@ func (js *Jobs) Wait(ctx context.Context, n int, timeout time.Duration) (JobInfo
 	case <-j.finished:
 		return j.info(), nil
 	case <-ctx.Done():
-		return j.info(), fmt.Errorf("wait for job [%d]: %w", n, context.Cause(ctx))
+		return j.info(), fmt.Errorf("wait for job %s: %w", j.label(), context.Cause(ctx))
 	case <-time.After(timeout):
-		return j.info(), fmt.Errorf("job [%d] (%s) is still running after %v", n, firstLine(j.cmdline), timeout)
+		return j.info(), fmt.Errorf("job %s (%s) is still running after %v", j.label(), firstLine(j.cmdline), timeout)
 	}
+}
+
+// label is how messages refer to the job (see JobInfo.Label).
+func (j *job) label() string { return JobInfo{N: j.n, Name: j.name}.Label() }
+
+// alive reports whether a process of the job's group may be left.
+func (j *job) alive() bool {
+	j.mu.Lock()
+	gone, exited := j.groupGone, j.exited
+	j.mu.Unlock()
+	return !gone && (!exited || groupAlive(j.pid))
+}
+
+// end ends one job as EndAll ends them all: SIGTERM to its process group,
+// SIGKILL after endGrace, and a wait for its leader.
+func (j *job) end() {
+	j.signal(syscall.SIGTERM)
+	deadline := time.Now().Add(endGrace)
+	for j.alive() && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if j.alive() {
+		j.signal(syscall.SIGKILL)
+	}
+	j.closeStdin("")
+	select {
+	case <-j.exitedCh:
+	case <-time.After(2 * time.Second):
+	}
+	j.awaitFinished(context.Background(), time.Second)
 }
 
 // EndAll ends every job: SIGTERM to each process group, then, after a
@@ -656,11 +438,7 @@ func (js *Jobs) EndAll() {
 	alive := func() []*job {
 		var live []*job
 		for _, j := range all {
-			j.mu.Lock()
-			gone := j.groupGone
-			exited := j.exited
-			j.mu.Unlock()
-			if !gone && (!exited || groupAlive(j.pid)) {
+			if j.alive() {
 				live = append(live, j)
 			}
 		}

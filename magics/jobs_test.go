@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -162,7 +163,7 @@ func TestJobUpdatesGoThroughCurrentOutput(t *testing.T) {
 
 	running := &kerneltest.Recorder{} // a later cell, running while the job prints
 	k.jobs.SetOutput(running)
-	info, err := k.jobs.Wait(context.Background(), 1, 5*time.Second)
+	info, err := k.jobs.Wait(context.Background(), "1", 5*time.Second)
 	k.jobs.SetOutput(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -251,7 +252,7 @@ func TestJobsList(t *testing.T) {
 	k.mustRun("%wait 1")
 	k.rec = &kerneltest.Recorder{}
 	k.mustRun("%jobs")
-	pid2, _ := k.jobs.PID(2)
+	pid2, _ := k.jobs.PID("2")
 	want := regexp.MustCompile(`(?m)^JOB +PID +STATE +STATUS +COMMAND\n` +
 		`\[1\] +\d+ +exited +code=7 +exit 7\n` +
 		`\[2\] +` + strconv.Itoa(pid2) + ` +running +sleep 100\n$`)
@@ -269,7 +270,7 @@ func TestKill(t *testing.T) {
 	k.mustRun("%bash_async sleep 100")
 	k.mustRun("%kill -KILL 1")
 	k.mustRun("%wait 1")
-	pid, _ := k.jobs.PID(1)
+	pid, _ := k.jobs.PID("1")
 	if !strings.Contains(k.rec.Stdout(), fmt.Sprintf("sent SIGKILL to job [1] (process group %d)\n", pid)) {
 		t.Errorf("%%kill printed %q", k.rec.Stdout())
 	}
@@ -316,7 +317,9 @@ func TestJobMagicErrors(t *testing.T) {
 	k.usageErr("%kill -FOO 1", `%kill: unknown signal "FOO"`)
 	k.usageErr("%kill -99 1", `%kill: unknown signal "99"`)
 	k.usageErr("%kill -9", "%kill: missing job number")
-	k.usageErr("%kill x", `%kill: bad job number "x"`)
+	k.usageErr("%kill 0", `%kill: bad job number "0"`)
+	k.usageErr("%kill 1x", `%kill: bad job "1x": give its number`)
+	k.usageErr("%kill x", `%kill: no job named "x" (start one with %bash_async --name x CMD`)
 	k.usageErr("%wait", "%wait: missing job number")
 	k.usageErr("%wait 1 soon", `%wait: bad number of seconds "soon"`)
 	k.usageErr("%job_write 7 hi", "%job_write: no job [7]")
@@ -421,7 +424,7 @@ func TestJobsCloseLeavesNoProcess(t *testing.T) {
 			t.Errorf("job %+v still running after Close", j)
 		}
 	}
-	if _, err := k.jobs.Start(k.env.Dir(), "true", k.rec); !errors.Is(err, magics.ErrClosed) {
+	if _, err := k.jobs.Start(magics.JobSpec{Dir: k.env.Dir(), Command: "true"}, k.rec); !errors.Is(err, magics.ErrClosed) {
 		t.Errorf("Start after Close: %v, want ErrClosed", err)
 	}
 }
@@ -429,7 +432,7 @@ func TestJobsCloseLeavesNoProcess(t *testing.T) {
 func TestResetEndsJobs(t *testing.T) {
 	k := newKit(t)
 	k.mustRun("%bash_async sleep 1000")
-	pid, _ := k.jobs.PID(1)
+	pid, _ := k.jobs.PID("1")
 	k.mustRun("%reset -f")
 	if k.env.resets != 1 {
 		t.Errorf("Env.Reset called %d times, want 1", k.env.resets)
@@ -443,5 +446,112 @@ func TestResetEndsJobs(t *testing.T) {
 	k.mustRun("%bash_async true") // the table is still usable
 	if n := len(k.jobs.List()); n != 2 {
 		t.Errorf("%d jobs, want 2", n)
+	}
+}
+
+// TestJobsByName checks that a named job is found by its name, by its
+// number and as the most recent job, by every job magic.
+func TestJobsByName(t *testing.T) {
+	k := newKit(t)
+	k.mustRun(`%bash_async --name reader while read -r line; do echo "got $line"; done; echo eof`)
+	m := regexp.MustCompile(`^\[1 reader\] (\d+) while read`).FindStringSubmatch(k.rec.Stdout())
+	if m == nil {
+		t.Fatalf("printed %q, want [1 reader] PID CMD", k.rec.Stdout())
+	}
+	pid, _ := strconv.Atoi(m[1])
+	for _, ref := range []string{"reader", "%reader", "1", "%1", "%+", "%last", "last"} {
+		if got, err := k.jobs.PID(ref); got != pid || err != nil {
+			t.Errorf("PID(%q) = %d, %v; want %d", ref, got, err, pid)
+		}
+	}
+	if !strings.HasPrefix(k.lastJobText(), "[1 reader] while read") {
+		t.Errorf("the display's title is %q", strings.SplitN(k.lastJobText(), "\n", 2)[0])
+	}
+	k.mustRun("%job_write reader one")
+	k.mustRun("%job_write %+ two")
+	k.mustRun("%jobs")
+	if !regexp.MustCompile(`(?m)^\[1 reader\]\s+` + m[1] + `\s+running\s`).MatchString(k.rec.Stdout()) {
+		t.Errorf("%%jobs printed %q", k.rec.Stdout())
+	}
+	k.mustRun("%job_close %reader")
+	if !strings.HasSuffix(k.rec.Stdout(), "[1 reader] stdin closed; finished: code=0\n") {
+		t.Errorf("%%job_close printed %q", k.rec.Stdout())
+	}
+	if got := section(k.lastJobText(), "STDOUT"); got != "got one\ngot two\neof\n" {
+		t.Errorf("STDOUT %q", got)
+	}
+
+	// The name is free again once its job has ended; it then means the
+	// newest job.
+	k.mustRun("%bash_async --name reader sleep 100")
+	k.mustRun("%bash_async sleep 100")
+	k.mustRun("%kill -KILL reader")
+	if !strings.Contains(k.rec.Stdout(), "sent SIGKILL to job [2 reader] (process group ") {
+		t.Errorf("%%kill printed %q", k.rec.Stdout())
+	}
+	k.mustRun("%wait reader")
+	if !strings.HasSuffix(k.rec.Stdout(), "[2 reader] finished: signal=9 (SIGKILL)\n") {
+		t.Errorf("%%wait printed %q", k.rec.Stdout())
+	}
+	k.mustRun("%kill %last")
+	k.mustRun("%wait %+")
+	if !strings.HasSuffix(k.rec.Stdout(), "[3] finished: signal=15 (SIGTERM)\n") {
+		t.Errorf("%%wait %%+ printed %q", k.rec.Stdout())
+	}
+}
+
+// TestJobNameInUse checks that a name whose job still runs is refused
+// with a hint, and that --replace ends the old job and starts the new one.
+func TestJobNameInUse(t *testing.T) {
+	k := newKit(t)
+	k.mustRun("%bash_async --name srv sleep 100")
+	old, _ := k.jobs.PID("srv")
+	k.plainErr("%bash_async --name srv sleep 200", "%bash_async: job [1 srv] is still running (pid ")
+	k.plainErr("%bash_async --name srv sleep 200", "%kill srv first, or start the new one with --replace")
+	if n := len(k.jobs.List()); n != 1 {
+		t.Fatalf("%d jobs after the refused start, want 1", n)
+	}
+	start := time.Now()
+	k.mustRun("%bash_async --name=srv --replace sleep 200")
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("--replace took %v", d)
+	}
+	list := k.jobs.List()
+	if len(list) != 2 || list[0].Running || list[0].Status() != "signal=15 (SIGTERM)" || !list[1].Running || list[1].Name != "srv" {
+		t.Fatalf("after --replace the jobs are %+v, want [1 srv] ended by SIGTERM and [2 srv] running", list)
+	}
+	if err := syscall.Kill(old, 0); err == nil {
+		t.Errorf("the replaced job's process %d is still there", old)
+	}
+	if pid, _ := k.jobs.PID("srv"); pid != list[1].PID {
+		t.Errorf("srv is PID %d, want the new job's %d", pid, list[1].PID)
+	}
+	k.mustRun("%kill -9 srv")
+}
+
+func TestJobNameErrors(t *testing.T) {
+	k := newKit(t)
+	for _, c := range []struct{ cell, want string }{
+		{"%bash_async --name 3x sleep 1", `%bash_async: bad job name "3x"`},
+		{"%bash_async --name last sleep 1", `%bash_async: bad job name "last"`},
+		{"%bash_async --name a/b sleep 1", `%bash_async: bad job name "a/b"`},
+		{"%bash_async --name", "%bash_async: --name needs a NAME"},
+		{"%bash_async --name x", "%bash_async: missing command"},
+		{"%bash_async --replace sleep 1", "%bash_async: --replace needs --name NAME"},
+		{"%bash_async --nmae x sleep 1", `%bash_async: unknown option "--nmae"`},
+		{"%%bash_async --name x extra\nsleep 1", `%%bash_async: unexpected arguments "extra"`},
+		{"%wait %+", "%wait: no job %+: there are no jobs"},
+		{"%wait nobody", `%wait: no job named "nobody"`},
+		{"%kill -9 a/b", `%kill: bad job "a/b"`},
+	} {
+		k.usageErr(c.cell, c.want)
+	}
+	if n := len(k.jobs.List()); n != 0 {
+		t.Errorf("%d jobs started by bad cells", n)
+	}
+	k.mustRun("%%bash_async --name cellform\necho from the cell")
+	k.mustRun("%wait cellform")
+	if !strings.HasSuffix(k.rec.Stdout(), "[1 cellform] finished: code=0\n") {
+		t.Errorf("printed %q", k.rec.Stdout())
 	}
 }

@@ -230,7 +230,7 @@ func TestAsKernelError(t *testing.T) {
 	if ke == nil || ke.Name != "UsageError" {
 		t.Fatalf("AsKernelError(%v) = %+v, want a UsageError", err, ke)
 	}
-	want := []string{`%kill: unknown signal "FOO"`, "usage: %kill [-SIGNAL] JOB"}
+	want := []string{`%kill: unknown signal "FOO"`, "usage: %kill [-SIGNAL] N|NAME|%+"}
 	if strings.Join(ke.Traceback, "|") != strings.Join(want, "|") {
 		t.Errorf("traceback %q, want %q", ke.Traceback, want)
 	}

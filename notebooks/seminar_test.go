@@ -278,6 +278,69 @@ func TestSeminarCodeCellsIdentical(t *testing.T) {
 	}
 }
 
+// A heading is a Markdown heading's level and its section number ("" for
+// an unnumbered one).
+type heading struct {
+	level  int
+	number string
+}
+
+var headingLine = regexp.MustCompile(`(?m)^(#{1,6}) +(?:(\d+)\. )?`)
+
+// headings lists the Markdown headings of cell c, in order.
+func (c *seminarCell) headings() []heading {
+	var out []heading
+	for _, m := range headingLine.FindAllStringSubmatch(string(c.Source), -1) {
+		out = append(out, heading{len(m[1]), m[2]})
+	}
+	return out
+}
+
+// TestSeminarHeadingsMatch checks that the English and the Russian
+// notebook have the same headings, level and section number, cell for
+// cell; that the sections are numbered 1, 2, … without a gap; and that
+// every "section N" / "раздел N" in the prose names a section that exists.
+func TestSeminarHeadingsMatch(t *testing.T) {
+	en, ru := readSeminar(t, seminarBooks[0]), readSeminar(t, seminarBooks[1])
+	if len(en.Cells) != len(ru.Cells) {
+		t.Fatalf("%d cells in English, %d in Russian", len(en.Cells), len(ru.Cells))
+	}
+	sections := map[string]bool{}
+	next := 1
+	for i, e := range en.Cells {
+		eh, rh := e.headings(), ru.Cells[i].headings()
+		if !slices.Equal(eh, rh) {
+			t.Errorf("cell %d (%s): headings %v in English, %v in Russian", i, e.ID, eh, rh)
+		}
+		for _, h := range eh {
+			if h.level != 2 {
+				continue
+			}
+			if h.number != strconv.Itoa(next) {
+				t.Errorf("cell %d (%s): section %q, want %d", i, e.ID, h.number, next)
+			}
+			sections[h.number] = true
+			next++
+		}
+	}
+	if next < 10 {
+		t.Errorf("only %d numbered sections", next-1)
+	}
+	refs := regexp.MustCompile(`(?i)\b(?:sections?|раздел[аеу]?|разделах) (\d+(?:\.\d+)?)`)
+	for _, nb := range []*seminarNotebook{en, ru} {
+		for _, c := range nb.Cells {
+			if c.Type != "markdown" {
+				continue
+			}
+			for _, m := range refs.FindAllStringSubmatch(string(c.Source), -1) {
+				if !sections[m[1]] && !strings.Contains(m[1], ".") { // 44.9 is TLPI's
+					t.Errorf("cell %s refers to %q, but there is no section %s", c.ID, m[0], m[1])
+				}
+			}
+		}
+	}
+}
+
 func hasCyrillic(s string) bool {
 	return strings.IndexFunc(s, func(r rune) bool { return unicode.Is(unicode.Cyrillic, r) }) >= 0
 }

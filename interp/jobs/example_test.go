@@ -23,6 +23,32 @@ func ExamplePID() {
 	// jobs: no job 2 (%jobs lists them)
 }
 
+func ExampleLookup() {
+	jobs.SetSource(fakeTable{
+		{N: 1, Name: "reader", PID: 10, Cmd: "cat my_fifo", Code: 0},
+		{N: 2, Name: "reader", PID: 11, Cmd: "cat my_fifo", Running: true},
+		{N: 3, PID: 12, Cmd: "sleep 100", Running: true},
+	})
+	defer jobs.SetSource(nil)
+	for _, ref := range []string{"reader", "%reader", "1", "%+", "%last", "writer"} {
+		j, err := jobs.Lookup(ref)
+		fmt.Println(ref, j.N, j.PID, err)
+	}
+	pid, err := jobs.PID("reader")
+	fmt.Println(pid, err)
+	_, err = jobs.PID(2.5)
+	fmt.Println(err)
+	// Output:
+	// reader 2 11 <nil>
+	// %reader 2 11 <nil>
+	// 1 1 10 <nil>
+	// %+ 3 12 <nil>
+	// %last 3 12 <nil>
+	// writer 0 0 jobs: no job named "writer" (%bash_async --name writer CMD starts one; %jobs lists them)
+	// 11 <nil>
+	// jobs: PID takes a job number (int) or a name (string), not float64
+}
+
 func ExampleList() {
 	jobs.SetSource(fakeTable{{N: 1, PID: 10, Cmd: "sleep 1"}, {N: 2, PID: 11, Cmd: "yes", Signal: 9}})
 	defer jobs.SetSource(nil)

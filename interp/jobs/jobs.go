@@ -3,12 +3,15 @@ package jobs
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 )
 
 // Job describes one background job.
 type Job struct {
 	N       int    // the job's number, from 1, as %jobs shows it
+	Name    string // the name given with %bash_async --name, or ""
 	PID     int    // its process ID, which is also its process group ID
 	Cmd     string // the command
 	Running bool   // it has not exited yet
@@ -59,16 +62,57 @@ func List() ([]Job, error) {
 	return s.Jobs()
 }
 
-// PID returns the process ID of job n.
-func PID(n int) (int, error) {
-	all, err := List()
+// PID returns the process ID of a job, which is also its process group
+// ID. The job is given by its number (an int: PID(3)) or by a reference
+// as the job magics take it (a string: PID("cat"), PID("3"), PID("%+");
+// see Lookup). An int keeps cells written for numbered jobs working.
+func PID(job any) (int, error) {
+	var ref string
+	switch v := job.(type) {
+	case int:
+		ref = strconv.Itoa(v)
+	case string:
+		ref = v
+	default:
+		return 0, fmt.Errorf("jobs: PID takes a job number (int) or a name (string), not %T", job)
+	}
+	j, err := Lookup(ref)
 	if err != nil {
 		return 0, err
 	}
-	for _, j := range all {
-		if j.N == n {
-			return j.PID, nil
+	return j.PID, nil
+}
+
+// Lookup returns the job that ref names, as %kill and %wait read it: a
+// number ("3" or "%3"), a name given with %bash_async --name ("cat" or
+// "%cat": the newest job of that name), or "%+" or "%last" for the most
+// recent job.
+func Lookup(ref string) (Job, error) {
+	all, err := List()
+	if err != nil {
+		return Job{}, err
+	}
+	r := strings.TrimPrefix(ref, "%")
+	switch n, numErr := strconv.Atoi(r); {
+	case r == "+" || r == "last":
+		if len(all) > 0 {
+			return all[len(all)-1], nil
+		}
+		return Job{}, fmt.Errorf("jobs: no job %s: there are no jobs", ref)
+	case numErr == nil:
+		for _, j := range all {
+			if j.N == n {
+				return j, nil
+			}
+		}
+		return Job{}, fmt.Errorf("jobs: no job %d (%%jobs lists them)", n)
+	case r == "":
+		return Job{}, errors.New("jobs: empty job reference: give a number, a name or %+")
+	}
+	for i := len(all) - 1; i >= 0; i-- {
+		if all[i].Name == r {
+			return all[i], nil
 		}
 	}
-	return 0, fmt.Errorf("jobs: no job %d (%%jobs lists them)", n)
+	return Job{}, fmt.Errorf("jobs: no job named %q (%%bash_async --name %s CMD starts one; %%jobs lists them)", r, r)
 }

@@ -12,6 +12,7 @@ func init() {
 		// function, constant and variable definitions
 		"ErrNoKernel": reflect.ValueOf(&jobs.ErrNoKernel).Elem(),
 		"List":        reflect.ValueOf(jobs.List),
+		"Lookup":      reflect.ValueOf(jobs.Lookup),
 		"PID":         reflect.ValueOf(jobs.PID),
 		"SetSource":   reflect.ValueOf(jobs.SetSource),
 

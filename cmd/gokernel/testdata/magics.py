@@ -28,13 +28,13 @@ COVERED = {
     "%%makefile": "test_makefile",
     "%%cmake": "test_cmake",
     "%p": "test_print",
-    "%bash_async": "test_jobs, test_job_output_lands_in_its_cell, test_shutdown_ends_jobs",
-    "%%bash_async": "test_jobs",
-    "%jobs": "test_jobs",
-    "%kill": "test_jobs",
-    "%wait": "test_jobs",
-    "%job_write": "test_jobs",
-    "%job_close": "test_jobs",
+    "%bash_async": "test_jobs, test_jobs_by_name, test_job_output_lands_in_its_cell, test_shutdown_ends_jobs",
+    "%%bash_async": "test_jobs, test_jobs_by_name",
+    "%jobs": "test_jobs, test_jobs_by_name",
+    "%kill": "test_jobs, test_jobs_by_name",
+    "%wait": "test_jobs, test_jobs_by_name",
+    "%job_write": "test_jobs, test_jobs_by_name",
+    "%job_close": "test_jobs, test_jobs_by_name",
     "%%bash": "test_scripts",
     "%%sh": "test_scripts",
     "%%writefile": "test_writefile",
@@ -54,6 +54,21 @@ COVERED = {
     "%reset": "test_who_reset",
     "%lsmagic": "test_every_magic_is_covered",
     "%help": "test_help",
+}
+
+# The forms of the job magics beyond a job number, each with the help text
+# that must show it (test_help) and the test that runs it.
+JOB_FORMS = {
+    "%bash_async [--name NAME [--replace]] CMD": ("%bash_async", "test_jobs_by_name"),
+    "--replace": ("%bash_async", "test_jobs_by_name"),
+    "%%bash_async [--name NAME": ("%%bash_async", "test_jobs_by_name"),
+    "%kill [-SIGNAL] N|NAME|%+": ("%kill", "test_jobs_by_name"),
+    "%wait N|NAME|%+": ("%wait", "test_jobs_by_name"),
+    "%job_write N|NAME|%+": ("%job_write", "test_jobs_by_name"),
+    "%job_close N|NAME|%+": ("%job_close", "test_jobs_by_name"),
+    "%last": ("%wait", "test_jobs_by_name"),
+    'jobs.PID("NAME")': ("%bash_async", "test_jobs_by_name"),
+    'jobs.Lookup("NAME")': ("%bash_async", "test_jobs_by_name"),
 }
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -164,6 +179,11 @@ class MagicsTests(KernelTestCase):
             spelled += names
         self.assertEqual(sorted(spelled), sorted(COVERED), data["text/markdown"])
         self.assertEqual(len(spelled), len(set(spelled)), data["text/markdown"])
+        # Every form of the job magics names a test that exists.
+        for form, (spelling, tests) in JOB_FORMS.items():
+            self.assertIn(spelling, COVERED, form)
+            for name in tests.split(", "):
+                self.assertTrue(callable(getattr(self, name, None)), f"{form}: no test {name}")
 
     def test_help(self):
         km, kc = self.start_kernel()
@@ -185,6 +205,10 @@ class MagicsTests(KernelTestCase):
                 # %help NAME without % finds it too, and %NAME? says the same.
                 self.assertEqual(self.assert_ok(kc, f"%help {name}").stdout, text)
                 self.assertEqual(self.assert_ok(kc, f"{spelling}?").stdout, text)
+        # The help shows every form of the job magics.
+        for form, (spelling, _) in JOB_FORMS.items():
+            with self.subTest(form=form):
+                self.assertIn(form, self.assert_ok(kc, f"%help {spelling}").stdout)
         # Aliases name their magic.
         self.assertIn("%%writefile", self.assert_ok(kc, "%help file").stdout)
         self.assertIn("%%javascript", self.assert_ok(kc, "%%js?").stdout)
@@ -680,6 +704,86 @@ class MagicsTests(KernelTestCase):
                 self.assertEqual(
                     set(job_sections(m["content"]["data"]["text/plain"])), {"title", "RUN LOG", "STDOUT", "STDERR"}
                 )
+        self.assert_value(kc, "keep+1", "42")
+
+    def test_jobs_by_name(self):
+        """Every job magic takes a job's name, %+ and %last wherever it takes
+        a number; a name still in use is refused with a hint, and --replace
+        ends the old job; Go cells find jobs by name."""
+        km, kc = self.start_kernel()
+        self.assert_ok(kc, 'import ("fmt"; "github.com/beacceaf/gokernel/interp/jobs")\nkeep := 41')
+        cmd = 'while read -r line; do echo "got $line"; done; echo eof'
+        cell = self.assert_ok(kc, f"%bash_async --name reader {cmd}")
+        m = re.fullmatch(r"\[1 reader\] (\d+) (.*)\n", cell.stdout, re.DOTALL)
+        self.assertIsNotNone(m, cell.describe())
+        self.assertEqual(m.group(2), cmd)
+        pid = int(m.group(1))
+        did = self.outputs(cell)[0]["transient"]["display_id"]
+        self.assertTrue(self.outputs(cell)[0]["data"]["text/plain"].startswith(f"[1 reader] {cmd}  (running)"))
+
+        # Go cells: jobs.PID by name, number or %+; jobs.Lookup.
+        cell = self.assert_ok(
+            kc,
+            'a, e1 := jobs.PID("reader")\nb, e2 := jobs.PID(1)\nc, e3 := jobs.PID("%+")\n'
+            'j, e4 := jobs.Lookup("%reader")\nfmt.Println(a, b, c, j.N, j.Name, j.Running, e1, e2, e3, e4)\n'
+            '_, e5 := jobs.Lookup("nobody")\nfmt.Println(e5)',
+        )
+        self.assertEqual(
+            cell.stdout,
+            f'{pid} {pid} {pid} 1 reader true <nil> <nil> <nil> <nil>\n'
+            'jobs: no job named "nobody" (%bash_async --name nobody CMD starts one; %jobs lists them)\n',
+            cell.describe(),
+        )
+
+        # %job_write by name and as %+, %jobs shows the name, %job_close as %last.
+        self.assert_ok(kc, "%job_write reader one")
+        self.assert_ok(kc, "%job_write %+ two")
+        cell = self.assert_ok(kc, "%jobs")
+        self.assertRegex(cell.stdout, rf"(?m)^\[1 reader\]\s+{pid}\s+running\s+while read", cell.describe())
+        cell = self.assert_ok(kc, "%job_close %last")
+        self.assertEqual(cell.stdout, "[1 reader] stdin closed; finished: code=0\n", cell.describe())
+        sec = job_sections(self.updates(did)[-1])
+        self.assertEqual(sec.get("STDOUT"), "got one\ngot two\neof\n")
+
+        # A name whose job runs is refused, with a hint; nothing starts.
+        cell = self.assert_ok(kc, "%bash_async --name srv sleep 1000")
+        m = re.fullmatch(r"\[2 srv\] (\d+) sleep 1000\n", cell.stdout)
+        self.assertIsNotNone(m, cell.describe())
+        srv1 = int(m.group(1))
+        job1 = Proc(srv1, "job [2 srv]")
+        self.assert_error(
+            kc,
+            "%bash_async --name srv sleep 2000",
+            "job [2 srv] is still running",
+            "%kill srv first, or start the new one with --replace",
+            ename=None,
+        )
+        self.assertNotIn("[3", self.assert_ok(kc, "%jobs").stdout)
+        # --replace ends the old job and starts the new one, as job 3.
+        start = time.monotonic()
+        cell = self.assert_ok(kc, "%%bash_async --name srv --replace\nsleep 1000")
+        self.assertLess(time.monotonic() - start, bound(5.0))
+        self.assertRegex(cell.stdout, r"^\[3 srv\] \d+ sleep 1000\n$", cell.describe())
+        srv2 = int(cell.stdout.split()[2])
+        self.assertEqual(wait_gone([job1], bound(2.0)), [], "--replace left the old job running")
+        # %kill, %wait by name reach the newest srv; the old one shows SIGTERM.
+        cell = self.assert_ok(kc, "%kill -9 srv")
+        self.assertEqual(cell.stdout, f"sent SIGKILL to job [3 srv] (process group {srv2})\n", cell.describe())
+        self.assertEqual(self.assert_ok(kc, "%wait srv").stdout, "[3 srv] finished: signal=9 (SIGKILL)\n")
+        self.assertEqual(self.assert_ok(kc, "%wait 2").stdout, "[2 srv] finished: signal=15 (SIGTERM)\n")
+        # A finished job's name is free again.
+        self.assert_ok(kc, "%bash_async --name srv true")
+        self.assertEqual(self.assert_ok(kc, "%wait %+").stdout, "[4 srv] finished: code=0\n")
+
+        # Bad names and references are usage errors; the kernel stays up.
+        for code, wants in [
+            ("%bash_async --name 9lives true", ['bad job name "9lives"']),
+            ("%bash_async --replace true", ["--replace needs --name NAME"]),
+            ("%wait nobody", ['no job named "nobody"']),
+            ("%kill a/b", ['bad job "a/b"']),
+        ]:
+            with self.subTest(code=code):
+                self.assert_error(kc, code, *wants)
         self.assert_value(kc, "keep+1", "42")
 
     def wait_group(self, pgrp, count, timeout=5):
