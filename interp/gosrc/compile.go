@@ -144,7 +144,10 @@ func Compile(cell, code string, st *State) (*Plan, error) {
 		return nil, perr.err
 	}
 	plan := &Plan{Cell: cell}
-	for gi, g := range groups {
+	var items []*item
+	var last *item
+	var lastDisp *Display
+	for _, g := range groups {
 		var nodes []ast.Node
 		if g.decl {
 			for _, d := range g.file.Decls {
@@ -157,11 +160,12 @@ func Compile(cell, code string, st *State) (*Plan, error) {
 				}
 			}
 		}
-		for ni, n := range nodes {
+		for _, n := range nodes {
 			u, disp, err := c.unit(g, n, false)
 			if err != nil {
 				return nil, err
 			}
+			last, lastDisp = nil, nil
 			if u == nil {
 				continue
 			}
@@ -171,11 +175,14 @@ func Compile(cell, code string, st *State) (*Plan, error) {
 				}
 			}
 			c.applyPending(u.records)
-			plan.Units = append(plan.Units, *u)
-			if gi == len(groups)-1 && ni == len(nodes)-1 {
-				plan.Display = disp
-			}
+			it := &item{u: u, node: n, start: g.off(n.Pos()), end: min(g.off(n.End()), g.end)}
+			items = append(items, it)
+			last, lastDisp = it, disp
 		}
+	}
+	plan.Units = c.arrange(items)
+	if last != nil && lastDisp != nil && len(plan.Units) > 0 && plan.Units[len(plan.Units)-1].Src == last.u.Src {
+		plan.Display = lastDisp
 	}
 	return plan, nil
 }

@@ -191,3 +191,20 @@ func TestRunRedefinitions(t *testing.T) {
 		{code: "func sq(x int) int { return x * x * x }\nsq(3)", display: "27"},
 	})
 }
+
+func TestRunDeclarationOrder(t *testing.T) {
+	runCells(t, newTestWorker(t), []cellCase{
+		{code: "import \"fmt\"\nfunc a() int { return b() + 1 }\nfunc b() int { return 41 }\na()", display: "42"},
+		{code: "x := 5\nfunc getX() int { return x }\ngetX()", display: "5"},
+		{code: "fmt.Println(\"a\")\nvar y = g()\nfmt.Println(\"c\", y)\nfunc g() int { fmt.Println(\"b\"); return 1 }", out: "a\nb\nc 1\n"},
+		{code: "var v = T{7}\ntype T struct{ A int }\nv.A", display: "7"},
+		{code: "t := U{}\nfmt.Println(t.M())\ntype U struct{}\nfunc (U) M() string { return \"m\" }", out: "m\n"},
+		{code: "var gb byte = 123\nvar fb = &gb\n*fb", display: "123"},
+		{code: "var g2 byte = 1"},
+		{code: "var f2 = &g2\nvar f3, f4 = &g2, 2\n*f2 + *f3", display: "2"},
+		{code: "func h() int { return 1 }"},
+		{code: "fmt.Println(h())\nfunc h() int { return 2 }\nfmt.Println(h())", out: "1\n2\n"},
+		{code: "var later = first()\nfunc first() int { return second }\nvar second = 3\nlater", display: "3"},
+		{code: "n := 2\nvar double = n * 2\ndouble", display: "4"},
+	})
+}
