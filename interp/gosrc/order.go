@@ -21,7 +21,11 @@ type item struct {
 	slot  int // for declarations: how many barriers run before it
 }
 
-func (it *item) barrier() bool { return it.u.Kind != Decl }
+// barrier reports whether the item is a statement: declarations move
+// around statements, not past those they depend on.
+func (it *item) barrier() bool { return it.u.Kind == Stmt }
+
+func (it *item) decl() bool { return it.u.Kind == Decl }
 
 // isVar reports whether the item is a var declaration with initial values.
 func (it *item) isVar() bool {
@@ -111,7 +115,7 @@ func (c *compiler) arrange(items []*item) []Unit {
 	emit := func(slot int) {
 		names := map[string]bool{}
 		for _, it := range items {
-			if it.barrier() || it.slot != slot {
+			if !it.decl() || it.slot != slot {
 				continue
 			}
 			for _, n := range it.u.Names {
@@ -126,6 +130,11 @@ func (c *compiler) arrange(items []*item) []Unit {
 			group = append(group, it)
 		}
 		flush()
+	}
+	for _, it := range items {
+		if it.u.Kind == Import {
+			out = append(out, *it.u) // imports first, as in a Go file
+		}
 	}
 	for _, it := range items {
 		if !it.barrier() {
@@ -147,6 +156,8 @@ func (c *compiler) place(items []*item) {
 		it.slot = len(barriers)
 		if it.barrier() {
 			barriers = append(barriers, it)
+		}
+		if !it.decl() {
 			continue
 		}
 		for _, n := range it.u.Names {
@@ -158,7 +169,7 @@ func (c *compiler) place(items []*item) {
 	textual := map[*item]int{}
 	need := map[*item]int{}
 	for _, it := range items {
-		if it.barrier() {
+		if !it.decl() {
 			continue
 		}
 		textual[it] = it.slot
@@ -188,18 +199,32 @@ func (c *compiler) place(items []*item) {
 		}
 		it.slot = need[it]
 	}
+	// A type comes with its methods: what uses the type may call them.
+	methods := map[string][]*item{}
+	for _, it := range items {
+		for _, r := range it.u.records {
+			if r.name.Kind == "method" && it.decl() {
+				methods[r.recv] = append(methods[r.recv], it)
+			}
+		}
+	}
 	for changed := true; changed; {
 		changed = false
 		for _, it := range items {
-			if it.barrier() || it.fixed {
+			if !it.decl() || it.fixed {
 				continue
 			}
+			var deps []*item
 			for name := range it.uses {
-				for _, d := range declBy[name] {
-					if d != it && d.slot > it.slot {
-						it.slot = d.slot
-						changed = true
-					}
+				deps = append(deps, declBy[name]...)
+			}
+			for _, n := range it.u.Names {
+				deps = append(deps, methods[n]...)
+			}
+			for _, d := range deps {
+				if d != it && d.slot > it.slot {
+					it.slot = d.slot
+					changed = true
 				}
 			}
 		}
@@ -247,7 +272,7 @@ func (c *compiler) splitVars(items []*item) bool {
 	}
 	changed := false
 	for _, it := range items {
-		if it.barrier() || !it.isVar() {
+		if !it.decl() || !it.isVar() {
 			continue
 		}
 		for name := range it.uses {

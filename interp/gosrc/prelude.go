@@ -13,6 +13,9 @@ const maxResults = 8
 // defines what rewritten units and Display.Src call: the min, max and clear
 // helpers and the display format. Its names start with __gk, and its
 // imports use aliases, so that a cell can still import fmt, reflect and cmp.
+// Type parameters are named __gkT too: yaegi v0.16.1 lets a generic
+// function's type parameter names leak into the package scope, so a
+// parameter named T broke a cell's own type T ("reflect.Type is nil").
 const Prelude = `import __gkfmt "fmt"
 import __gkreflect "reflect"
 import __gkcmp "cmp"
@@ -21,7 +24,7 @@ import __gkcmp "cmp"
 // values, separated by \x00. Missing values format as BADINDEX.
 const __gk_dfmt = "%[1]T\x00%[2]T\x00%[3]T\x00%[4]T\x00%[5]T\x00%[6]T\x00%[7]T\x00%[8]T\x01%[1]v\x00%[2]v\x00%[3]v\x00%[4]v\x00%[5]v\x00%[6]v\x00%[7]v\x00%[8]v"
 
-func __gk_min[T __gkcmp.Ordered](a, b T) T {
+func __gk_min[__gkT __gkcmp.Ordered](a, b __gkT) __gkT {
 	if a != a {
 		return a
 	}
@@ -31,7 +34,7 @@ func __gk_min[T __gkcmp.Ordered](a, b T) T {
 	return a
 }
 
-func __gk_max[T __gkcmp.Ordered](a, b T) T {
+func __gk_max[__gkT __gkcmp.Ordered](a, b __gkT) __gkT {
 	if a != a {
 		return a
 	}

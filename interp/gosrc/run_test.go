@@ -206,5 +206,14 @@ func TestRunDeclarationOrder(t *testing.T) {
 		{code: "fmt.Println(h())\nfunc h() int { return 2 }\nfmt.Println(h())", out: "1\n2\n"},
 		{code: "var later = first()\nfunc first() int { return second }\nvar second = 3\nlater", display: "3"},
 		{code: "n := 2\nvar double = n * 2\ndouble", display: "4"},
+		// A type comes with its methods, which need an import.
+		{code: "type Vec [2]float64\nfunc run() float64 { var v Vec; return v.Norm() }\nimport \"math\"\nfunc (v Vec) Norm() float64 { return math.Sqrt(v[0]) }\nrun()", display: "0"},
+	})
+}
+
+// The Prelude's generic helpers must not shadow a cell's type T.
+func TestRunPreludeTypeParams(t *testing.T) {
+	runCells(t, newTestWorker(t), []cellCase{
+		{code: "type T [10]int\nvar sink *T\nfunc mk() (t T) { sink = &t; return }\nlen(mk())", display: "10"},
 	})
 }
