@@ -50,6 +50,29 @@ func __gk_showN(vs ...any) string {
 	return __gkfmt.Sprintf(__gk_dfmt, vs...)
 }
 
+// __gk_defers is the stack of the running cell's deferred calls.
+var __gk_defers []func()
+
+func __gk_defer(f func()) { __gk_defers = append(__gk_defers, f) }
+
+func __gk_dropdefers() { __gk_defers = nil }
+
+// __gk_rundefers runs the deferred calls, last first. As in Go, a panic in
+// one does not stop the others; the last panic goes on.
+func __gk_rundefers() {
+	ds := __gk_defers
+	__gk_defers = nil
+	__gk_runlifo(ds)
+}
+
+func __gk_runlifo(ds []func()) {
+	if len(ds) == 0 {
+		return
+	}
+	defer __gk_runlifo(ds[:len(ds)-1])
+	ds[len(ds)-1]()
+}
+
 func __gk_clear(x any) {
 	__gkreflect.ValueOf(x).Clear()
 }

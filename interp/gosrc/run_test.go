@@ -217,3 +217,20 @@ func TestRunPreludeTypeParams(t *testing.T) {
 		{code: "type T [10]int\nvar sink *T\nfunc mk() (t T) { sink = &t; return }\nlen(mk())", display: "10"},
 	})
 }
+
+func TestRunDefer(t *testing.T) {
+	runCells(t, newTestWorker(t), []cellCase{
+		{code: "import (\"fmt\"; \"os\"; \"sync\")\nx := 1\ndefer fmt.Println(\"first deferred, x was\", x)\nx = 2\ndefer fmt.Println(\"second deferred\")\nfmt.Println(\"body\", x)",
+			out: "body 2\nsecond deferred\nfirst deferred, x was 1\n"},
+		{code: "fmt.Println(\"next cell\")", out: "next cell\n"}, // the defers do not run again
+		{code: "defer fmt.Println(\"runs after the panic\")\npanic(\"boom\")", out: "runs after the panic\n", err: "boom"},
+		{code: "defer fmt.Println(\"runs after the error\")\nfmt.Println(\"before\")\nundefinedV + 1", out: "before\nruns after the error\n", err: "undefined: undefinedV"},
+		{code: "os.WriteFile(os.DevNull, nil, 0)\nf, _ := os.Open(os.DevNull)\ndefer f.Close()\n_, err := f.Read(make([]byte, 1))\nerr", display: "EOF"},
+		{code: "var mu sync.Mutex\nmu.Lock()\ndefer mu.Unlock()\nmu.TryLock()", display: "false"},
+		{code: "mu.TryLock()", display: "true"},
+		{code: "for i := 0; i < 3; i++ {\n\tdefer fmt.Print(i, \" \")\n}\nfmt.Print(\"loop done \")", out: "loop done 2 1 0 "},
+		{code: "func inner() { defer fmt.Println(\"inner deferred\"); fmt.Println(\"inner body\") }\ninner()\nfmt.Println(\"after inner\")", out: "inner body\ninner deferred\nafter inner\n"},
+		{code: "fs := []func(){func() { fmt.Println(\"f0\") }}\ndefer fs[0]()\nfs[0] = nil", out: "f0\n"},
+		{code: "defer panic(\"in defer\")\nfmt.Println(\"body\")", out: "body\n", err: "in defer"},
+	})
+}
