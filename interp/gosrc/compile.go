@@ -62,6 +62,7 @@ type Unit struct {
 
 	records []*record
 	notes   notes
+	defers  bool // the unit defers a call to the end of the cell
 }
 
 // notes are facts about a unit that help explain a failure.
@@ -81,7 +82,22 @@ type Plan struct {
 	// Display is set when the last unit is an expression statement, whose
 	// value the worker shows (see Display.Srcs).
 	Display *Display
+	// Defers is set when the cell has a defer statement at its own level.
+	// Such a deferred call waits on a stack in the interpreter: when the
+	// cell ends, whether it succeeded, panicked or failed, evaluate
+	// [RunDefers], which runs the calls last first (a panic in one is the
+	// cell's error, when it had none). After an interrupt, evaluate
+	// [DropDefers] instead, as a Go program that is interrupted runs no
+	// deferred calls. Either way no deferred call runs in a later cell.
+	Defers bool
 }
+
+// RunDefers and DropDefers are the statement units that end a cell whose
+// Plan.Defers is set. They need [Prelude].
+const (
+	RunDefers  = ";__gk_rundefers()"
+	DropDefers = ";__gk_dropdefers()"
+)
 
 // Display describes the cell's trailing expression.
 type Display struct {
@@ -144,7 +160,10 @@ func Compile(cell, code string, st *State) (*Plan, error) {
 		return nil, perr.err
 	}
 	plan := &Plan{Cell: cell}
-	for gi, g := range groups {
+	var items []*item
+	var last *item
+	var lastDisp *Display
+	for _, g := range groups {
 		var nodes []ast.Node
 		if g.decl {
 			for _, d := range g.file.Decls {
@@ -157,11 +176,12 @@ func Compile(cell, code string, st *State) (*Plan, error) {
 				}
 			}
 		}
-		for ni, n := range nodes {
+		for _, n := range nodes {
 			u, disp, err := c.unit(g, n, false)
 			if err != nil {
 				return nil, err
 			}
+			last, lastDisp = nil, nil
 			if u == nil {
 				continue
 			}
@@ -171,11 +191,17 @@ func Compile(cell, code string, st *State) (*Plan, error) {
 				}
 			}
 			c.applyPending(u.records)
-			plan.Units = append(plan.Units, *u)
-			if gi == len(groups)-1 && ni == len(nodes)-1 {
-				plan.Display = disp
-			}
+			it := &item{u: u, node: n, start: g.off(n.Pos()), end: min(g.off(n.End()), g.end)}
+			items = append(items, it)
+			last, lastDisp = it, disp
 		}
+	}
+	plan.Units = c.arrange(items)
+	for _, u := range plan.Units {
+		plan.Defers = plan.Defers || u.defers
+	}
+	if last != nil && lastDisp != nil && len(plan.Units) > 0 && plan.Units[len(plan.Units)-1].Src == last.u.Src {
+		plan.Display = lastDisp
 	}
 	return plan, nil
 }
@@ -255,6 +281,7 @@ func (c *compiler) unit(g *parsed, n ast.Node, forceInt bool) (*Unit, *Display, 
 	case *ast.FuncDecl:
 		body, u.Kind, err = c.funcDecl(r, u, n, start, end)
 	case ast.Stmt:
+		r.cellDefer = true
 		body, disp, err = c.stmt(r, u, n, start, end)
 		u.Kind = Stmt
 	default:
@@ -265,6 +292,7 @@ func (c *compiler) unit(g *parsed, n ast.Node, forceInt bool) (*Unit, *Display, 
 	}
 	u.Src = c.prefix(u.Kind, start) + body
 	u.notes = r.notes
+	u.defers = r.defers
 	for _, rec := range u.records {
 		if rec.name.Kind != "method" {
 			u.Names = append(u.Names, rec.name.Name)
@@ -536,7 +564,7 @@ func (c *compiler) stmt(r *rewriter, u *Unit, s ast.Stmt, start, end int) (strin
 		// scoped variables at top level badly (comma-ok forms fail, a
 		// shadowing i := i loops forever, generic results have no type),
 		// and their variables are local anyway.
-		r.funcDepth = 1
+		r.funcDepth, r.cellDepth = 1, 1
 		r.env.push()
 		r.walk(s)
 		return "func() { " + r.e.orig(start, end) + " }()", nil, nil

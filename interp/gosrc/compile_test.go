@@ -36,7 +36,7 @@ func TestCompileUnits(t *testing.T) {
 			[]unitShape{{Decl, 1, 1, []string{"e"}}, {Stmt, 2, 1, nil}}, "e"},
 		{"type, method, statement, expression",
 			"type P struct{ X int }\nfunc (p P) Get() int { return p.X }\nq := P{5}\nq.Get()",
-			[]unitShape{{Decl, 1, 1, []string{"P"}}, {Decl, 2, 1, nil}, {Stmt, 3, 1, []string{"q"}}, {Stmt, 4, 1, nil}},
+			[]unitShape{{Decl, 1, 1, []string{"P"}}, {Stmt, 3, 1, []string{"q"}}, {Stmt, 4, 1, nil}},
 			"q.Get()"},
 		{"func literal called at once", `func() { println("once") }()`,
 			[]unitShape{{Stmt, 1, 1, nil}}, `func() { println("once") }()`},
@@ -58,7 +58,7 @@ func TestCompileUnits(t *testing.T) {
 		{"if with else", "x := 3\nif x > 2 {\n\tx--\n} else {\n\tx++\n}\nx",
 			[]unitShape{{Stmt, 1, 1, []string{"x"}}, {Stmt, 2, 1, nil}, {Stmt, 7, 1, nil}}, "x"},
 		{"mixed order", "x := 1\nimport \"fmt\"\nfunc f() int { return x }\nfmt.Println(f())",
-			[]unitShape{{Stmt, 1, 1, []string{"x"}}, {Import, 2, 1, []string{"fmt"}}, {Decl, 3, 1, []string{"f"}}, {Stmt, 4, 1, nil}},
+			[]unitShape{{Import, 2, 1, []string{"fmt"}}, {Stmt, 1, 1, []string{"x"}}, {Decl, 3, 1, []string{"f"}}, {Stmt, 4, 1, nil}},
 			"fmt.Println(f())"},
 		{"pasted file", "package main\n\nimport \"fmt\"\n\nfunc hello() { fmt.Println(1) }",
 			[]unitShape{{Import, 3, 1, []string{"fmt"}}, {Decl, 5, 1, []string{"hello"}}}, ""},
@@ -97,8 +97,8 @@ func TestCompilePrefixes(t *testing.T) {
 	}
 	want := []string{
 		"\n//line In[7]/_.go:1:1\nimport \"fmt\"",
+		"\n//line In[7]/_.go:3:1\nvar v = 2", // then declarations, then statements
 		";\n//line In[7]/_.go:2:1\nfunc() { fmt.Println(1) }()",
-		"\n//line In[7]/_.go:3:1\nvar v = 2",
 	}
 	for i, u := range p.Units {
 		if u.Src != want[i] {

@@ -23,5 +23,8 @@ func dump(p *Plan, err error) string {
 			fmt.Fprintf(&b, "%s\n", s)
 		}
 	}
+	if p.Defers {
+		b.WriteString("== defers run at the end of the cell\n")
+	}
 	return b.String()
 }

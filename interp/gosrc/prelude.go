@@ -13,6 +13,9 @@ const maxResults = 8
 // defines what rewritten units and Display.Src call: the min, max and clear
 // helpers and the display format. Its names start with __gk, and its
 // imports use aliases, so that a cell can still import fmt, reflect and cmp.
+// Type parameters are named __gkT too: yaegi v0.16.1 lets a generic
+// function's type parameter names leak into the package scope, so a
+// parameter named T broke a cell's own type T ("reflect.Type is nil").
 const Prelude = `import __gkfmt "fmt"
 import __gkreflect "reflect"
 import __gkcmp "cmp"
@@ -21,7 +24,7 @@ import __gkcmp "cmp"
 // values, separated by \x00. Missing values format as BADINDEX.
 const __gk_dfmt = "%[1]T\x00%[2]T\x00%[3]T\x00%[4]T\x00%[5]T\x00%[6]T\x00%[7]T\x00%[8]T\x01%[1]v\x00%[2]v\x00%[3]v\x00%[4]v\x00%[5]v\x00%[6]v\x00%[7]v\x00%[8]v"
 
-func __gk_min[T __gkcmp.Ordered](a, b T) T {
+func __gk_min[__gkT __gkcmp.Ordered](a, b __gkT) __gkT {
 	if a != a {
 		return a
 	}
@@ -31,7 +34,7 @@ func __gk_min[T __gkcmp.Ordered](a, b T) T {
 	return a
 }
 
-func __gk_max[T __gkcmp.Ordered](a, b T) T {
+func __gk_max[__gkT __gkcmp.Ordered](a, b __gkT) __gkT {
 	if a != a {
 		return a
 	}
@@ -45,6 +48,29 @@ func __gk_max[T __gkcmp.Ordered](a, b T) T {
 // is unknown; interpreted types lose their String method on the way.
 func __gk_showN(vs ...any) string {
 	return __gkfmt.Sprintf(__gk_dfmt, vs...)
+}
+
+// __gk_defers is the stack of the running cell's deferred calls.
+var __gk_defers []func()
+
+func __gk_defer(f func()) { __gk_defers = append(__gk_defers, f) }
+
+func __gk_dropdefers() { __gk_defers = nil }
+
+// __gk_rundefers runs the deferred calls, last first. As in Go, a panic in
+// one does not stop the others; the last panic goes on.
+func __gk_rundefers() {
+	ds := __gk_defers
+	__gk_defers = nil
+	__gk_runlifo(ds)
+}
+
+func __gk_runlifo(ds []func()) {
+	if len(ds) == 0 {
+		return
+	}
+	defer __gk_runlifo(ds[:len(ds)-1])
+	ds[len(ds)-1]()
 }
 
 func __gk_clear(x any) {

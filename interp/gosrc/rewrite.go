@@ -29,6 +29,11 @@ type rewriter struct {
 
 	forceInt  bool // treat ranges over operands of unknown type as integer ranges
 	funcDepth int  // > 0 inside a function body (or a wrapped top-level statement)
+	cellDepth int  // funcDepth at the cell's own level: 1 in a wrapped statement
+	// cellDefer is set when the unit is a statement: its defer statements at
+	// cellDepth run when the cell ends (see deferStmt).
+	cellDefer bool
+	defers    bool // the unit has such a defer
 	topDefine bool // the unit is a top-level := or var: hoist generic calls
 	hoists    []string
 	notes     notes
@@ -188,6 +193,10 @@ func (r *rewriter) post(n ast.Node) {
 		}
 	case *ast.CallExpr:
 		r.builtinCall(n)
+	case *ast.DeferStmt:
+		if r.cellDefer && r.funcDepth == r.cellDepth {
+			r.deferStmt(n)
+		}
 	case *ast.BranchStmt:
 		r.branch(n)
 	case *ast.RangeStmt:
@@ -773,6 +782,90 @@ func simple(x ast.Expr) bool {
 		return simple(x.X)
 	case *ast.SelectorExpr:
 		return simple(x.X)
+	}
+	return false
+}
+
+// deferStmt turns a defer at the cell's own level into a call that puts the
+// deferred call on the cell's defer stack, which the worker runs when the
+// cell ends (Plan.Defers): yaegi would run it at the end of the statement's
+// own evaluation. As in Go, the function value and the arguments are
+// evaluated at the defer statement:
+//
+//	defer f.Close()   →  __gk_defer(func() func() { __gk1 := f.Close; return func() { __gk1() } }())
+func (r *rewriter) deferStmt(n *ast.DeferStmt) {
+	call := n.Call
+	var caps []string
+	capture := func(x ast.Expr) string {
+		t := r.temp()
+		caps = append(caps, t+" := "+r.e.orig(r.off(x.Pos()), r.off(x.End()))+"; ")
+		return t
+	}
+	fn := r.e.orig(r.off(call.Fun.Pos()), r.off(call.Fun.End()))
+	switch f := ast.Unparen(call.Fun).(type) {
+	case *ast.FuncLit:
+	case *ast.Ident:
+		if o := r.env.lookup(f.Name); o != nil && o.kind == objVar {
+			fn = capture(call.Fun)
+		}
+	case *ast.SelectorExpr:
+		id, ok := f.X.(*ast.Ident)
+		if o := r.env.lookup(identName(id, ok)); o == nil || o.kind != objPkg {
+			fn = capture(call.Fun) // a method value: the receiver is evaluated now
+		}
+	default:
+		fn = capture(call.Fun)
+	}
+	late := len(call.Args) == 1 && call.Ellipsis == token.NoPos
+	if late {
+		// f(g()) with g returning several values cannot be split.
+		inner, isCall := ast.Unparen(call.Args[0]).(*ast.CallExpr)
+		late = isCall && len(r.env.results(inner)) != 1
+		if late {
+			if id, ok := ast.Unparen(inner.Fun).(*ast.Ident); ok && r.env.lookup(id.Name) != nil && r.env.lookup(id.Name).kind == objType {
+				late = false // a conversion
+			}
+		}
+	}
+	var args []string
+	for _, a := range call.Args {
+		switch {
+		case late:
+			args = append(args, r.e.orig(r.off(a.Pos()), r.off(a.End())))
+		case isConstant(a):
+			args = append(args, r.e.orig(r.off(a.Pos()), r.off(a.End())))
+		default:
+			args = append(args, capture(a))
+		}
+	}
+	ell := ""
+	if call.Ellipsis != token.NoPos {
+		ell = "..."
+	}
+	body := fn + "(" + strings.Join(args, ", ") + ell + ")"
+	text := "__gk_defer(func() { " + body + " })"
+	if len(caps) > 0 {
+		text = "__gk_defer(func() func() { " + strings.Join(caps, "") + "return func() { " + body + " } }())"
+	}
+	r.defers = true
+	r.e.replace(r.off(n.Pos()), r.off(n.End()), text, r.unitEnd)
+}
+
+func identName(id *ast.Ident, ok bool) string {
+	if !ok {
+		return ""
+	}
+	return id.Name
+}
+
+// isConstant reports whether x is a literal, or a func literal: values
+// that evaluating early or late cannot change.
+func isConstant(x ast.Expr) bool {
+	switch x := ast.Unparen(x).(type) {
+	case *ast.BasicLit, *ast.FuncLit:
+		return true
+	case *ast.UnaryExpr:
+		return x.Op == token.SUB && isConstant(x.X)
 	}
 	return false
 }

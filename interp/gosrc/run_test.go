@@ -191,3 +191,46 @@ func TestRunRedefinitions(t *testing.T) {
 		{code: "func sq(x int) int { return x * x * x }\nsq(3)", display: "27"},
 	})
 }
+
+func TestRunDeclarationOrder(t *testing.T) {
+	runCells(t, newTestWorker(t), []cellCase{
+		{code: "import \"fmt\"\nfunc a() int { return b() + 1 }\nfunc b() int { return 41 }\na()", display: "42"},
+		{code: "x := 5\nfunc getX() int { return x }\ngetX()", display: "5"},
+		{code: "fmt.Println(\"a\")\nvar y = g()\nfmt.Println(\"c\", y)\nfunc g() int { fmt.Println(\"b\"); return 1 }", out: "a\nb\nc 1\n"},
+		{code: "var v = T{7}\ntype T struct{ A int }\nv.A", display: "7"},
+		{code: "t := U{}\nfmt.Println(t.M())\ntype U struct{}\nfunc (U) M() string { return \"m\" }", out: "m\n"},
+		{code: "var gb byte = 123\nvar fb = &gb\n*fb", display: "123"},
+		{code: "var g2 byte = 1"},
+		{code: "var f2 = &g2\nvar f3, f4 = &g2, 2\n*f2 + *f3", display: "2"},
+		{code: "func h() int { return 1 }"},
+		{code: "fmt.Println(h())\nfunc h() int { return 2 }\nfmt.Println(h())", out: "1\n2\n"},
+		{code: "var later = first()\nfunc first() int { return second }\nvar second = 3\nlater", display: "3"},
+		{code: "n := 2\nvar double = n * 2\ndouble", display: "4"},
+		// A type comes with its methods, which need an import.
+		{code: "type Vec [2]float64\nfunc run() float64 { var v Vec; return v.Norm() }\nimport \"math\"\nfunc (v Vec) Norm() float64 { return math.Sqrt(v[0]) }\nrun()", display: "0"},
+	})
+}
+
+// The Prelude's generic helpers must not shadow a cell's type T.
+func TestRunPreludeTypeParams(t *testing.T) {
+	runCells(t, newTestWorker(t), []cellCase{
+		{code: "type T [10]int\nvar sink *T\nfunc mk() (t T) { sink = &t; return }\nlen(mk())", display: "10"},
+	})
+}
+
+func TestRunDefer(t *testing.T) {
+	runCells(t, newTestWorker(t), []cellCase{
+		{code: "import (\"fmt\"; \"os\"; \"sync\")\nx := 1\ndefer fmt.Println(\"first deferred, x was\", x)\nx = 2\ndefer fmt.Println(\"second deferred\")\nfmt.Println(\"body\", x)",
+			out: "body 2\nsecond deferred\nfirst deferred, x was 1\n"},
+		{code: "fmt.Println(\"next cell\")", out: "next cell\n"}, // the defers do not run again
+		{code: "defer fmt.Println(\"runs after the panic\")\npanic(\"boom\")", out: "runs after the panic\n", err: "boom"},
+		{code: "defer fmt.Println(\"runs after the error\")\nfmt.Println(\"before\")\nundefinedV + 1", out: "before\nruns after the error\n", err: "undefined: undefinedV"},
+		{code: "os.WriteFile(os.DevNull, nil, 0)\nf, _ := os.Open(os.DevNull)\ndefer f.Close()\n_, err := f.Read(make([]byte, 1))\nerr", display: "EOF"},
+		{code: "var mu sync.Mutex\nmu.Lock()\ndefer mu.Unlock()\nmu.TryLock()", display: "false"},
+		{code: "mu.TryLock()", display: "true"},
+		{code: "for i := 0; i < 3; i++ {\n\tdefer fmt.Print(i, \" \")\n}\nfmt.Print(\"loop done \")", out: "loop done 2 1 0 "},
+		{code: "func inner() { defer fmt.Println(\"inner deferred\"); fmt.Println(\"inner body\") }\ninner()\nfmt.Println(\"after inner\")", out: "inner body\ninner deferred\nafter inner\n"},
+		{code: "fs := []func(){func() { fmt.Println(\"f0\") }}\ndefer fs[0]()\nfs[0] = nil", out: "f0\n"},
+		{code: "defer panic(\"in defer\")\nfmt.Println(\"body\")", out: "body\n", err: "in defer"},
+	})
+}

@@ -151,6 +151,11 @@ func (w *testWorker) run(code string) result {
 		}
 		w.st.Commit(u)
 	}
+	if plan.Defers {
+		if _, err := w.eval(RunDefers); err != nil && res.err == "" {
+			res.err = CleanPos(err.Error())
+		}
+	}
 	res.out = w.stdout.String()
 	return res
 }

@@ -160,13 +160,16 @@ func (s *session) sleep(d time.Duration) {
 }
 
 // exec runs one cell.
-func (s *session) exec(ctx context.Context, req proto.Request) proto.Event {
+func (s *session) exec(ctx context.Context, req proto.Request) (ev proto.Event) {
 	if program.Detect(req.Code) {
 		return s.runProgram(ctx, req)
 	}
 	plan, err := gosrc.Compile(req.Cell, req.Code, s.state)
 	if err != nil {
 		return proto.Event{Err: compileError(err, gosrc.Unit{})}
+	}
+	if plan.Defers {
+		defer func() { ev.Err = s.endDefers(ctx, ev.Err) }()
 	}
 	if perr := s.missingImport(req.Cell, plan); perr != nil {
 		return proto.Event{Err: perr}
