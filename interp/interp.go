@@ -464,7 +464,7 @@ func (i *Interpreter) died(w *worker, out kernel.Output) *kernel.ExecuteResult {
 
 func errResult(name, value string, traceback ...string) *kernel.ExecuteResult {
 	tb := append([]string{name + ": " + value}, traceback...)
-	return &kernel.ExecuteResult{Err: &kernel.Error{Name: name, Value: value, Traceback: tb}}
+	return &kernel.ExecuteResult{Err: &kernel.Error{Name: name, Value: value, Traceback: colourTraceback(tb)}}
 }
 
 func result(ev proto.Event) *kernel.ExecuteResult {
@@ -490,11 +490,7 @@ func result(ev proto.Event) *kernel.ExecuteResult {
 }
 
 func toError(e *proto.Error) *kernel.Error {
-	tb := e.Traceback
-	if tb == nil {
-		tb = []string{}
-	}
-	return &kernel.Error{Name: e.Name, Value: e.Value, Traceback: tb}
+	return &kernel.Error{Name: e.Name, Value: e.Value, Traceback: colourTraceback(e.Traceback)}
 }
 
 // pager answers a cell such as "fmt.Println?" with the inspection of the

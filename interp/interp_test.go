@@ -116,6 +116,9 @@ func TestCells(t *testing.T) {
 	}
 }
 
+// ansi matches the colour escapes of tracebacks (colour_test.go tests them).
+var ansi = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
 // pids matches process IDs in job messages, which differ from run to run.
 var pids = regexp.MustCompile(`(?m)(pid=|process group |^\[\d+\] )\d+`)
 
@@ -135,7 +138,7 @@ func sections(rec *kerneltest.Recorder, res *kernel.ExecuteResult, work string) 
 		got["result"] = clean(fmt.Sprint(res.Value["text/plain"]))
 	}
 	if res.Err != nil {
-		got["error"] = clean(strings.Join(res.Err.Traceback, "\n"))
+		got["error"] = clean(ansi.ReplaceAllString(strings.Join(res.Err.Traceback, "\n"), ""))
 	}
 	var displays []string
 	for _, e := range rec.Events() {
