@@ -28,7 +28,8 @@ var (
 )
 
 // handlers is the one dispatch table, keyed by message type. Requests of
-// any other type get busy/idle and a log line.
+// any other type get busy/idle and a log line; on control, where a client
+// waits for every reply, they get an error reply too.
 var handlers = map[string]handler{
 	"kernel_info_request": (*Server).kernelInfo,
 	"execute_request":     (*Server).execute,
@@ -42,6 +43,7 @@ var handlers = map[string]handler{
 	"comm_close":          (*Server).ignore,
 	"interrupt_request":   (*Server).interruptRequest,
 	"shutdown_request":    (*Server).shutdownRequest,
+	"usage_request":       (*Server).usageRequest,
 }
 
 // dispatch runs req's handler inside a busy/idle frame. A panic in a
@@ -52,6 +54,10 @@ func (s *Server) dispatch(ctx context.Context, r *router, req *wire.Message) (er
 	h, ok := handlers[req.Header.MsgType]
 	if !ok {
 		s.log.Printf("%s: unknown message type %q, ignored", r.name, req.Header.MsgType)
+		if r == s.control {
+			msg := fmt.Sprintf("unknown control message type %q", req.Header.MsgType)
+			s.replyError(r, req, &Error{Name: "UnknownMessageType", Value: msg, Traceback: []string{msg}}, nil)
+		}
 		return nil
 	}
 	defer func() {
@@ -465,6 +471,13 @@ func (s *Server) ignore(ctx context.Context, r *router, req *wire.Message) error
 func (s *Server) interruptRequest(ctx context.Context, r *router, req *wire.Message) error {
 	s.interrupt()
 	s.reply(r, req, map[string]any{"status": "ok"})
+	return nil
+}
+
+// usageRequest answers usage_request with the CPU and memory of the
+// kernel's process tree; see usageMeter.
+func (s *Server) usageRequest(ctx context.Context, r *router, req *wire.Message) error {
+	s.reply(r, req, s.usage.usage())
 	return nil
 }
 

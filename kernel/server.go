@@ -31,6 +31,7 @@ type Server struct {
 	conn    *wire.ConnectionInfo
 	signer  *wire.Signer
 	seen    *signatureLog // recent signatures, to drop replays
+	usage   *usageMeter
 	interp  Interpreter
 	log     *log.Logger
 	session string
@@ -85,6 +86,7 @@ func NewServer(conn *wire.ConnectionInfo, in Interpreter, logger *log.Logger) (*
 		log:          logger,
 		session:      uuid.NewString(),
 		seen:         newSignatureLog(signatureHistory),
+		usage:        newUsageMeter(),
 		stdinReplies: make(chan *wire.Message, 16),
 		stop:         make(chan struct{}),
 	}, nil

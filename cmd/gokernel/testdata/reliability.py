@@ -7,6 +7,7 @@ promise, stated in its first docstring line. The Go side
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -194,6 +195,72 @@ class HostileMessageTests(KernelTestCase):
         self.shell.send_multipart(frames)
         self.assertEqual(self.replies_before_probe(), [])
         self.assert_value(self.kc, "n", "0")
+
+
+class ControlTests(KernelTestCase):
+    def setUp(self):
+        super().setUp()
+        self.km, self.kc = self.start_kernel()
+        self.control = self.km.connect_control()
+        self.addCleanup(self.control.close, 0)
+
+    def request(self, msg_type, content=None):
+        """Sends a request on control and returns its reply."""
+        msg = self.km.session.msg(msg_type, content=content or {})
+        msg["header"]["msg_id"] = str(uuid.uuid4())
+        self.km.session.send(self.control, msg)
+        deadline = time.monotonic() + bound(2.0)
+        while time.monotonic() < deadline:
+            if not self.control.poll(100):
+                continue
+            _, msg_list = self.km.session.feed_identities(self.control.recv_multipart())
+            reply = self.km.session.deserialize(msg_list)
+            if reply["parent_header"].get("msg_id") == msg["header"]["msg_id"]:
+                return reply
+        self.fail(f"no reply to {msg_type} on control within {bound(2.0)} s")
+
+    def test_unknown_control_message(self):
+        """An unknown control message gets an error reply within 2 s; the kernel stays up."""
+        reply = self.request("no_such_request")
+        self.assertEqual(reply["msg_type"], "no_such_reply")
+        self.assertEqual(reply["content"]["status"], "error", reply)
+        self.assertIn("no_such_request", reply["content"]["evalue"])
+        self.assert_value(self.kc, "1+1", "2")
+
+    def test_usage_request(self):
+        """usage_request on control reports host, pid, and the CPU and memory of kernel, worker and the worker's children."""
+        mib = 2**20
+        first = self.request("usage_request")["content"]
+        self.assertEqual(first["hostname"], socket.gethostname())
+        self.assertEqual(first["pid"], kernel_pid(self.km))
+        self.assertGreaterEqual(first["cpu_count"], 1)
+        self.assertGreater(first["host_virtual_memory"]["total"], 0)
+        # 64 MiB in the worker, and a child of the worker that holds 64 MiB
+        # and keeps a CPU busy.
+        cell = self.assert_ok(
+            self.kc,
+            'import ("bytes"; "fmt"; "os/exec")\n'
+            "held := bytes.Repeat([]byte{1}, 64<<20)\n"
+            'hog := exec.Command("/usr/bin/python3", "-c", '
+            '"import time\\nb = bytes([1]) * (64 << 20)\\nprint(1, flush=True)\\n'
+            'end = time.time() + 60\\nwhile time.time() < end: pass")\n'
+            "out, _ := hog.StdoutPipe()\n"
+            "if err := hog.Start(); err != nil { panic(err) }\n"
+            "out.Read(make([]byte, 1))\n"
+            "fmt.Println(len(held), hog.Process.Pid)",
+        )
+        hog = Proc(int(cell.stdout.split()[1]), "busy child of the worker")
+        self.addCleanup(DeadWorkerTests.kill_if_alive, hog)
+        time.sleep(1.0)  # CPU is measured since the previous request
+        usage = self.request("usage_request")["content"]
+        print(
+            f"measured: usage_reply: kernel_memory {usage['kernel_memory'] / mib:.0f} MiB, "
+            f"kernel_cpu {usage['kernel_cpu']:.0f} %"
+        )
+        self.assertGreater(usage["kernel_memory"], 128 * mib, usage)
+        self.assertLess(usage["kernel_memory"], 1024 * mib, usage)
+        self.assertGreater(usage["kernel_cpu"], 10, usage)
+        self.assertIn("host_cpu_percent", usage)
 
 
 class HeartbeatTests(KernelTestCase):
