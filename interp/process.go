@@ -47,6 +47,7 @@ type worker struct {
 	syncSeen uint64
 
 	pipes   [2]*os.File    // the read ends of stdout and stderr
+	crash   *crashFilter   // takes a runtime crash dump out of stderr
 	readers sync.WaitGroup // the pipe readers; done when both pipes hit EOF
 	exited  chan struct{}  // closed when the process has been reaped
 	state   *os.ProcessState
@@ -152,14 +153,19 @@ func startWorker(argv []string, dir string, env []string, sink func(stream, text
 	w.enc = json.NewEncoder(w.ctl)
 	w.pipes = [2]*os.File{outR, errR}
 
+	w.crash = newCrashFilter(func(s string) { sink("stderr", s) })
 	for i, p := range []*os.File{outR, errR} {
 		name := [2]string{"stdout", "stderr"}[i]
+		text := func(s string) { sink(name, s) }
+		if name == "stderr" {
+			text = w.crash.write
+		}
 		w.readers.Add(1)
 		go func() {
 			defer w.readers.Done()
 			defer p.Close()
 			newMarkerReader(p, w.token,
-				func(s string) { sink(name, s) },
+				text,
 				func(kind string, seq uint64) { w.marker(i, kind, seq, sink) },
 			).run()
 		}()

@@ -10,13 +10,15 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 import uuid
 
 from jupyter_client import BlockingKernelClient
+from jupyter_client.manager import start_new_kernel
 
-from gkutil import KernelTestCase, Proc, bound, kernel_pid, wait_gone
+from gkutil import KERNEL_NAME, KernelTestCase, Proc, bound, kernel_pid, wait_gone
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -195,6 +197,28 @@ class HostileMessageTests(KernelTestCase):
         self.shell.send_multipart(frames)
         self.assertEqual(self.replies_before_probe(), [])
         self.assert_value(self.kc, "n", "0")
+
+
+class CrashReportTests(KernelTestCase):
+    def test_stack_overflow_report(self):
+        """A stack overflow shows the user under 2 KB: the error and its cell; the full runtime trace goes to the kernel log."""
+        log = tempfile.NamedTemporaryFile(prefix="gokernel-log-", suffix=".txt")
+        self.addCleanup(log.close)
+        km, kc = start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=30, stderr=log)
+        self.addCleanup(self._stop_kernel, km, kc)
+        self.assert_ok(kc, "x := 1")
+        cell = self.run_cell(kc, "func rec(n int) int { return rec(n+1) + 1 }\nrec(0)", timeout=60)
+        shown = cell.stdout + cell.stderr + cell.error_text()
+        print(f"measured: stack overflow: {len(shown.encode())} bytes shown to the user")
+        self.assertEqual(cell.status, "error", cell.describe())
+        self.assertIn("stack overflow", cell.reply["content"]["evalue"], cell.describe())
+        self.assertRegex(cell.error_text(), r"\bIn\[\d+\]", "the error does not name the cell")
+        self.assertLess(len(shown.encode()), 2048, f"the user was shown {len(shown)} bytes: {cell.describe()}")
+        self.assert_value(kc, "1+1", "2")
+        with open(log.name, encoding="utf-8", errors="replace") as f:
+            logged = f.read()
+        self.assertIn("fatal error: stack overflow", logged)
+        self.assertIn("goroutine ", logged, "the kernel log lacks the goroutine stacks")
 
 
 class ControlTests(KernelTestCase):
