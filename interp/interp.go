@@ -21,7 +21,8 @@ import (
 
 // Timing of the worker protocol.
 const (
-	// endWait bounds the wait for a request's end markers after its result.
+	// endWait bounds the wait for a request's end markers after its result,
+	// and for a display event after its sync marker.
 	endWait = 2 * time.Second
 	// cancelWait is how long an interrupted request may take to finish
 	// before the worker is replaced.
