@@ -139,8 +139,7 @@ func (s *Server) welcomeLateSubscriber(ctx context.Context, req *wire.Message) {
 	if !ok {
 		return
 	}
-	hadSubscriber := len(t.Topics()) > 0
-	if hadSubscriber {
+	if hasSubscriber(t.Topics()) {
 		return
 	}
 	deadline := time.Now().Add(30 * time.Second)
@@ -150,11 +149,22 @@ func (s *Server) welcomeLateSubscriber(ctx context.Context, req *wire.Message) {
 			return
 		case <-time.After(5 * time.Millisecond):
 		}
-		if len(t.Topics()) > 0 {
+		if hasSubscriber(t.Topics()) {
 			s.status(req, "idle")
 			return
 		}
 	}
+}
+
+// hasSubscriber tells whether topics, those of the IOPub socket, include
+// one of a client's: the kernel's own drain subscriber does not count.
+func hasSubscriber(topics []string) bool {
+	for _, t := range topics {
+		if t != drainTopic {
+			return true
+		}
+	}
+	return false
 }
 
 type executeContent struct {

@@ -21,9 +21,17 @@ import (
 // minutes, and a send to a peer that never connected blocks that long.
 const sendTimeout = 5 * time.Second
 
-// drainDelay is how long shutdown waits for queued IOPub messages to leave:
-// zmq4 has no linger.
+// drainDelay bounds how long shutdown waits for queued IOPub messages to
+// leave: zmq4 has no linger.
 const drainDelay = 300 * time.Millisecond
+
+// drainTopic is the IOPub topic of the kernel's own drain probe. zmq4's
+// PUB socket queues messages, writes them to its subscribers from a
+// goroutine of its own, in order, and drops what is still queued when it
+// is closed. So at shutdown the kernel publishes one probe on this topic,
+// which only its own loopback subscriber takes: when the probe arrives,
+// every earlier message has been written to every subscriber.
+const drainTopic = "gokernel.drain"
 
 // A Server serves one connection file for one Interpreter. Create it with
 // NewServer and run it with Serve.
@@ -39,6 +47,8 @@ type Server struct {
 	shell, control, stdin *router
 	iopub, hb             zmq4.Socket
 	pub                   *publisher
+	drain                 zmq4.Socket   // the loopback subscriber; nil if it could not connect
+	drained               chan struct{} // the drain probe came back
 
 	stdinReplies chan *wire.Message
 	inputMu      sync.Mutex    // lets one Output.Input wait for the front end at a time
@@ -89,6 +99,7 @@ func NewServer(conn *wire.ConnectionInfo, in Interpreter, logger *log.Logger) (*
 		usage:        newUsageMeter(),
 		stdinReplies: make(chan *wire.Message, 16),
 		stop:         make(chan struct{}),
+		drained:      make(chan struct{}, 1),
 	}, nil
 }
 
@@ -112,6 +123,9 @@ func (s *Server) Serve(ctx context.Context) error {
 		run(func() { s.receive(r) })
 	}
 	run(s.heartbeat)
+	if s.drain != nil {
+		run(s.receiveDrain)
+	}
 	run(func() { s.serveShell(ctx) })
 	run(func() { s.serveControl(ctx) })
 	run(func() { s.routeStdin(ctx) })
@@ -127,7 +141,7 @@ func (s *Server) Serve(ctx context.Context) error {
 		s.log.Printf("closing the interpreter: %v", err)
 	}
 	s.pub.close()
-	time.Sleep(drainDelay)
+	s.waitDrained()
 	s.closeSockets()
 	wg.Wait()
 	return nil
@@ -155,11 +169,67 @@ func (s *Server) listen(ctx context.Context) error {
 			return fmt.Errorf("kernel: listen on %s socket %s: %w", l.name, s.conn.Endpoint(l.port), err)
 		}
 	}
+	// Serve cancels ctx before the drain, so the subscriber lives until
+	// closeSockets instead.
+	s.drain = zmq4.NewSub(context.WithoutCancel(ctx), opts...)
+	err := s.drain.Dial(loopback(s.conn, s.conn.IOPubPort))
+	if err == nil {
+		err = s.drain.SetOption(zmq4.OptionSubscribe, drainTopic)
+	}
+	if err != nil {
+		s.log.Printf("iopub: no loopback subscriber, so shutdown waits %v for IOPub to drain: %v", drainDelay, err)
+		s.drain.Close()
+		s.drain = nil
+	}
 	return nil
 }
 
+// loopback is the endpoint at which this process reaches its own socket
+// on port: the connection's, with a wildcard address replaced by the
+// loopback one.
+func loopback(conn *wire.ConnectionInfo, port int) string {
+	c := *conn
+	switch c.IP {
+	case "0.0.0.0", "*", "":
+		c.IP = "127.0.0.1"
+	case "::":
+		c.IP = "::1"
+	}
+	return c.Endpoint(port)
+}
+
+// receiveDrain passes on the drain probe until the loopback subscriber
+// is closed.
+func (s *Server) receiveDrain() {
+	for {
+		if _, err := s.drain.Recv(); err != nil {
+			return
+		}
+		select {
+		case s.drained <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// waitDrained waits until every IOPub message published so far has been
+// written to the subscribers, or for at most drainDelay.
+func (s *Server) waitDrained() {
+	t := time.NewTimer(drainDelay)
+	defer t.Stop()
+	if s.drain != nil {
+		if err := s.iopub.Send(zmq4.NewMsgFrom([]byte(drainTopic))); err != nil {
+			s.log.Printf("iopub: drain probe: %v", err)
+		}
+	}
+	select {
+	case <-s.drained:
+	case <-t.C:
+	}
+}
+
 func (s *Server) closeSockets() {
-	for _, sock := range []zmq4.Socket{s.shell.sock, s.control.sock, s.stdin.sock, s.iopub, s.hb} {
+	for _, sock := range []zmq4.Socket{s.shell.sock, s.control.sock, s.stdin.sock, s.iopub, s.hb, s.drain} {
 		if sock != nil {
 			sock.Close()
 		}

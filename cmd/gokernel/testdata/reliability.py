@@ -101,6 +101,30 @@ class SignalTests(KernelTestCase):
         self.assert_value(kc, "keep+1", "42")
 
 
+class ShutdownTests(KernelTestCase):
+    def test_shutdown_request_exits(self):
+        """After shutdown_request the kernel replies and its process, worker and a cell's child are gone within 1 s."""
+        km, kc = self.start_kernel()
+        cell = self.assert_ok(kc, SPAWN)
+        fields = cell.stdout.split()
+        procs = [Proc(kernel_pid(km), "kernel"), Proc(int(fields[0]), "worker"), Proc(int(fields[1]), "sleep child")]
+        for p in procs[1:]:
+            self.addCleanup(DeadWorkerTests.kill_if_alive, p)
+        control = km.connect_control()
+        self.addCleanup(control.close, 0)
+        msg = km.session.msg("shutdown_request", content={"restart": False})
+        sent = time.monotonic()
+        km.session.send(control, msg)
+        self.assertTrue(control.poll(int(bound(2.0) * 1000)), "no shutdown_reply")
+        _, msg_list = km.session.feed_identities(control.recv_multipart())
+        reply = km.session.deserialize(msg_list)
+        self.assertEqual(reply["parent_header"]["msg_id"], msg["header"]["msg_id"])
+        left = wait_gone(procs, bound(1.0))
+        took = time.monotonic() - sent
+        print(f"measured: shutdown_request to kernel, worker and child gone: {took:.3f} s")
+        self.assertEqual(left, [], f"alive {took:.1f} s after shutdown_request")
+
+
 class ParentDeathTests(KernelTestCase):
     def test_parent_sigkilled(self):
         """When the process that launched the kernel is SIGKILLed, the kernel, its worker and a cell's child end within 3 s."""
