@@ -497,5 +497,10 @@ func (s *Server) shutdownRequest(ctx context.Context, r *router, req *wire.Messa
 	}
 	_ = json.Unmarshal(req.Content, &c)
 	s.reply(r, req, map[string]any{"status": "ok", "restart": c.Restart})
+	s.mu.Lock()
+	if s.shutdownBy == nil {
+		s.shutdownBy, s.restart = req, c.Restart
+	}
+	s.mu.Unlock()
 	return errShutdown
 }

@@ -25,12 +25,14 @@ const sendTimeout = 5 * time.Second
 // leave: zmq4 has no linger.
 const drainDelay = 300 * time.Millisecond
 
-// drainTopic is the IOPub topic of the kernel's own drain probe. zmq4's
-// PUB socket queues messages, writes them to its subscribers from a
-// goroutine of its own, in order, and drops what is still queued when it
-// is closed. So at shutdown the kernel publishes one probe on this topic,
-// which only its own loopback subscriber takes: when the probe arrives,
-// every earlier message has been written to every subscriber.
+// drainTopic is the IOPub topic of the kernel's drain probe. zmq4's PUB
+// socket queues messages, writes them to its subscribers from a goroutine
+// of its own, in order, and drops what is still queued when it is closed.
+// So after a shutdown_request the kernel publishes the IOPub copy of its
+// shutdown_reply, as ipykernel does, under this topic, to which its own
+// loopback subscriber subscribes: when that copy arrives, every earlier
+// message has been written to every subscriber. Clients, which subscribe
+// to everything, see an ordinary shutdown_reply.
 const drainTopic = "gokernel.drain"
 
 // A Server serves one connection file for one Interpreter. Create it with
@@ -59,7 +61,9 @@ type Server struct {
 	count      int
 	history    []historyEntry
 	cancelCell context.CancelFunc
-	welcomed   bool // the first kernel_info has been handled
+	welcomed   bool          // the first kernel_info has been handled
+	shutdownBy *wire.Message // the shutdown_request, if one ended the kernel
+	restart    bool          // its restart field
 }
 
 type historyEntry struct {
@@ -213,13 +217,23 @@ func (s *Server) receiveDrain() {
 }
 
 // waitDrained waits until every IOPub message published so far has been
-// written to the subscribers, or for at most drainDelay.
+// written to the subscribers, or for at most drainDelay. Without a
+// shutdown_request, whose reply is the probe, it waits drainDelay.
 func (s *Server) waitDrained() {
 	t := time.NewTimer(drainDelay)
 	defer t.Stop()
-	if s.drain != nil {
-		if err := s.iopub.Send(zmq4.NewMsgFrom([]byte(drainTopic))); err != nil {
-			s.log.Printf("iopub: drain probe: %v", err)
+	s.mu.Lock()
+	req, restart := s.shutdownBy, s.restart
+	s.mu.Unlock()
+	if s.drain != nil && req != nil {
+		probe := &wire.Message{
+			Identities: [][]byte{[]byte(drainTopic)},
+			Header:     s.header("shutdown_reply"),
+			Parent:     req.RawHeader,
+			Content:    wire.NewContent(map[string]any{"status": "ok", "restart": restart}),
+		}
+		if err := s.iopub.Send(zmq4.NewMsgFrom(s.signer.Encode(probe)...)); err != nil {
+			s.log.Printf("iopub: shutdown_reply: %v", err)
 		}
 	}
 	select {

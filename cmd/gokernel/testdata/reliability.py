@@ -17,8 +17,9 @@ import uuid
 
 from jupyter_client import BlockingKernelClient
 from jupyter_client.manager import start_new_kernel
+from jupyter_client.session import Session
 
-from gkutil import KERNEL_NAME, KernelTestCase, Proc, bound, kernel_pid, wait_gone
+from gkutil import KERNEL_NAME, KernelTestCase, Proc, bound, children, kernel_pid, wait_gone
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -123,6 +124,112 @@ class ShutdownTests(KernelTestCase):
         took = time.monotonic() - sent
         print(f"measured: shutdown_request to kernel, worker and child gone: {took:.3f} s")
         self.assertEqual(left, [], f"alive {took:.1f} s after shutdown_request")
+
+
+class LoadTests(KernelTestCase):
+    def test_thousand_exec_children(self):
+        """A cell that runs 1,000 child processes one after another finishes within 60 s and leaves no child behind."""
+        km, kc = self.start_kernel()
+        cell = self.assert_ok(
+            kc,
+            'import ("fmt"; "os"; "os/exec")\n'
+            "n := 0\n"
+            'for i := 0; i < 1000; i++ { if exec.Command("true").Run() == nil { n++ } }\n'
+            "fmt.Println(n, os.Getpid())",
+            timeout=120,
+        )
+        n, worker = cell.stdout.split()
+        self.assertEqual(n, "1000", cell.describe())
+        self.assertLess(cell.elapsed, 60, f"1,000 children took {cell.elapsed:.1f} s")
+        print(f"measured: 1,000 exec children: {cell.elapsed:.2f} s")
+        self.assertEqual(children(int(worker)), [], "the worker has children left")
+        self.assert_value(kc, "1+1", "2")
+
+    def test_two_clients_pipelining(self):
+        """Two clients sending 200 cells each without waiting get 200 ok replies each, in order, within 60 s."""
+        km, kc = self.start_kernel()
+        # A session of its own, as a second front end has: jupyter_client
+        # names the shell socket after the session.
+        other = km.client(session=Session(key=km.session.key, signature_scheme=km.session.signature_scheme))
+        other.start_channels()
+        self.addCleanup(other.stop_channels)
+        other.wait_for_ready(timeout=30)
+        start = time.monotonic()
+        sent = {
+            "first": [kc.execute(f"a{i} := {i}") for i in range(200)],
+            "second": [other.execute(f"b{i} := {i}") for i in range(200)],
+        }
+        for name, client in (("first", kc), ("second", other)):
+            got = []
+            while len(got) < 200:
+                left = 60 - (time.monotonic() - start)
+                self.assertGreater(left, 0, f"{name} client: {len(got)} replies after 60 s")
+                reply = client.get_shell_msg(timeout=left)
+                if reply["parent_header"].get("msg_id") in sent[name]:  # not wait_for_ready's
+                    got.append((reply["parent_header"]["msg_id"], reply["content"]["status"]))
+            ids = [m for m, _ in got]
+            wrong = next((k for k in range(200) if ids[k] != sent[name][k]), None)
+            self.assertIsNone(
+                wrong,
+                f"{name} client: reply {wrong} is to {ids[wrong] if wrong is not None else ''}, "
+                f"want {sent[name][wrong] if wrong is not None else ''}",
+            )
+            self.assertEqual({st for _, st in got}, {"ok"}, f"{name} client: statuses")
+        took = time.monotonic() - start
+        print(f"measured: two clients, 200 pipelined cells each: {took:.2f} s")
+        self.assert_value(kc, "a199 + b199", "398")
+
+    def test_twenty_restarts(self):
+        """20 restarts in a row each give a working kernel and leave no process of the old one."""
+        km, kc = self.start_kernel()
+        old = []
+        start = time.monotonic()
+        for i in range(20):
+            cell = self.assert_ok(kc, 'import "os"\nos.Getpid()')
+            old += [Proc(kernel_pid(km), f"kernel {i}"), Proc(int(cell.results()[0]), f"worker {i}")]
+            km.restart_kernel(now=False)
+            kc.wait_for_ready(timeout=30)
+        self.assert_value(kc, "1+1", "2")
+        took = time.monotonic() - start
+        print(f"measured: 20 restarts: {took:.2f} s")
+        self.assertEqual(wait_gone(old, bound(2.0)), [], "processes of old kernels are left")
+
+
+class GarbageTests(KernelTestCase):
+    def test_garbage_on_every_socket(self):
+        """Garbage frames on shell, control, stdin and heartbeat, and a 64 MiB message, leave the kernel answering."""
+        km, kc = self.start_kernel()
+        garbage = [
+            [b""],
+            [b"\xff" * 100],
+            [b"<IDS|MSG>"],
+            [b"<IDS|MSG>", b"sig", b"{", b"", b"[]"],
+            [os.urandom(1000), os.urandom(10)],
+        ]
+        socks = {
+            "shell": km.connect_shell(),
+            "control": km.connect_control(),
+            "stdin": km.connect_stdin(),
+            "heartbeat": km.connect_hb(),
+        }
+        for name, sock in socks.items():
+            self.addCleanup(sock.close, 0)
+            for frames in garbage:
+                sock.send_multipart(frames)
+                if name == "heartbeat":  # a REQ socket must read its echo
+                    self.assertTrue(sock.poll(int(bound(2.0) * 1000)), f"no echo of {frames!r}")
+                    sock.recv_multipart()
+        # 64 MiB, signed, on shell: a kernel_info_request with a large field.
+        big = km.session.msg("kernel_info_request", content={"pad": "x" * (64 << 20)})
+        km.session.send(socks["shell"], big)
+        self.assertTrue(socks["shell"].poll(30000), "no reply to the 64 MiB message")
+        _, msg_list = km.session.feed_identities(socks["shell"].recv_multipart())
+        self.assertEqual(km.session.deserialize(msg_list)["msg_type"], "kernel_info_reply")
+        self.assertTrue(km.is_alive())
+        self.assert_value(kc, "1+1", "2")
+        socks["heartbeat"].send_multipart([b"ping"])
+        self.assertTrue(socks["heartbeat"].poll(int(bound(2.0) * 1000)), "the heartbeat stopped")
+        self.assertEqual(socks["heartbeat"].recv_multipart(), [b"ping"])
 
 
 class ParentDeathTests(KernelTestCase):
