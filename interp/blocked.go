@@ -1,16 +1,14 @@
 package interp
 
 import (
-	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/beacceaf/gokernel/interp/fifo"
 	"github.com/beacceaf/gokernel/kernel"
 )
 
@@ -22,9 +20,9 @@ import (
 //	waiting in open("my_fifo", O_WRONLY): no reader has opened it yet
 //
 // and updates it in place (through a display id) until the call returns;
-// the line then says how long the call waited. The facts come from /proc:
-// each thread's current system call and its arguments, the descriptor's
-// path, and the wchan.
+// the line then says how long the call waited. The facts come from /proc,
+// through fifo.Tasks: each thread's current system call and its
+// arguments, the descriptor's path, and the wchan.
 const (
 	blockedAfter = 2 * time.Second
 	blockedPoll  = 250 * time.Millisecond
@@ -83,75 +81,38 @@ func doneText(c *blockedCall) string {
 	return fmt.Sprintf("%s waited %.1f s", c.what, time.Since(c.since).Seconds())
 }
 
-// findBlocked looks through the threads of pid for one blocked in an
-// open, read or write of a FIFO.
+// findBlocked looks through the threads of pid, as package fifo reads
+// them from /proc, for one blocked in an open, read or write of a named
+// FIFO. Reads and writes of anonymous pipes, such as the worker's own
+// stdin, are not reported.
 func findBlocked(pid int, dir string) *blockedCall {
-	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*", pid))
-	for _, task := range tasks {
-		b, err := os.ReadFile(task + "/syscall")
-		if err != nil {
-			continue
-		}
-		f := strings.Fields(string(b))
-		if len(f) < 4 {
-			continue
-		}
-		nr, err := strconv.Atoi(f[0])
-		if err != nil {
-			continue
-		}
-		arg := func(k int) uint64 {
-			v, _ := strconv.ParseUint(strings.TrimPrefix(f[k], "0x"), 16, 64)
-			return v
-		}
-		switch nr {
-		case unix.SYS_OPENAT:
-			path := readString(pid, arg(2))
-			if path == "" || !isFIFO(resolve(path, dir)) {
+	tasks, err := fifo.Tasks(pid)
+	if err != nil {
+		return nil
+	}
+	for _, t := range tasks {
+		switch t.Block {
+		case fifo.BlockOpen:
+			if t.Path == "" || t.Flags < 0 {
 				continue
 			}
-			flags := int(arg(3))
 			mode, why := "O_RDONLY", "no writer has opened it yet"
-			if flags&unix.O_ACCMODE == unix.O_WRONLY {
+			if t.Flags&unix.O_ACCMODE == unix.O_WRONLY {
 				mode, why = "O_WRONLY", "no reader has opened it yet"
 			}
-			return &blockedCall{what: fmt.Sprintf("open(%q, %s)", path, mode), why: why}
-		case unix.SYS_READ, unix.SYS_WRITE:
-			fd := int(arg(1))
-			target, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%d", pid, fd))
-			if err != nil || !isFIFO(target) {
+			return &blockedCall{what: fmt.Sprintf("open(%q, %s)", t.Path, mode), why: why}
+		case fifo.BlockRead, fifo.BlockWrite:
+			if t.FD < 0 || !isFIFO(t.Path) {
 				continue
 			}
-			name := relative(target, dir)
-			if nr == unix.SYS_READ {
-				return &blockedCall{what: fmt.Sprintf("read(fd %d → %s)", fd, name), why: "writers attached, no data"}
+			name := relative(t.Path, dir)
+			if t.Block == fifo.BlockRead {
+				return &blockedCall{what: fmt.Sprintf("read(fd %d → %s)", t.FD, name), why: "writers attached, no data"}
 			}
-			return &blockedCall{what: fmt.Sprintf("write(fd %d → %s)", fd, name), why: "the FIFO is full and its reader is not reading"}
+			return &blockedCall{what: fmt.Sprintf("write(fd %d → %s)", t.FD, name), why: "the FIFO is full and its reader is not reading"}
 		}
 	}
 	return nil
-}
-
-// readString reads a NUL-terminated string at addr in the memory of pid.
-func readString(pid int, addr uint64) string {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/mem", pid))
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	buf := make([]byte, 4096)
-	n, _ := f.ReadAt(buf, int64(addr))
-	if i := bytes.IndexByte(buf[:n], 0); i >= 0 {
-		return string(buf[:i])
-	}
-	return ""
-}
-
-func resolve(path, dir string) string {
-	if filepath.IsAbs(path) {
-		return path
-	}
-	return filepath.Join(dir, path)
 }
 
 func relative(path, dir string) string {

@@ -21,7 +21,8 @@ import (
 
 // Timing of the worker protocol.
 const (
-	// endWait bounds the wait for a request's end markers after its result.
+	// endWait bounds the wait for a request's end markers after its result,
+	// and for a display event after its sync marker.
 	endWait = 2 * time.Second
 	// cancelWait is how long an interrupted request may take to finish
 	// before the worker is replaced.
@@ -59,12 +60,13 @@ type Interpreter struct {
 	// waiting for a cell; mu is never held while waiting at all.
 	life sync.Mutex
 
-	mu     sync.Mutex
-	w      *worker
-	out    kernel.Output // where worker output goes: the running cell, or the last one
-	frames []string      // panic frames yaegi printed during the running request
-	seq    uint64
-	closed bool
+	mu      sync.Mutex
+	w       *worker
+	out     kernel.Output // where worker output goes: the running cell, or the last one
+	frames  []string      // panic frames yaegi printed during the running request
+	running string        // the cell of the running request, such as "In[3]"
+	seq     uint64
+	closed  bool
 }
 
 // New starts an Interpreter and its first worker.
@@ -202,6 +204,9 @@ func (i *Interpreter) worker() (w *worker, replaced string, err error) {
 	if old != nil {
 		old.kill()
 		replaced = old.exitReason()
+		if summary := i.crashReport(old); len(summary) > 0 {
+			replaced += ": " + summary[len(summary)-1]
+		}
 		i.jobs.EndAll()
 	}
 	w, err = i.swap(old)
@@ -318,6 +323,7 @@ func (i *Interpreter) runGo(ctx context.Context, cell, code string, req *kernel.
 	id := i.nextID()
 	i.mu.Lock()
 	i.frames = nil
+	i.running = cell
 	i.mu.Unlock()
 	err = w.send(proto.Request{
 		ID: id, Op: proto.OpExec, Cell: cell, Code: code,
@@ -414,6 +420,7 @@ func (i *Interpreter) await(ctx context.Context, w *worker, id uint64, out kerne
 				continue // a late answer to an earlier, abandoned request
 			}
 			w.waitEnds(id, endWait)
+			w.crash.release() // the worker lives: what looked like a crash was output
 			i.mu.Lock()
 			frames := i.frames
 			i.frames = nil
@@ -449,6 +456,9 @@ func (i *Interpreter) input(ctx context.Context, w *worker, ev proto.Event, out 
 
 // died reports the death of the worker during a cell, after its last
 // output has been shown (worker.kill drains the pipes, within bounds).
+// A Go runtime crash dump is logged in full; the user gets its header,
+// such as "fatal error: stack overflow", the cell, and the last frames of
+// the cell's code that yaegi printed.
 func (i *Interpreter) died(w *worker, out kernel.Output) *kernel.ExecuteResult {
 	select {
 	case <-w.exited:
@@ -456,10 +466,44 @@ func (i *Interpreter) died(w *worker, out kernel.Output) *kernel.ExecuteResult {
 	}
 	w.kill()
 	reason := w.exitReason()
+	summary := i.crashReport(w)
+	i.mu.Lock()
+	frames, cell := i.frames, i.running
+	i.frames = nil
+	i.mu.Unlock()
 	i.replace(w)
-	return errResult("WorkerDied", "the Go worker process died: "+reason,
-		"The Go worker process running this cell died ("+reason+"). A new worker has been started: "+
-			"the variables, functions and imports of earlier cells are gone. Run the cells you need again.")
+
+	value := "the Go worker process died: " + reason
+	var tb []string
+	if len(summary) > 0 {
+		value = summary[len(summary)-1] + ": the Go worker process died"
+		tb = append(tb, summary...)
+		if cell != "" {
+			tb = append(tb, "in "+cell)
+		}
+		tb = append(tb, frames[max(0, len(frames)-crashFrames):]...)
+	}
+	tb = append(tb, "The Go worker process running this cell died ("+reason+"). A new worker has been started: "+
+		"the variables, functions and imports of earlier cells are gone. Run the cells you need again.")
+	if len(summary) > 0 {
+		tb = append(tb, "The Go runtime's full trace is in the kernel's log.")
+	}
+	return errResult("WorkerDied", value, tb...)
+}
+
+// crashFrames is how many frames of the cell's own code a crash report
+// shows, the innermost last.
+const crashFrames = 5
+
+// crashReport logs w's crash dump in full, if it left one, and returns
+// the dump's header lines.
+func (i *Interpreter) crashReport(w *worker) []string {
+	dump := w.crash.take()
+	if dump == "" {
+		return nil
+	}
+	i.opts.Log.Printf("the Go worker (pid %d) crashed; the Go runtime wrote:\n%s", w.pid, strings.TrimRight(dump, "\n"))
+	return dumpSummary(dump)
 }
 
 func errResult(name, value string, traceback ...string) *kernel.ExecuteResult {

@@ -3,7 +3,11 @@ package interp
 import (
 	"bytes"
 	"io"
+	"regexp"
 	"strconv"
+	"strings"
+	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/beacceaf/gokernel/interp/internal/proto"
@@ -120,4 +124,156 @@ func wholeRunes(b []byte) int {
 		}
 	}
 	return len(b)
+}
+
+// Go runtime crash dumps on the worker's stderr. A dump starts with a
+// header line such as "panic: x", "fatal error: stack overflow" or
+// "runtime: goroutine stack exceeds ...", and its goroutine stacks follow,
+// each under a line such as "goroutine 7 [running]:".
+var (
+	dumpHeaders   = []string{"panic: ", "fatal error: ", "runtime: goroutine stack exceeds "}
+	dumpStart     = regexp.MustCompile(`(?m)^(panic: |fatal error: |runtime: goroutine stack exceeds )`)
+	dumpGoroutine = regexp.MustCompile(`(?m)^goroutine \d+ .*\]:$`)
+)
+
+const (
+	// dumpHold is how long stderr text that may start a dump is held
+	// back, waiting for the dump's first goroutine line. The runtime
+	// writes a dump in one go, in microseconds.
+	dumpHold = 200 * time.Millisecond
+	// dumpHeaderMax is how much text may come between a dump's header
+	// and its first goroutine line.
+	dumpHeaderMax = 8 << 10
+)
+
+// A crashFilter takes a Go runtime crash dump out of the worker's stderr,
+// so that the user sees a short error instead of tens of KB of runtime and
+// yaegi frames; the Interpreter logs the dump in full. Text that may
+// start a dump (a header line, or an unfinished line that may become one)
+// is held back until the dump's first goroutine line shows it is one, or
+// for at most dumpHold; then it is passed on. release passes on what a
+// worker that lived on wrote.
+type crashFilter struct {
+	out func(string) // the user's stderr
+
+	mu      sync.Mutex
+	pending string // held back: text from a possible dump header on
+	hold    int    // numbers the holds, so that a late timer finds its own
+	dump    strings.Builder
+	dumping bool
+}
+
+func newCrashFilter(out func(string)) *crashFilter { return &crashFilter{out: out} }
+
+// write handles one piece of stderr text, in order.
+func (c *crashFilter) write(text string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.dumping {
+		c.dump.WriteString(text)
+		return
+	}
+	p := c.pending + text
+	held := c.pending != ""
+	c.pending = ""
+	if loc := dumpStart.FindStringIndex(p); loc != nil {
+		c.pass(p[:loc[0]])
+		p = p[loc[0]:]
+		switch {
+		case dumpGoroutine.MatchString(p):
+			c.dumping = true
+			c.dump.WriteString(p)
+		case len(p) > dumpHeaderMax:
+			c.pass(p)
+		default:
+			c.holdBack(p, held)
+		}
+		return
+	}
+	k := strings.LastIndexByte(p, '\n') + 1
+	if k < len(p) && mayStartDump(p[k:]) {
+		c.pass(p[:k])
+		c.holdBack(p[k:], held)
+		return
+	}
+	c.pass(p)
+}
+
+func (c *crashFilter) pass(s string) {
+	if s != "" {
+		c.out(s)
+	}
+}
+
+// holdBack holds p, and unless text was held already, starts the clock.
+func (c *crashFilter) holdBack(p string, held bool) {
+	c.pending = p
+	if held {
+		return
+	}
+	c.hold++
+	n := c.hold
+	time.AfterFunc(dumpHold, func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.hold == n && !c.dumping {
+			c.pass(c.pending)
+			c.pending = ""
+		}
+	})
+}
+
+// mayStartDump tells whether an unfinished line may grow into a dump's
+// header line.
+func mayStartDump(line string) bool {
+	for _, h := range dumpHeaders {
+		if strings.HasPrefix(h, line) {
+			return true
+		}
+	}
+	return false
+}
+
+// release passes on everything held back: the worker lived on, so what
+// looked like a dump was the cell's own output.
+func (c *crashFilter) release() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.dumping {
+		c.pass(c.dump.String())
+		c.dump.Reset()
+		c.dumping = false
+	}
+	c.pass(c.pending)
+	c.pending = ""
+	c.hold++
+}
+
+// take returns the dump, and any text held back, and forgets them.
+func (c *crashFilter) take() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d := c.dump.String() + c.pending
+	c.dump.Reset()
+	c.pending = ""
+	c.dumping = false
+	c.hold++
+	return d
+}
+
+// dumpSummary returns the header lines of a crash dump, such as
+// "fatal error: stack overflow", without the runtime's addresses.
+func dumpSummary(dump string) []string {
+	head, _, _ := strings.Cut(dump, "\n\n")
+	var out []string
+	for _, line := range strings.Split(head, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "runtime: sp=") || strings.HasPrefix(line, "[signal ") {
+			continue
+		}
+		line = strings.Replace(line, " [recovered, repanicked]", "", 1)
+		line = strings.Replace(line, " [recovered]", "", 1)
+		out = append(out, line)
+	}
+	return out
 }

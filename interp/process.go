@@ -47,6 +47,7 @@ type worker struct {
 	syncSeen uint64
 
 	pipes   [2]*os.File    // the read ends of stdout and stderr
+	crash   *crashFilter   // takes a runtime crash dump out of stderr
 	readers sync.WaitGroup // the pipe readers; done when both pipes hit EOF
 	exited  chan struct{}  // closed when the process has been reaped
 	state   *os.ProcessState
@@ -138,6 +139,9 @@ func startWorker(argv []string, dir string, env []string, sink func(stream, text
 		err := cmd.Wait()
 		w.state, w.waitErr = cmd.ProcessState, err
 		close(w.exited)
+		w.mu.Lock()
+		w.cond.Broadcast() // wake waitCond
+		w.mu.Unlock()
 	}()
 	err = <-started
 	outW.Close()
@@ -152,14 +156,19 @@ func startWorker(argv []string, dir string, env []string, sink func(stream, text
 	w.enc = json.NewEncoder(w.ctl)
 	w.pipes = [2]*os.File{outR, errR}
 
+	w.crash = newCrashFilter(func(s string) { sink("stderr", s) })
 	for i, p := range []*os.File{outR, errR} {
 		name := [2]string{"stdout", "stderr"}[i]
+		text := func(s string) { sink(name, s) }
+		if name == "stderr" {
+			text = w.crash.write
+		}
 		w.readers.Add(1)
 		go func() {
 			defer w.readers.Done()
 			defer p.Close()
 			newMarkerReader(p, w.token,
-				func(s string) { sink(name, s) },
+				text,
 				func(kind string, seq uint64) { w.marker(i, kind, seq, sink) },
 			).run()
 		}()
@@ -179,32 +188,39 @@ func (w *worker) marker(i int, kind string, seq uint64, sink func(string, string
 		w.ends[i] = seq
 		w.cond.Broadcast()
 	case "sync":
-		deadline := time.Now().Add(2 * time.Second)
-		for {
-			if ev, ok := w.displays[seq]; ok {
-				delete(w.displays, seq)
-				w.mu.Unlock()
-				w.showDisplay(ev)
-				w.mu.Lock()
-				return
-			}
-			if time.Now().After(deadline) || w.dead() {
-				return
-			}
-			w.waitBriefly()
+		if w.waitCond(endWait, func() bool { _, ok := w.displays[seq]; return ok }) {
+			ev := w.displays[seq]
+			delete(w.displays, seq)
+			w.mu.Unlock()
+			w.showDisplay(ev)
+			w.mu.Lock()
 		}
 	}
 }
 
-// waitBriefly waits on cond for at most a few milliseconds. w.mu is held.
-func (w *worker) waitBriefly() {
-	t := time.AfterFunc(10*time.Millisecond, func() {
+// waitCond waits on w.cond until done is true, the worker has exited, or
+// timeout has passed, and tells whether done is true. w.mu is held. Each
+// change waited for broadcasts w.cond: an end marker, a display event, the
+// worker's exit, and the timeout, so no waiter polls.
+func (w *worker) waitCond(timeout time.Duration, done func() bool) bool {
+	if done() {
+		return true
+	}
+	expired := false
+	t := time.AfterFunc(timeout, func() {
 		w.mu.Lock()
+		expired = true
 		w.cond.Broadcast()
 		w.mu.Unlock()
 	})
-	w.cond.Wait()
-	t.Stop()
+	defer t.Stop()
+	for !done() {
+		if expired || w.dead() {
+			return false
+		}
+		w.cond.Wait()
+	}
+	return true
 }
 
 func (w *worker) dead() bool {
@@ -289,16 +305,9 @@ func (w *worker) send(req proto.Request) error {
 // worker has died, or the timeout passes. A cell that closed its own fd 1
 // never writes the marker; the timeout covers that.
 func (w *worker) waitEnds(seq uint64, timeout time.Duration) bool {
-	deadline := time.Now().Add(timeout)
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	for w.ends[0] < seq || w.ends[1] < seq {
-		if time.Now().After(deadline) || w.dead() {
-			return false
-		}
-		w.waitBriefly()
-	}
-	return true
+	return w.waitCond(timeout, func() bool { return w.ends[0] >= seq && w.ends[1] >= seq })
 }
 
 // kill ends the worker's whole process group, whether or not the worker

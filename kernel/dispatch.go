@@ -28,7 +28,8 @@ var (
 )
 
 // handlers is the one dispatch table, keyed by message type. Requests of
-// any other type get busy/idle and a log line.
+// any other type get busy/idle and a log line; on control, where a client
+// waits for every reply, they get an error reply too.
 var handlers = map[string]handler{
 	"kernel_info_request": (*Server).kernelInfo,
 	"execute_request":     (*Server).execute,
@@ -42,6 +43,7 @@ var handlers = map[string]handler{
 	"comm_close":          (*Server).ignore,
 	"interrupt_request":   (*Server).interruptRequest,
 	"shutdown_request":    (*Server).shutdownRequest,
+	"usage_request":       (*Server).usageRequest,
 }
 
 // dispatch runs req's handler inside a busy/idle frame. A panic in a
@@ -52,6 +54,10 @@ func (s *Server) dispatch(ctx context.Context, r *router, req *wire.Message) (er
 	h, ok := handlers[req.Header.MsgType]
 	if !ok {
 		s.log.Printf("%s: unknown message type %q, ignored", r.name, req.Header.MsgType)
+		if r == s.control {
+			msg := fmt.Sprintf("unknown control message type %q", req.Header.MsgType)
+			s.replyError(r, req, &Error{Name: "UnknownMessageType", Value: msg, Traceback: []string{msg}}, nil)
+		}
 		return nil
 	}
 	defer func() {
@@ -133,8 +139,7 @@ func (s *Server) welcomeLateSubscriber(ctx context.Context, req *wire.Message) {
 	if !ok {
 		return
 	}
-	hadSubscriber := len(t.Topics()) > 0
-	if hadSubscriber {
+	if hasSubscriber(t.Topics()) {
 		return
 	}
 	deadline := time.Now().Add(30 * time.Second)
@@ -144,11 +149,22 @@ func (s *Server) welcomeLateSubscriber(ctx context.Context, req *wire.Message) {
 			return
 		case <-time.After(5 * time.Millisecond):
 		}
-		if len(t.Topics()) > 0 {
+		if hasSubscriber(t.Topics()) {
 			s.status(req, "idle")
 			return
 		}
 	}
+}
+
+// hasSubscriber tells whether topics, those of the IOPub socket, include
+// one of a client's: the kernel's own drain subscriber does not count.
+func hasSubscriber(topics []string) bool {
+	for _, t := range topics {
+		if t != drainTopic {
+			return true
+		}
+	}
+	return false
 }
 
 type executeContent struct {
@@ -468,11 +484,23 @@ func (s *Server) interruptRequest(ctx context.Context, r *router, req *wire.Mess
 	return nil
 }
 
+// usageRequest answers usage_request with the CPU and memory of the
+// kernel's process tree; see usageMeter.
+func (s *Server) usageRequest(ctx context.Context, r *router, req *wire.Message) error {
+	s.reply(r, req, s.usage.usage())
+	return nil
+}
+
 func (s *Server) shutdownRequest(ctx context.Context, r *router, req *wire.Message) error {
 	var c struct {
 		Restart bool `json:"restart"`
 	}
 	_ = json.Unmarshal(req.Content, &c)
 	s.reply(r, req, map[string]any{"status": "ok", "restart": c.Restart})
+	s.mu.Lock()
+	if s.shutdownBy == nil {
+		s.shutdownBy, s.restart = req, c.Restart
+	}
+	s.mu.Unlock()
 	return errShutdown
 }

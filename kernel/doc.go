@@ -17,4 +17,14 @@
 // fed by a publisher that coalesces stream text into few messages and bounds
 // its memory (see publish.go); status, reply and display messages are never
 // dropped.
+//
+// # Robustness
+//
+// Malformed, badly signed and replayed messages (a signature seen among the
+// last 2^16, see replay.go), and messages whose header has no msg_id, are
+// logged and dropped. An unknown control request gets an error reply.
+// usage_request reports the CPU and memory of the kernel's process tree
+// (usage.go). Shutdown waits for IOPub to drain through a loopback
+// subscriber rather than for a fixed time. Serve handles no signal: the
+// program decides what SIGINT means and may call [Server.Interrupt].
 package kernel

@@ -21,9 +21,19 @@ import (
 // minutes, and a send to a peer that never connected blocks that long.
 const sendTimeout = 5 * time.Second
 
-// drainDelay is how long shutdown waits for queued IOPub messages to leave:
-// zmq4 has no linger.
+// drainDelay bounds how long shutdown waits for queued IOPub messages to
+// leave: zmq4 has no linger.
 const drainDelay = 300 * time.Millisecond
+
+// drainTopic is the IOPub topic of the kernel's drain probe. zmq4's PUB
+// socket queues messages, writes them to its subscribers from a goroutine
+// of its own, in order, and drops what is still queued when it is closed.
+// So after a shutdown_request the kernel publishes the IOPub copy of its
+// shutdown_reply, as ipykernel does, under this topic, to which its own
+// loopback subscriber subscribes: when that copy arrives, every earlier
+// message has been written to every subscriber. Clients, which subscribe
+// to everything, see an ordinary shutdown_reply.
+const drainTopic = "gokernel.drain"
 
 // A Server serves one connection file for one Interpreter. Create it with
 // NewServer and run it with Serve.
@@ -31,6 +41,7 @@ type Server struct {
 	conn    *wire.ConnectionInfo
 	signer  *wire.Signer
 	seen    *signatureLog // recent signatures, to drop replays
+	usage   *usageMeter
 	interp  Interpreter
 	log     *log.Logger
 	session string
@@ -38,6 +49,8 @@ type Server struct {
 	shell, control, stdin *router
 	iopub, hb             zmq4.Socket
 	pub                   *publisher
+	drain                 zmq4.Socket   // the loopback subscriber; nil if it could not connect
+	drained               chan struct{} // the drain probe came back
 
 	stdinReplies chan *wire.Message
 	inputMu      sync.Mutex    // lets one Output.Input wait for the front end at a time
@@ -48,7 +61,9 @@ type Server struct {
 	count      int
 	history    []historyEntry
 	cancelCell context.CancelFunc
-	welcomed   bool // the first kernel_info has been handled
+	welcomed   bool          // the first kernel_info has been handled
+	shutdownBy *wire.Message // the shutdown_request, if one ended the kernel
+	restart    bool          // its restart field
 }
 
 type historyEntry struct {
@@ -85,8 +100,10 @@ func NewServer(conn *wire.ConnectionInfo, in Interpreter, logger *log.Logger) (*
 		log:          logger,
 		session:      uuid.NewString(),
 		seen:         newSignatureLog(signatureHistory),
+		usage:        newUsageMeter(),
 		stdinReplies: make(chan *wire.Message, 16),
 		stop:         make(chan struct{}),
+		drained:      make(chan struct{}, 1),
 	}, nil
 }
 
@@ -110,6 +127,9 @@ func (s *Server) Serve(ctx context.Context) error {
 		run(func() { s.receive(r) })
 	}
 	run(s.heartbeat)
+	if s.drain != nil {
+		run(s.receiveDrain)
+	}
 	run(func() { s.serveShell(ctx) })
 	run(func() { s.serveControl(ctx) })
 	run(func() { s.routeStdin(ctx) })
@@ -125,7 +145,7 @@ func (s *Server) Serve(ctx context.Context) error {
 		s.log.Printf("closing the interpreter: %v", err)
 	}
 	s.pub.close()
-	time.Sleep(drainDelay)
+	s.waitDrained()
 	s.closeSockets()
 	wg.Wait()
 	return nil
@@ -153,11 +173,77 @@ func (s *Server) listen(ctx context.Context) error {
 			return fmt.Errorf("kernel: listen on %s socket %s: %w", l.name, s.conn.Endpoint(l.port), err)
 		}
 	}
+	// Serve cancels ctx before the drain, so the subscriber lives until
+	// closeSockets instead.
+	s.drain = zmq4.NewSub(context.WithoutCancel(ctx), opts...)
+	err := s.drain.Dial(loopback(s.conn, s.conn.IOPubPort))
+	if err == nil {
+		err = s.drain.SetOption(zmq4.OptionSubscribe, drainTopic)
+	}
+	if err != nil {
+		s.log.Printf("iopub: no loopback subscriber, so shutdown waits %v for IOPub to drain: %v", drainDelay, err)
+		s.drain.Close()
+		s.drain = nil
+	}
 	return nil
 }
 
+// loopback is the endpoint at which this process reaches its own socket
+// on port: the connection's, with a wildcard address replaced by the
+// loopback one.
+func loopback(conn *wire.ConnectionInfo, port int) string {
+	c := *conn
+	switch c.IP {
+	case "0.0.0.0", "*", "":
+		c.IP = "127.0.0.1"
+	case "::":
+		c.IP = "::1"
+	}
+	return c.Endpoint(port)
+}
+
+// receiveDrain passes on the drain probe until the loopback subscriber
+// is closed.
+func (s *Server) receiveDrain() {
+	for {
+		if _, err := s.drain.Recv(); err != nil {
+			return
+		}
+		select {
+		case s.drained <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// waitDrained waits until every IOPub message published so far has been
+// written to the subscribers, or for at most drainDelay. Without a
+// shutdown_request, whose reply is the probe, it waits drainDelay.
+func (s *Server) waitDrained() {
+	t := time.NewTimer(drainDelay)
+	defer t.Stop()
+	s.mu.Lock()
+	req, restart := s.shutdownBy, s.restart
+	s.mu.Unlock()
+	if s.drain != nil && req != nil {
+		probe := &wire.Message{
+			Identities: [][]byte{[]byte(drainTopic)},
+			Header:     s.header("shutdown_reply"),
+			Parent:     req.RawHeader,
+			Content:    wire.NewContent(map[string]any{"status": "ok", "restart": restart}),
+		}
+		if err := s.iopub.Send(zmq4.NewMsgFrom(s.signer.Encode(probe)...)); err != nil {
+			s.log.Printf("iopub: shutdown_reply: %v", err)
+		}
+	}
+	select {
+	case <-s.drained:
+	case <-t.C:
+	}
+}
+
 func (s *Server) closeSockets() {
-	for _, sock := range []zmq4.Socket{s.shell.sock, s.control.sock, s.stdin.sock, s.iopub, s.hb} {
+	for _, sock := range []zmq4.Socket{s.shell.sock, s.control.sock, s.stdin.sock, s.iopub, s.hb, s.drain} {
 		if sock != nil {
 			sock.Close()
 		}

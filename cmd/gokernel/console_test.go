@@ -35,7 +35,7 @@ func requireConsole(t *testing.T) {
 
 // TestJupyterConsole checks that Go cells run and show values in
 // jupyter console --simple-prompt, that Ctrl-C interrupts a running cell,
-// that a killed console leaves a reusable kernel, and, in the full prompt
+// that a killed console takes its kernel and worker with it, and, in the full prompt
 // under tmux, that is_complete drives multi-line input and Tab completes.
 func TestJupyterConsole(t *testing.T) {
 	requireJupyter(t)

@@ -79,7 +79,7 @@ class SimplePromptTest(unittest.TestCase):
 
     def stop(self):
         """Ends the console with Ctrl-D, which shuts its kernel down, and
-        kills what is left. (A killed console leaves its kernel running.)"""
+        kills what is left."""
         procs = kernels_below(self.c.pid) if self.c.isalive() else []
         if self.c.isalive():
             self.c.sendeof()
@@ -164,23 +164,8 @@ class SimplePromptTest(unittest.TestCase):
         self.assertTrue(any(p.cmdline.startswith("sleep 300") for p in procs), f"no cell child: {procs}")
         os.kill(self.c.pid, 9)
         left = gkutil.wait_gone(procs, gkutil.bound(3, 5))
+        kill_all(left)
         self.assertEqual(left, [], "processes of the killed console's kernel outlived it")
-
-
-def shutdown_kernel(connection_file, procs):
-    """Asks the kernel to shut down, then kills what is left of procs."""
-    from jupyter_client import BlockingKernelClient
-
-    kc = BlockingKernelClient()
-    try:
-        kc.load_connection_file(connection_file)
-        kc.start_channels()
-        kc.shutdown()
-    except Exception:
-        pass
-    finally:
-        kc.stop_channels()
-    kill_all(gkutil.wait_gone(procs, 10))
 
 
 class Tmux:

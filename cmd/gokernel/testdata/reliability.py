@@ -7,15 +7,19 @@ promise, stated in its first docstring line. The Go side
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 import uuid
 
 from jupyter_client import BlockingKernelClient
+from jupyter_client.manager import start_new_kernel
+from jupyter_client.session import Session
 
-from gkutil import KernelTestCase, Proc, bound, kernel_pid, wait_gone
+from gkutil import KERNEL_NAME, KernelTestCase, Proc, bound, children, kernel_pid, wait_gone
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -96,6 +100,136 @@ class SignalTests(KernelTestCase):
         self.assertEqual(cell.status, "error", cell.describe())
         self.assertLess(took, bound(2.0), f"the cell ended {took:.1f} s after SIGINT")
         self.assert_value(kc, "keep+1", "42")
+
+
+class ShutdownTests(KernelTestCase):
+    def test_shutdown_request_exits(self):
+        """After shutdown_request the kernel replies and its process, worker and a cell's child are gone within 1 s."""
+        km, kc = self.start_kernel()
+        cell = self.assert_ok(kc, SPAWN)
+        fields = cell.stdout.split()
+        procs = [Proc(kernel_pid(km), "kernel"), Proc(int(fields[0]), "worker"), Proc(int(fields[1]), "sleep child")]
+        for p in procs[1:]:
+            self.addCleanup(DeadWorkerTests.kill_if_alive, p)
+        control = km.connect_control()
+        self.addCleanup(control.close, 0)
+        msg = km.session.msg("shutdown_request", content={"restart": False})
+        sent = time.monotonic()
+        km.session.send(control, msg)
+        self.assertTrue(control.poll(int(bound(2.0) * 1000)), "no shutdown_reply")
+        _, msg_list = km.session.feed_identities(control.recv_multipart())
+        reply = km.session.deserialize(msg_list)
+        self.assertEqual(reply["parent_header"]["msg_id"], msg["header"]["msg_id"])
+        left = wait_gone(procs, bound(1.0))
+        took = time.monotonic() - sent
+        print(f"measured: shutdown_request to kernel, worker and child gone: {took:.3f} s")
+        self.assertEqual(left, [], f"alive {took:.1f} s after shutdown_request")
+
+
+class LoadTests(KernelTestCase):
+    def test_thousand_exec_children(self):
+        """A cell that runs 1,000 child processes one after another finishes within 60 s and leaves no child behind."""
+        km, kc = self.start_kernel()
+        cell = self.assert_ok(
+            kc,
+            'import ("fmt"; "os"; "os/exec")\n'
+            "n := 0\n"
+            'for i := 0; i < 1000; i++ { if exec.Command("true").Run() == nil { n++ } }\n'
+            "fmt.Println(n, os.Getpid())",
+            timeout=120,
+        )
+        n, worker = cell.stdout.split()
+        self.assertEqual(n, "1000", cell.describe())
+        self.assertLess(cell.elapsed, 60, f"1,000 children took {cell.elapsed:.1f} s")
+        print(f"measured: 1,000 exec children: {cell.elapsed:.2f} s")
+        self.assertEqual(children(int(worker)), [], "the worker has children left")
+        self.assert_value(kc, "1+1", "2")
+
+    def test_two_clients_pipelining(self):
+        """Two clients sending 200 cells each without waiting get 200 ok replies each, in order, within 60 s."""
+        km, kc = self.start_kernel()
+        # A session of its own, as a second front end has: jupyter_client
+        # names the shell socket after the session.
+        other = km.client(session=Session(key=km.session.key, signature_scheme=km.session.signature_scheme))
+        other.start_channels()
+        self.addCleanup(other.stop_channels)
+        other.wait_for_ready(timeout=30)
+        start = time.monotonic()
+        sent = {
+            "first": [kc.execute(f"a{i} := {i}") for i in range(200)],
+            "second": [other.execute(f"b{i} := {i}") for i in range(200)],
+        }
+        for name, client in (("first", kc), ("second", other)):
+            got = []
+            while len(got) < 200:
+                left = 60 - (time.monotonic() - start)
+                self.assertGreater(left, 0, f"{name} client: {len(got)} replies after 60 s")
+                reply = client.get_shell_msg(timeout=left)
+                if reply["parent_header"].get("msg_id") in sent[name]:  # not wait_for_ready's
+                    got.append((reply["parent_header"]["msg_id"], reply["content"]["status"]))
+            ids = [m for m, _ in got]
+            wrong = next((k for k in range(200) if ids[k] != sent[name][k]), None)
+            self.assertIsNone(
+                wrong,
+                f"{name} client: reply {wrong} is to {ids[wrong] if wrong is not None else ''}, "
+                f"want {sent[name][wrong] if wrong is not None else ''}",
+            )
+            self.assertEqual({st for _, st in got}, {"ok"}, f"{name} client: statuses")
+        took = time.monotonic() - start
+        print(f"measured: two clients, 200 pipelined cells each: {took:.2f} s")
+        self.assert_value(kc, "a199 + b199", "398")
+
+    def test_twenty_restarts(self):
+        """20 restarts in a row each give a working kernel and leave no process of the old one."""
+        km, kc = self.start_kernel()
+        old = []
+        start = time.monotonic()
+        for i in range(20):
+            cell = self.assert_ok(kc, 'import "os"\nos.Getpid()')
+            old += [Proc(kernel_pid(km), f"kernel {i}"), Proc(int(cell.results()[0]), f"worker {i}")]
+            km.restart_kernel(now=False)
+            kc.wait_for_ready(timeout=30)
+        self.assert_value(kc, "1+1", "2")
+        took = time.monotonic() - start
+        print(f"measured: 20 restarts: {took:.2f} s")
+        self.assertEqual(wait_gone(old, bound(2.0)), [], "processes of old kernels are left")
+
+
+class GarbageTests(KernelTestCase):
+    def test_garbage_on_every_socket(self):
+        """Garbage frames on shell, control, stdin and heartbeat, and a 64 MiB message, leave the kernel answering."""
+        km, kc = self.start_kernel()
+        garbage = [
+            [b""],
+            [b"\xff" * 100],
+            [b"<IDS|MSG>"],
+            [b"<IDS|MSG>", b"sig", b"{", b"", b"[]"],
+            [os.urandom(1000), os.urandom(10)],
+        ]
+        socks = {
+            "shell": km.connect_shell(),
+            "control": km.connect_control(),
+            "stdin": km.connect_stdin(),
+            "heartbeat": km.connect_hb(),
+        }
+        for name, sock in socks.items():
+            self.addCleanup(sock.close, 0)
+            for frames in garbage:
+                sock.send_multipart(frames)
+                if name == "heartbeat":  # a REQ socket must read its echo
+                    self.assertTrue(sock.poll(int(bound(2.0) * 1000)), f"no echo of {frames!r}")
+                    sock.recv_multipart()
+        # 64 MiB, signed, on shell: a kernel_info_request with a large field.
+        big = km.session.msg("kernel_info_request", content={"pad": "x" * (64 << 20)})
+        km.session.send(socks["shell"], big)
+        self.assertTrue(socks["shell"].poll(30000), "no reply to the 64 MiB message")
+        _, msg_list = km.session.feed_identities(socks["shell"].recv_multipart())
+        self.assertEqual(km.session.deserialize(msg_list)["msg_type"], "kernel_info_reply")
+        self.assertTrue(km.is_alive())
+        self.assert_value(kc, "1+1", "2")
+        socks["heartbeat"].send_multipart([b"ping"])
+        self.assertTrue(socks["heartbeat"].poll(int(bound(2.0) * 1000)), "the heartbeat stopped")
+        self.assertEqual(socks["heartbeat"].recv_multipart(), [b"ping"])
 
 
 class ParentDeathTests(KernelTestCase):
@@ -194,6 +328,94 @@ class HostileMessageTests(KernelTestCase):
         self.shell.send_multipart(frames)
         self.assertEqual(self.replies_before_probe(), [])
         self.assert_value(self.kc, "n", "0")
+
+
+class CrashReportTests(KernelTestCase):
+    def test_stack_overflow_report(self):
+        """A stack overflow shows the user under 2 KB: the error and its cell; the full runtime trace goes to the kernel log."""
+        log = tempfile.NamedTemporaryFile(prefix="gokernel-log-", suffix=".txt")
+        self.addCleanup(log.close)
+        km, kc = start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=30, stderr=log)
+        self.addCleanup(self._stop_kernel, km, kc)
+        self.assert_ok(kc, "x := 1")
+        cell = self.run_cell(kc, "func rec(n int) int { return rec(n+1) + 1 }\nrec(0)", timeout=60)
+        shown = cell.stdout + cell.stderr + cell.error_text()
+        print(f"measured: stack overflow: {len(shown.encode())} bytes shown to the user")
+        self.assertEqual(cell.status, "error", cell.describe())
+        self.assertIn("stack overflow", cell.reply["content"]["evalue"], cell.describe())
+        self.assertRegex(cell.error_text(), r"\bIn\[\d+\]", "the error does not name the cell")
+        self.assertLess(len(shown.encode()), 2048, f"the user was shown {len(shown)} bytes: {cell.describe()}")
+        self.assert_value(kc, "1+1", "2")
+        with open(log.name, encoding="utf-8", errors="replace") as f:
+            logged = f.read()
+        self.assertIn("fatal error: stack overflow", logged)
+        self.assertIn("goroutine ", logged, "the kernel log lacks the goroutine stacks")
+
+
+class ControlTests(KernelTestCase):
+    def setUp(self):
+        super().setUp()
+        self.km, self.kc = self.start_kernel()
+        self.control = self.km.connect_control()
+        self.addCleanup(self.control.close, 0)
+
+    def request(self, msg_type, content=None):
+        """Sends a request on control and returns its reply."""
+        msg = self.km.session.msg(msg_type, content=content or {})
+        msg["header"]["msg_id"] = str(uuid.uuid4())
+        self.km.session.send(self.control, msg)
+        deadline = time.monotonic() + bound(2.0)
+        while time.monotonic() < deadline:
+            if not self.control.poll(100):
+                continue
+            _, msg_list = self.km.session.feed_identities(self.control.recv_multipart())
+            reply = self.km.session.deserialize(msg_list)
+            if reply["parent_header"].get("msg_id") == msg["header"]["msg_id"]:
+                return reply
+        self.fail(f"no reply to {msg_type} on control within {bound(2.0)} s")
+
+    def test_unknown_control_message(self):
+        """An unknown control message gets an error reply within 2 s; the kernel stays up."""
+        reply = self.request("no_such_request")
+        self.assertEqual(reply["msg_type"], "no_such_reply")
+        self.assertEqual(reply["content"]["status"], "error", reply)
+        self.assertIn("no_such_request", reply["content"]["evalue"])
+        self.assert_value(self.kc, "1+1", "2")
+
+    def test_usage_request(self):
+        """usage_request on control reports host, pid, and the CPU and memory of kernel, worker and the worker's children."""
+        mib = 2**20
+        first = self.request("usage_request")["content"]
+        self.assertEqual(first["hostname"], socket.gethostname())
+        self.assertEqual(first["pid"], kernel_pid(self.km))
+        self.assertGreaterEqual(first["cpu_count"], 1)
+        self.assertGreater(first["host_virtual_memory"]["total"], 0)
+        # 64 MiB in the worker, and a child of the worker that holds 64 MiB
+        # and keeps a CPU busy.
+        cell = self.assert_ok(
+            self.kc,
+            'import ("bytes"; "fmt"; "os/exec")\n'
+            "held := bytes.Repeat([]byte{1}, 64<<20)\n"
+            'hog := exec.Command("/usr/bin/python3", "-c", '
+            '"import time\\nb = bytes([1]) * (64 << 20)\\nprint(1, flush=True)\\n'
+            'end = time.time() + 60\\nwhile time.time() < end: pass")\n'
+            "out, _ := hog.StdoutPipe()\n"
+            "if err := hog.Start(); err != nil { panic(err) }\n"
+            "out.Read(make([]byte, 1))\n"
+            "fmt.Println(len(held), hog.Process.Pid)",
+        )
+        hog = Proc(int(cell.stdout.split()[1]), "busy child of the worker")
+        self.addCleanup(DeadWorkerTests.kill_if_alive, hog)
+        time.sleep(1.0)  # CPU is measured since the previous request
+        usage = self.request("usage_request")["content"]
+        print(
+            f"measured: usage_reply: kernel_memory {usage['kernel_memory'] / mib:.0f} MiB, "
+            f"kernel_cpu {usage['kernel_cpu']:.0f} %"
+        )
+        self.assertGreater(usage["kernel_memory"], 128 * mib, usage)
+        self.assertLess(usage["kernel_memory"], 1024 * mib, usage)
+        self.assertGreater(usage["kernel_cpu"], 10, usage)
+        self.assertIn("host_cpu_percent", usage)
 
 
 class HeartbeatTests(KernelTestCase):
