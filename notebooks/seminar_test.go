@@ -819,6 +819,7 @@ var seminarChecks = []seminarCheck{
 		if m == nil || !slices.Contains(wchanOpen, m[1]) {
 			t.Errorf("d5-tasks showed %q, want one thread in openat with a wchan among %v", text, wchanOpen)
 		}
+		c.exact(t, "d5-nofd", "descriptors on my_fifo while in open: []\n")
 		c.exact(t, "d5-grep", "Name:\twrite_fifo.exe\nState:\tS (sleeping)\n")
 		wchans := c.nb.cell(t, "d5-wchan").text()
 		found := false
@@ -856,6 +857,7 @@ var seminarChecks = []seminarCheck{
 			"my_fifo is open 2 time(s)\n"+
 			"  cat              read\n"+
 			"  gokernel         read-write\n")
+		c.exact(t, "d6-fd", "cat's descriptors on my_fifo: [3]\n")
 		c.exact(t, "d6-close", "<nil>\n")
 		c.exact(t, "d6-wait", "[6 cat_rdwr] finished: code=0\n")
 		c.jobOut(t, "job-cat_rdwr", "code=0", "Hello 1\nHello 2\nHello 3\n", "")
@@ -935,8 +937,17 @@ var seminarChecks = []seminarCheck{
 		c.exact(t, "d10-epipe", "second write: write my_fifo: broken pipe | EPIPE: true\n")
 		c.exact(t, "d10-head", "y\ny\n[13 yes_pipe] finished: code=0\n")
 		c.jobOut(t, "job-yes_pipe", "code=0", "yes ended: code=141\n", "")
+		// Go's rule: SIGPIPE kills for stdout, EPIPE for a FIFO it opened.
+		c.exact(t, "d10-build", "Run: go build -o sigpipe.exe sigpipe.go\n")
+		c.exact(t, "d10-stdout", "line 1\n[14 to_stdout] finished: code=0\n")
+		c.jobOut(t, "job-to_stdout", "code=0", "exit code 141\n", "")
+		c.exact(t, "d10-own", "line 1\n[15 to_own] finished: code=0\n")
+		c.jobOut(t, "job-to_own", "code=0", "exit code 1\n", "sigpipe.exe: write my_fifo: broken pipe\n")
 	}},
-	{12, "tee and a FIFO", func(t *testing.T, c *checker) {
+	{12, "two readers; tee and a FIFO", func(t *testing.T, c *checker) {
+		c.exact(t, "d11-split-blocked", "reader_a: bash blocked in open | reader_b: bash blocked in open\n")
+		c.exact(t, "d11-split", "[16 reader_a] finished: code=0\n[17 reader_b] finished: code=0\n")
+		c.exact(t, "d11-split-sum", "together: 100 lines; both got some: yes\n")
 		listing := strings.Split(strings.TrimSuffix(c.nb.cell(t, "d11-tee").text(), "\n"), "\n")
 		var names []string
 		for _, l := range listing {
@@ -957,6 +968,7 @@ var seminarChecks = []seminarCheck{
 		c.exact(t, "d12-client", "Run: go build -o seqnum_client.exe seqnum_client.go seqnum_protocol.go\n")
 		c.exact(t, "d12-nofifo", "client: open /tmp/seqnum_sv: no such file or directory\nexit code 1\n")
 		c.exact(t, "d12-early-blocked", "job early: seqnum_client.e blocked in open\n")
+		c.exact(t, "d12-comm", "comm: \"seqnum_client.e\\n\"\ncmdline: \"./seqnum_client.exe\\x003\\x00\"\n")
 		c.exact(t, "d12-early-wait", "[16 early] finished: code=0\n")
 		c.jobOut(t, "job-early", "code=0", "0\n", "")
 		c.exact(t, "d12-clients", "3\n5\n")
@@ -1009,6 +1021,11 @@ var seminarChecks = []seminarCheck{
 		}
 		c.exact(t, "d14-count", "jobs still running: 0\n")
 		c.exact(t, "d14-clean", "0\n")
+		c.exact(t, "d14-frozen", "job frozen: bash blocked in open\nremove the name: <nil>\n"+
+			"job frozen: bash blocked in open | still running: true\n")
+		if v := c.nb.job(t, "job-frozen"); !strings.HasSuffix(v.Title, "(running)") || v.Stdout != "" {
+			t.Errorf("the frozen job's box is %+v, want it running, with no output", v)
+		}
 		v := c.nb.job(t, "job-sleeper")
 		if !strings.HasSuffix(v.Title, "(running)") {
 			t.Errorf("the last job's title is %q, want it running when the notebook ends", v.Title)
