@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -203,7 +204,7 @@ var seminarNormalizers = []struct {
 	with string
 }{
 	{regexp.MustCompile(`pid=\d+`), "pid=N"},
-	{regexp.MustCompile(`(?m)^\[(\d+)\]\s+\d+`), "[$1] PID"},
+	{regexp.MustCompile(`(?m)^\[(\d+( \w+)?)\]\s+\d+`), "[$1] PID"},
 	{regexp.MustCompile(`process group \d+`), "process group PID"},
 	{regexp.MustCompile(`seqnum_cl\.\d+`), "seqnum_cl.PID"},
 	{regexp.MustCompile(`\b\d+(\.\d+)?(ns|µs|us|ms|s)\b`), "T"},
@@ -270,10 +271,30 @@ func TestSeminarCodeCellsIdentical(t *testing.T) {
 		}
 	}
 	// The original typed a PID into a cell; ours must come from the job.
+	// Jobs are named, never numbered, so that re-running a cell shifts
+	// nothing. No magic line comes before Go code (see the README's
+	// teaching section: a later Go compile error would find it run).
 	literalPID := regexp.MustCompile(`/proc/\d`)
+	jobNumber := regexp.MustCompile(`(?m)^%(kill|wait|job_write|job_close)( -\w+)? %?\d|(jobPID|blockedIn|running|stopped|jobs\.PID|jobs\.Lookup)\(\d`)
 	for _, c := range en.code() {
-		if m := literalPID.FindString(string(c.Source)); m != "" {
+		src := string(c.Source)
+		if m := literalPID.FindString(src); m != "" {
 			t.Errorf("code cell %s has a literal PID: %s", c.ID, m)
+		}
+		if m := jobNumber.FindString(src); m != "" {
+			t.Errorf("code cell %s refers to a job by number: %s", c.ID, m)
+		}
+		if strings.HasPrefix(src, "%%") {
+			continue
+		}
+		magicSeen := ""
+		for _, l := range strings.Split(src, "\n") {
+			switch {
+			case strings.HasPrefix(l, "%") || strings.HasPrefix(l, "!"):
+				magicSeen = l
+			case strings.TrimSpace(l) != "" && magicSeen != "":
+				t.Errorf("code cell %s has Go code after the magic line %q", c.ID, magicSeen)
+			}
 		}
 	}
 }
@@ -353,30 +374,202 @@ func TestSeminarNotebooks(t *testing.T) {
 	kernelspectest.RequirePython(t, "nbformat", "nbconvert", "nbclient")
 	for _, book := range seminarBooks {
 		t.Run(book, func(t *testing.T) {
-			dir := t.TempDir()
 			src, err := os.ReadFile(book)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := os.WriteFile(filepath.Join(dir, book), src, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, kernelspectest.Python, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
-				"--ExecutePreprocessor.timeout=120", "--output", "executed.ipynb", book)
-			cmd.Dir, cmd.Env = dir, j.Env
-			start := time.Now()
-			out, err := cmd.CombinedOutput()
-			t.Logf("nbconvert --execute %s took %.1f s", book, time.Since(start).Seconds())
-			defer checkNothingLeft(t, dir, book)
-			if err != nil {
-				t.Fatalf("nbconvert --execute %s: %v\n%s", book, err, out)
-			}
-			fresh := readSeminar(t, filepath.Join(dir, "executed.ipynb"))
+			dir := t.TempDir()
+			defer checkNothingLeft(t, dir, book, true)
+			fresh := executeSeminar(t, j.Env, dir, book, src)
 			checkSeminarDemos(t, fresh)
 			compareWithCommitted(t, readSeminar(t, book), fresh)
 		})
+	}
+}
+
+// executeSeminar writes the notebook src as dir/name, executes it with
+// nbconvert and returns the executed notebook.
+func executeSeminar(t *testing.T, env []string, dir, name string, src []byte) *seminarNotebook {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, name), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, kernelspectest.Python, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
+		"--ExecutePreprocessor.timeout=120", "--output", "executed.ipynb", name)
+	cmd.Dir, cmd.Env = dir, env
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	t.Logf("nbconvert --execute %s took %.1f s", name, time.Since(start).Seconds())
+	if err != nil {
+		t.Fatalf("nbconvert --execute %s: %v\n%s", name, err, out)
+	}
+	return readSeminar(t, filepath.Join(dir, "executed.ipynb"))
+}
+
+// sectionNeeds lists, for each section that runs a program an earlier
+// section builds, the cells that build it. In class the programs stay on
+// disk across a restart; a fresh folder needs their build cells first.
+var sectionNeeds = map[int][]string{
+	5:  {"d4-build"},
+	14: {"d12-protocol", "d12-server", "d12-client"},
+}
+
+// A rawNotebook keeps a notebook's JSON as it is, so that cells can be
+// picked from it and written out again unchanged.
+type rawNotebook struct {
+	all   map[string]json.RawMessage
+	cells []json.RawMessage
+	nb    *seminarNotebook // the same cells, parsed
+}
+
+func readRawNotebook(t *testing.T, path string) *rawNotebook {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := &rawNotebook{nb: readSeminar(t, path)}
+	if err := json.Unmarshal(data, &raw.all); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw.all["cells"], &raw.cells); err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+// sections returns the index of the first cell of each numbered section,
+// by section number, and the index of the first section's heading.
+func (raw *rawNotebook) sections(t *testing.T) (map[int][2]int, int) {
+	t.Helper()
+	spans := map[int][2]int{}
+	cur, first := 0, -1
+	for i, c := range raw.nb.Cells {
+		for _, h := range c.headings() {
+			if h.level != 2 {
+				continue
+			}
+			k, err := strconv.Atoi(h.number)
+			if err != nil {
+				t.Fatalf("cell %s: unnumbered section", c.ID)
+			}
+			if cur > 0 {
+				spans[cur] = [2]int{spans[cur][0], i}
+			}
+			if first < 0 {
+				first = i
+			}
+			cur = k
+			spans[k] = [2]int{i, len(raw.nb.Cells)}
+		}
+	}
+	if first < 0 {
+		t.Fatal("no numbered sections")
+	}
+	return spans, first
+}
+
+// index returns the index of the cell with the given id.
+func (raw *rawNotebook) index(t *testing.T, id string) int {
+	t.Helper()
+	for i, c := range raw.nb.Cells {
+		if c.ID == id {
+			return i
+		}
+	}
+	t.Fatalf("no cell %q", id)
+	return -1
+}
+
+// with returns the notebook's JSON with only the given cells, in order.
+func (raw *rawNotebook) with(t *testing.T, cells []json.RawMessage) []byte {
+	t.Helper()
+	all := maps.Clone(raw.all)
+	data, err := json.Marshal(cells)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all["cells"] = data
+	out, err := json.Marshal(all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestSeminarSectionsAlone runs, for each section of the English notebook,
+// a fresh kernel with the setup cells and that section only (after the
+// build cells of the programs it runs, see sectionNeeds), as a teacher who
+// restarts mid-class would, and makes the same checks as the full run.
+func TestSeminarSectionsAlone(t *testing.T) {
+	j := kernelspectest.Install(t)
+	kernelspectest.RequirePython(t, "nbformat", "nbconvert", "nbclient")
+	raw := readRawNotebook(t, seminarBooks[0])
+	spans, first := raw.sections(t)
+	if len(spans) != len(seminarChecks) {
+		t.Fatalf("%d sections, but %d section checks", len(spans), len(seminarChecks))
+	}
+	for _, sc := range seminarChecks {
+		t.Run(fmt.Sprintf("%d %s", sc.section, sc.name), func(t *testing.T) {
+			span, ok := spans[sc.section]
+			if !ok {
+				t.Fatalf("no section %d", sc.section)
+			}
+			cells := slices.Clone(raw.cells[:first])
+			for _, id := range sectionNeeds[sc.section] {
+				cells = append(cells, raw.cells[raw.index(t, id)])
+			}
+			cells = append(cells, raw.cells[span[0]:span[1]]...)
+			dir := t.TempDir()
+			name := fmt.Sprintf("section-%d.ipynb", sc.section)
+			defer checkNothingLeft(t, dir, name, false)
+			nb := executeSeminar(t, j.Env, dir, name, raw.with(t, cells))
+			checkNoErrors(t, nb)
+			sc.check(t, &checker{nb})
+		})
+	}
+}
+
+// TestSeminarCellsTwice runs the English notebook with the cells that
+// teachers re-run most, and that hold descriptors or children, run twice in
+// a row: every later check must still hold, and nothing be left behind.
+func TestSeminarCellsTwice(t *testing.T) {
+	j := kernelspectest.Install(t)
+	kernelspectest.RequirePython(t, "nbformat", "nbconvert", "nbclient")
+	twice := []string{"d6-open", "d6c-open", "d6c-leak", "d9-explained"}
+	raw := readRawNotebook(t, seminarBooks[0])
+	var cells []json.RawMessage
+	for i, c := range raw.cells {
+		cells = append(cells, c)
+		if id := raw.nb.Cells[i].ID; slices.Contains(twice, id) {
+			var again map[string]any
+			if err := json.Unmarshal(c, &again); err != nil {
+				t.Fatal(err)
+			}
+			again["id"] = id + "-again"
+			data, err := json.Marshal(again)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cells = append(cells, data)
+		}
+	}
+	dir := t.TempDir()
+	const name = "twice.ipynb"
+	defer checkNothingLeft(t, dir, name, true)
+	nb := executeSeminar(t, j.Env, dir, name, raw.with(t, cells))
+	checkSeminarDemos(t, nb)
+	for _, id := range twice {
+		first, again := nb.cell(t, id), nb.cell(t, id+"-again")
+		if id == "d9-explained" {
+			checkExplained(t, again)
+			continue
+		}
+		if f, a := normalizeSeminar(first.text()), normalizeSeminar(again.text()); f != a {
+			t.Errorf("cell %s showed, run again:\n%s\nthe first time:\n%s", id, a, f)
+		}
 	}
 }
 
@@ -418,10 +611,10 @@ func compareWithCommitted(t *testing.T, committed, fresh *seminarNotebook) {
 	}
 }
 
-// checkNothingLeft checks that no process runs in dir, that the notebook
-// removed every file it made there, FIFOs included, and that no
-// /tmp/seqnum_* file is left.
-func checkNothingLeft(t *testing.T, dir, book string) {
+// checkNothingLeft checks that no process runs in dir, that no
+// /tmp/seqnum_* file is left, and with files, that the notebook removed
+// every file it made in dir, FIFOs included.
+func checkNothingLeft(t *testing.T, dir, book string, files bool) {
 	t.Helper()
 	var procs []string
 	deadline := time.Now().Add(5 * time.Second) // the kernel ends its jobs on shutdown
@@ -440,6 +633,9 @@ func checkNothingLeft(t *testing.T, dir, book string) {
 		}
 	}
 	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if !files {
+			return filepath.SkipAll
+		}
 		if err != nil || path == dir {
 			return err
 		}
@@ -501,9 +697,77 @@ func durationAfter(t *testing.T, id, s, label string) time.Duration {
 // open for its partner.
 var wchanOpen = []string{"wait_for_partner", "fifo_open", "pipe_wait"}
 
+// jobLabel matches a named job's label, "[12 cat_go]". Checks compare
+// labels without their numbers, which depend on what ran before.
+var jobLabel = regexp.MustCompile(`\[\d+ (\w+)\]`)
+
+func withoutJobNumbers(s string) string { return jobLabel.ReplaceAllString(s, "[N $1]") }
+
+// A seminarCheck checks what the cells of one notebook section showed.
+type seminarCheck struct {
+	section int // the notebook's "## N." heading
+	name    string
+	check   func(t *testing.T, c *checker)
+}
+
+// checker checks the cells of an executed notebook.
+type checker struct{ nb *seminarNotebook }
+
+// exact checks that cell id showed exactly want.
+func (c *checker) exact(t *testing.T, id, want string) {
+	t.Helper()
+	if got := withoutJobNumbers(c.nb.cell(t, id).text()); got != withoutJobNumbers(want) {
+		t.Errorf("cell %s showed:\n%s\nwant:\n%s", id, got, want)
+	}
+}
+
+// lines checks that cell id showed these lines, in this order, among others.
+func (c *checker) lines(t *testing.T, id string, want ...string) {
+	t.Helper()
+	got := strings.Split(withoutJobNumbers(c.nb.cell(t, id).text()), "\n")
+	i := 0
+	for _, l := range got {
+		if i < len(want) && l == withoutJobNumbers(want[i]) {
+			i++
+		}
+	}
+	if i < len(want) {
+		t.Errorf("cell %s showed:\n%s\nwant these lines in order:\n%s\n(missing from %q on)", id, strings.Join(got, "\n"), strings.Join(want, "\n"), want[i])
+	}
+}
+
+// jobOut checks a job's final display: its status, stdout and stderr.
+func (c *checker) jobOut(t *testing.T, id, status, stdout, stderr string) {
+	t.Helper()
+	v := c.nb.job(t, id)
+	v.finished(t, id, status)
+	if v.Stdout != stdout || v.Stderr != stderr {
+		t.Errorf("job %s: STDOUT %q, STDERR %q; want %q, %q", id, v.Stdout, v.Stderr, stdout, stderr)
+	}
+}
+
+// quick checks that the %bash_async cells returned at once.
+func (c *checker) quick(t *testing.T, ids ...string) {
+	t.Helper()
+	for _, id := range ids {
+		if d := c.nb.cell(t, id).took(t); d > bound() {
+			t.Errorf("cell %s took %v, want the job started at once (≤ %v)", id, d, bound())
+		}
+	}
+}
+
 // checkSeminarDemos checks what each demonstration of the seminar
-// specification (§5) shows in an executed notebook.
+// specification (§5) shows in an executed notebook that ran every section.
 func checkSeminarDemos(t *testing.T, nb *seminarNotebook) {
+	checkNoErrors(t, nb)
+	for _, sc := range seminarChecks {
+		t.Run(fmt.Sprintf("%d %s", sc.section, sc.name), func(t *testing.T) { sc.check(t, &checker{nb}) })
+	}
+}
+
+// checkNoErrors checks that no cell of nb failed.
+func checkNoErrors(t *testing.T, nb *seminarNotebook) {
+	t.Helper()
 	for _, c := range nb.code() {
 		for _, o := range c.Outputs {
 			if o.Type == "error" {
@@ -511,88 +775,53 @@ func checkSeminarDemos(t *testing.T, nb *seminarNotebook) {
 			}
 		}
 	}
-	// exact checks that cell id showed exactly want.
-	exact := func(t *testing.T, id, want string) {
-		t.Helper()
-		if got := nb.cell(t, id).text(); got != want {
-			t.Errorf("cell %s showed:\n%s\nwant:\n%s", id, got, want)
-		}
-	}
-	// lines checks that cell id showed these lines, in this order, among others.
-	lines := func(t *testing.T, id string, want ...string) {
-		t.Helper()
-		got := strings.Split(nb.cell(t, id).text(), "\n")
-		i := 0
-		for _, l := range got {
-			if i < len(want) && l == want[i] {
-				i++
-			}
-		}
-		if i < len(want) {
-			t.Errorf("cell %s showed:\n%s\nwant these lines in order:\n%s\n(missing from %q on)", id, strings.Join(got, "\n"), strings.Join(want, "\n"), want[i])
-		}
-	}
-	// jobOut checks a job's final display: its status, stdout and stderr.
-	jobOut := func(t *testing.T, id, status, stdout, stderr string) {
-		t.Helper()
-		v := nb.job(t, id)
-		v.finished(t, id, status)
-		if v.Stdout != stdout || v.Stderr != stderr {
-			t.Errorf("job %s: STDOUT %q, STDERR %q; want %q, %q", id, v.Stdout, v.Stderr, stdout, stderr)
-		}
-	}
-	// quick checks that the %bash_async cells returned at once.
-	quick := func(t *testing.T, ids ...string) {
-		t.Helper()
-		for _, id := range ids {
-			if d := nb.cell(t, id).took(t); d > bound() {
-				t.Errorf("cell %s took %v, want the job started at once (≤ %v)", id, d, bound())
-			}
-		}
-	}
+}
 
-	t.Run("1 a FIFO is a file", func(t *testing.T) {
-		exact(t, "d1-stat", "prw-r--r--  size 0  fifo  my_fifo\n")
-		exact(t, "d1-go", "Recreate: <nil>  mode: prw-r--r--  named pipe: true\n"+
+// seminarChecks are the checks of the notebook's sections, in order.
+var seminarChecks = []seminarCheck{
+	{1, "a FIFO is a file", func(t *testing.T, c *checker) {
+		c.exact(t, "d1-stat", "prw-r--r--  size 0  fifo  my_fifo\n")
+		c.exact(t, "d1-go", "Recreate: <nil>  mode: prw-r--r--  named pipe: true\n"+
 			"Is: true <nil>\n"+
 			"Make over the existing FIFO: <nil>\n"+
 			"Make over a regular file: fifo: make plain.txt: not a fifo but a regular file\n")
-	})
-	t.Run("2 the writer blocks", func(t *testing.T) {
-		exact(t, "d2-timeout", "exit code 124\n")
-		if d := nb.cell(t, "d2-timeout").took(t); d < 800*time.Millisecond || d > 3*time.Second {
+	}},
+	{2, "the writer blocks", func(t *testing.T, c *checker) {
+		c.exact(t, "d2-timeout", "exit code 124\n")
+		if d := c.nb.cell(t, "d2-timeout").took(t); d < 800*time.Millisecond || d > 3*time.Second {
 			t.Errorf("timeout 1 took %v, want 0.8 s to 3 s", d)
 		}
-	})
-	t.Run("3 the writer in the background", func(t *testing.T) {
-		quick(t, "job-echo1")
-		exact(t, "d3-blocked", "job 1: bash blocked in open\n")
-		exact(t, "d3-cat", "Hello\n")
-		exact(t, "d3-wait", "[1] finished: code=0\n")
-		jobOut(t, "job-echo1", "code=0", "After writing to my_fifo\n", "")
-	})
-	t.Run("4 a Go writer program", func(t *testing.T) {
-		exact(t, "d4-build", "Run: go build -o write_fifo.exe write_fifo.go\n")
-		exact(t, "d4-head", "// %%go write_fifo.go\n// %run go build -o write_fifo.exe write_fifo.go\npackage main\n")
-		quick(t, "job-writer1")
-		exact(t, "d4-blocked", "job 2: write_fifo.exe blocked in open\n")
-		exact(t, "d4-cat", "Hello from Go!\n")
-		jobOut(t, "job-writer1", "code=0", "", "Started\nOpened\nWritten\nClosed\n")
-		exact(t, "d4c-build", "Run: gcc -Wall -Werror -o write_fifo_c.exe write_fifo.c\n")
-		exact(t, "d4c-cat", "Hello from C!\n[3] finished: code=0\n") // no NUL byte
-		jobOut(t, "job-writer_c", "code=0", "", "Started\nOpened\nWritten\nClosed\n")
-	})
-	t.Run("5 /proc of the blocked writer", func(t *testing.T) {
-		exact(t, "d5-status", "job 4: write_fifo.exe blocked in open\n"+
+	}},
+	{3, "the writer in the background", func(t *testing.T, c *checker) {
+		c.quick(t, "job-echo1")
+		c.exact(t, "d3-blocked", "job echo1: bash blocked in open\n")
+		c.exact(t, "d3-cat", "Hello\n")
+		c.exact(t, "d3-wait", "[1 echo1] finished: code=0\n")
+		c.jobOut(t, "job-echo1", "code=0", "After writing to my_fifo\n", "")
+	}},
+	{4, "a Go writer program", func(t *testing.T, c *checker) {
+		c.exact(t, "d4-build", "Run: go build -o write_fifo.exe write_fifo.go\n")
+		c.exact(t, "d4-head", "// %%go write_fifo.go\n// %run go build -o write_fifo.exe write_fifo.go\npackage main\n")
+		c.quick(t, "job-writer1")
+		c.exact(t, "d4-blocked", "job writer1: write_fifo.exe blocked in open\n")
+		c.exact(t, "d4-cat", "Hello from Go!\n")
+		c.jobOut(t, "job-writer1", "code=0", "", "Started\nOpened\nWritten\nClosed\n")
+		c.exact(t, "d4c-build", "Run: gcc -Wall -Werror -o write_fifo_c.exe write_fifo.c\n")
+		c.exact(t, "d4c-cat", "Hello from C!\n[3 writer_c] finished: code=0\n") // no NUL byte
+		c.jobOut(t, "job-writer_c", "code=0", "", "Started\nOpened\nWritten\nClosed\n")
+	}},
+	{5, "/proc of the blocked writer", func(t *testing.T, c *checker) {
+		c.exact(t, "d5-status", "job writer2: write_fifo.exe blocked in open\n"+
 			"Pgrep finds the job's own process: true\n"+
 			"write_fifo.exe | S (sleeping) | <nil>\n")
-		text := nb.cell(t, "d5-tasks").text()
+		text := c.nb.cell(t, "d5-tasks").text()
 		m := regexp.MustCompile(`^threads: true <nil>\none thread is in openat\("my_fifo", O_WRONLY\|O_CLOEXEC\) \| wchan: (\w+) \| blocked in open\n$`).FindStringSubmatch(text)
 		if m == nil || !slices.Contains(wchanOpen, m[1]) {
 			t.Errorf("d5-tasks showed %q, want one thread in openat with a wchan among %v", text, wchanOpen)
 		}
-		exact(t, "d5-grep", "Name:\twrite_fifo.exe\nState:\tS (sleeping)\n")
-		wchans := nb.cell(t, "d5-wchan").text()
+		c.exact(t, "d5-nofd", "descriptors on my_fifo while in open: []\n")
+		c.exact(t, "d5-grep", "Name:\twrite_fifo.exe\nState:\tS (sleeping)\n")
+		wchans := c.nb.cell(t, "d5-wchan").text()
 		found := false
 		for _, w := range wchanOpen {
 			found = found || strings.Contains(wchans, "/wchan:"+w+"\n")
@@ -600,96 +829,91 @@ func checkSeminarDemos(t *testing.T, nb *seminarNotebook) {
 		if !found || strings.Count(wchans, "/wchan:") < 2 {
 			t.Errorf("d5-wchan showed %q, want several threads, one waiting for its partner", wchans)
 		}
-		exact(t, "d5-cat", "Hello from Go!\n[4] finished: code=0\n")
-		jobOut(t, "job-writer2", "code=0", "", "Started\nOpened\nWritten\nClosed\n")
-		exact(t, "d5-gone", "Pgrep: [] <nil>\nProcStatus of the old PID: not exist: true\n")
-	})
-	t.Run("6 the O_RDWR pitfall", func(t *testing.T) {
-		open := nb.cell(t, "d6-open").text()
+		c.exact(t, "d5-cat", "Hello from Go!\n[4 writer2] finished: code=0\n")
+		c.jobOut(t, "job-writer2", "code=0", "", "Started\nOpened\nWritten\nClosed\n")
+		c.exact(t, "d5-gone", "Pgrep: [] <nil>\nProcStatus of the old PID: not exist: true\n")
+	}},
+	{6, "a control channel", func(t *testing.T, c *checker) {
+		c.exact(t, "d15-mk", "<nil>\n")
+		c.exact(t, "d15-orders", "<nil> <nil> <nil>\n")
+		c.exact(t, "d15-wait", "[5 service] finished: code=0\n")
+		c.jobOut(t, "job-service", "code=0", "order 1: status: all good\norder 2: unknown order 'dance'\norder 3: quit, bye\n", "")
+		c.exact(t, "d15-rm", "<nil>\n")
+	}},
+	{7, "the O_RDWR pitfall and inherited descriptors", func(t *testing.T, c *checker) {
+		open := c.nb.cell(t, "d6-open").text()
 		if !strings.HasPrefix(open, "O_RDWR open: <nil> after ") {
 			t.Errorf("d6-open showed %q", open)
 		}
 		if d := durationAfter(t, "d6-open", open, "after"); d > bound() {
 			t.Errorf("the O_RDWR open took %v, want it at once", d)
 		}
-		quick(t, "job-cat_rdwr")
-		exact(t, "d6-echoes", "")
-		if d := nb.cell(t, "d6-echoes").took(t); d > 3*bound() {
+		c.quick(t, "job-cat_rdwr")
+		c.exact(t, "d6-echoes", "")
+		if d := c.nb.cell(t, "d6-echoes").took(t); d > 3*bound() {
 			t.Errorf("three echoes took %v, want each at once", d)
 		}
-		exact(t, "d6-openers", "still running: true | cat blocked in read\n"+
+		c.exact(t, "d6-openers", "still running: true | cat blocked in read\n"+
 			"my_fifo is open 2 time(s)\n"+
 			"  cat              read\n"+
 			"  gokernel         read-write\n")
-		exact(t, "d6-close", "<nil>\n")
-		exact(t, "d6-wait", "[6] finished: code=0\n")
-		jobOut(t, "job-cat_rdwr", "code=0", "Hello 1\nHello 2\nHello 3\n", "")
-	})
-	t.Run("6 inherited descriptors", func(t *testing.T) {
-		exact(t, "d6c-open", "raw descriptor: true <nil>\n")
+		c.exact(t, "d6-fd", "cat's descriptors on my_fifo: [3]\n")
+		c.exact(t, "d6-close", "<nil>\n")
+		c.exact(t, "d6-wait", "[6 cat_rdwr] finished: code=0\n")
+		c.jobOut(t, "job-cat_rdwr", "code=0", "Hello 1\nHello 2\nHello 3\n", "")
+
+		c.exact(t, "d6c-open", "raw descriptor: true <nil>\n")
 		// The job was started by the kernel process: it did not inherit the
 		// worker's raw descriptor, and ends once the worker closes it.
-		exact(t, "d6c-write", "my_fifo is open 2 time(s)\n"+
+		c.exact(t, "d6c-write", "my_fifo is open 2 time(s)\n"+
 			"  cat              read\n"+
 			"  gokernel         read-write\n"+
 			"close: <nil>\n")
-		exact(t, "d6c-wait", "[7] finished: code=0\n")
-		if d := nb.cell(t, "d6c-wait").took(t); d > bound() {
+		c.exact(t, "d6c-wait", "[7 cat_raw] finished: code=0\n")
+		if d := c.nb.cell(t, "d6c-wait").took(t); d > bound() {
 			t.Errorf("cat took %v to end after the close, want ≤ %v", d, bound())
 		}
-		jobOut(t, "job-cat_raw", "code=0", "Hello through a raw descriptor\n", "")
-		exact(t, "d6c-leak", "raw descriptor: true <nil>\n"+
+		c.jobOut(t, "job-cat_raw", "code=0", "Hello through a raw descriptor\n", "")
+		c.exact(t, "d6c-leak", "raw descriptor: true <nil>\n"+
 			"start: <nil>\n"+
 			"my_fifo is open 3 time(s)\n"+
 			"  cat              read\n"+
 			"  cat              read-write\n"+
 			"  gokernel         read-write\n")
-		exact(t, "d6c-kill", "close: <nil>\n"+
+		c.exact(t, "d6c-kill", "close: <nil>\n"+
 			"leaky cat still running: true\n"+
 			"my_fifo is open 2 time(s)\n"+
 			"  cat              read\n"+
 			"  cat              read-write\n"+
 			"leaky cat: signal: killed\n")
-	})
-	t.Run("7 without the extra descriptor", func(t *testing.T) {
-		exact(t, "d7-echo1", "[8] finished: code=0\n")
-		jobOut(t, "job-cat_plain", "code=0", "Hello 1\n", "")
-		exact(t, "d7-blocked", "job 9: bash blocked in open\nstill running 300 ms later: true\n")
-		lines(t, "d7-kill", "sent SIGKILL to job [9] (process group "+strconv.Itoa(jobPIDShown(t, nb, "job-echo2"))+")")
-		exact(t, "d7-wait", "[9] finished: signal=9 (SIGKILL)\n")
-		if d := nb.cell(t, "d7-wait").took(t); d > bound() {
+	}},
+	{8, "without the extra descriptor", func(t *testing.T, c *checker) {
+		c.exact(t, "d7-echo1", "[8 cat_plain] finished: code=0\n")
+		c.jobOut(t, "job-cat_plain", "code=0", "Hello 1\n", "")
+		c.exact(t, "d7-blocked", "job echo2: bash blocked in open\nstill running 300 ms later: true\n")
+		c.lines(t, "d7-kill", "sent SIGKILL to job [9 echo2] (process group "+strconv.Itoa(jobPIDShown(t, c.nb, "job-echo2"))+")")
+		c.exact(t, "d7-wait", "[9 echo2] finished: signal=9 (SIGKILL)\n")
+		if d := c.nb.cell(t, "d7-wait").took(t); d > bound() {
 			t.Errorf("the killed job took %v to end, want ≤ %v", d, bound())
 		}
-		jobOut(t, "job-echo2", "signal=9 (SIGKILL)", "", "")
-		exact(t, "d7-group", "processes left in the job's group: no such process\n")
-	})
-	t.Run("8 O_NONBLOCK", func(t *testing.T) {
-		exact(t, "d8-read", "open for reading: <nil>\nread with no writer: 0 EOF\n")
-		exact(t, "d8-enxio", "open for writing with no reader: fifo: open my_fifo for writing (O_NONBLOCK): no such device or address\n"+
+		c.jobOut(t, "job-echo2", "signal=9 (SIGKILL)", "", "")
+		c.exact(t, "d7-group", "processes left in the job's group: no such process\n")
+	}},
+	{9, "O_NONBLOCK", func(t *testing.T, c *checker) {
+		c.exact(t, "d8-read", "open for reading: <nil>\nread with no writer: 0 EOF\n")
+		c.exact(t, "d8-enxio", "open for writing with no reader: fifo: open my_fifo for writing (O_NONBLOCK): no such device or address\n"+
 			"ErrNoReader: true  ENXIO: true\n")
-		text := nb.cell(t, "d8-deadline").text()
+		text := c.nb.cell(t, "d8-deadline").text()
 		if !strings.HasPrefix(text, "open for writing with a reader: <nil>\nread, writer attached, no data: 0 read my_fifo: i/o timeout | deadline: true after ") {
 			t.Errorf("d8-deadline showed %q", text)
 		}
 		if d := durationAfter(t, "d8-deadline", text, "after"); d < 160*time.Millisecond || d > bound() {
 			t.Errorf("the 200 ms read deadline fired after %v", d)
 		}
-		exact(t, "d8-eof", "read: \"ping\\n\" <nil>\nread after the writer closed: 0 EOF\n")
-	})
-	t.Run("9 the kernel explains a waiting cell", func(t *testing.T) {
-		// The status line was shown while the open waited, then replaced
-		// in place (same display id) by how long it waited.
-		text := nb.cell(t, "d9-explained").text()
-		m := regexp.MustCompile(`^open\("my_fifo", O_WRONLY\) waited (\d+\.\d) s\nopen: <nil>\n$`).FindStringSubmatch(text)
-		if m == nil {
-			t.Fatalf("d9-explained showed %q", text)
-		}
-		if s, _ := strconv.ParseFloat(m[1], 64); s < 2 || s > 10 {
-			t.Errorf("the open waited %s s, want about 3", m[1])
-		}
-	})
-	t.Run("9 timed opens from Go", func(t *testing.T) {
-		text := nb.cell(t, "d9-timeout").text()
+		c.exact(t, "d8-eof", "read: \"ping\\n\" <nil>\nread after the writer closed: 0 EOF\n")
+	}},
+	{10, "timed opens from Go; the kernel explains a waiting cell", func(t *testing.T, c *checker) {
+		text := c.nb.cell(t, "d9-timeout").text()
 		m := regexp.MustCompile(`^fifo: open my_fifo for writing: context deadline exceeded \| deadline exceeded: true \| after (\S+)\n` +
 			`fifo: open my_fifo for reading: context deadline exceeded \| deadline exceeded: true \| after (\S+)\n` +
 			`descriptors left behind: 0 \| goroutines left behind: 0\n$`).FindStringSubmatch(text)
@@ -701,20 +925,30 @@ func checkSeminarDemos(t *testing.T, nb *seminarNotebook) {
 				t.Errorf("a 500 ms timeout fired after %s, want 0.4 s to 1.5 s", s)
 			}
 		}
-		exact(t, "d9-write", "open: <nil>\nclose: <nil>\n")
-		jobOut(t, "job-cat_go", "code=0", "Hello from a Go cell\n", "")
-		exact(t, "d9-read", "open: <nil>\nread: \"Hello from bash\\n\" <nil>\n")
-		jobOut(t, "job-echo_go", "code=0", "", "")
-	})
-	t.Run("10 EPIPE and SIGPIPE", func(t *testing.T) {
-		exact(t, "d10-write1", "open: <nil>\nfirst write: 13 <nil>\n")
-		jobOut(t, "job-head6", "code=0", "Hello,\n", "")
-		exact(t, "d10-epipe", "second write: write my_fifo: broken pipe | EPIPE: true\n")
-		exact(t, "d10-head", "y\ny\n[13] finished: code=0\n")
-		jobOut(t, "job-yes", "code=0", "yes ended: code=141\n", "")
-	})
-	t.Run("11 tee and a FIFO", func(t *testing.T) {
-		listing := strings.Split(strings.TrimSuffix(nb.cell(t, "d11-tee").text(), "\n"), "\n")
+		c.exact(t, "d9-write", "open: <nil>\nclose: <nil>\n")
+		c.jobOut(t, "job-cat_go", "code=0", "Hello from a Go cell\n", "")
+		c.exact(t, "d9-read", "open: <nil>\nread: \"Hello from bash\\n\" <nil>\n")
+		c.jobOut(t, "job-echo_go", "code=0", "", "")
+		checkExplained(t, c.nb.cell(t, "d9-explained"))
+	}},
+	{11, "EPIPE and SIGPIPE", func(t *testing.T, c *checker) {
+		c.exact(t, "d10-write1", "open: <nil>\nfirst write: 13 <nil>\n")
+		c.jobOut(t, "job-head6", "code=0", "Hello,\n", "")
+		c.exact(t, "d10-epipe", "second write: write my_fifo: broken pipe | EPIPE: true\n")
+		c.exact(t, "d10-head", "y\ny\n[13 yes_pipe] finished: code=0\n")
+		c.jobOut(t, "job-yes_pipe", "code=0", "yes ended: code=141\n", "")
+		// Go's rule: SIGPIPE kills for stdout, EPIPE for a FIFO it opened.
+		c.exact(t, "d10-build", "Run: go build -o sigpipe.exe sigpipe.go\n")
+		c.exact(t, "d10-stdout", "line 1\n[14 to_stdout] finished: code=0\n")
+		c.jobOut(t, "job-to_stdout", "code=0", "exit code 141\n", "")
+		c.exact(t, "d10-own", "line 1\n[15 to_own] finished: code=0\n")
+		c.jobOut(t, "job-to_own", "code=0", "exit code 1\n", "sigpipe.exe: write my_fifo: broken pipe\n")
+	}},
+	{12, "two readers; tee and a FIFO", func(t *testing.T, c *checker) {
+		c.exact(t, "d11-split-blocked", "reader_a: bash blocked in open | reader_b: bash blocked in open\n")
+		c.exact(t, "d11-split", "[16 reader_a] finished: code=0\n[17 reader_b] finished: code=0\n")
+		c.exact(t, "d11-split-sum", "together: 100 lines; both got some: yes\n")
+		listing := strings.Split(strings.TrimSuffix(c.nb.cell(t, "d11-tee").text(), "\n"), "\n")
 		var names []string
 		for _, l := range listing {
 			f := strings.Fields(l)
@@ -723,90 +957,104 @@ func checkSeminarDemos(t *testing.T, nb *seminarNotebook) {
 		if len(listing) != 5 || !strings.HasPrefix(listing[0], "total ") || !slices.Equal(names[1:], []string{"f1", "f22", "f333", "f4444"}) {
 			t.Errorf("the sorted listing is %q, want total, then f1, f22, f333, f4444", listing)
 		}
-		exact(t, "d11-wait", "[14] finished: code=0\n5\n")
-		jobOut(t, "job-wc_l", "code=0", "5\n", "")
-		exact(t, "d11-go", "open: <nil>\na FIFO is one more io.Writer\n")
-		jobOut(t, "job-wc_c", "code=0", fmt.Sprintf("%d\n", len("a FIFO is one more io.Writer\n")), "")
-	})
-	t.Run("12 the sequence-number server", func(t *testing.T) {
-		exact(t, "d12-protocol", "")
-		exact(t, "d12-server", "Run: go build -o seqnum_server.exe seqnum_server.go seqnum_protocol.go\n")
-		exact(t, "d12-client", "Run: go build -o seqnum_client.exe seqnum_client.go seqnum_protocol.go\n")
-		exact(t, "d12-nofifo", "client: open /tmp/seqnum_sv: no such file or directory\nexit code 1\n")
-		exact(t, "d12-early-blocked", "job 16: seqnum_client.e blocked in open\n")
-		exact(t, "d12-early-wait", "[16] finished: code=0\n")
-		jobOut(t, "job-early", "code=0", "0\n", "")
-		exact(t, "d12-clients", "3\n5\n")
+		c.exact(t, "d11-wait", "[14 wc_l] finished: code=0\n5\n")
+		c.jobOut(t, "job-wc_l", "code=0", "5\n", "")
+		c.exact(t, "d11-go", "open: <nil>\na FIFO is one more io.Writer\n")
+		c.jobOut(t, "job-wc_c", "code=0", fmt.Sprintf("%d\n", len("a FIFO is one more io.Writer\n")), "")
+	}},
+	{13, "the sequence-number server", func(t *testing.T, c *checker) {
+		c.exact(t, "d12-protocol", "")
+		c.exact(t, "d12-server", "Run: go build -o seqnum_server.exe seqnum_server.go seqnum_protocol.go\n")
+		c.exact(t, "d12-client", "Run: go build -o seqnum_client.exe seqnum_client.go seqnum_protocol.go\n")
+		c.exact(t, "d12-nofifo", "client: open /tmp/seqnum_sv: no such file or directory\nexit code 1\n")
+		c.exact(t, "d12-early-blocked", "job early: seqnum_client.e blocked in open\n")
+		c.exact(t, "d12-comm", "comm: \"seqnum_client.e\\n\"\ncmdline: \"./seqnum_client.exe\\x003\\x00\"\n")
+		c.exact(t, "d12-early-wait", "[16 early] finished: code=0\n")
+		c.jobOut(t, "job-early", "code=0", "0\n", "")
+		c.exact(t, "d12-clients", "3\n5\n")
 		want := make([]string, 0, 20)
 		for n := 6; n <= 25; n++ {
 			want = append(want, strconv.Itoa(n))
 		}
-		exact(t, "d12-twenty", strings.Join(want, " ")+"\n")
-		exact(t, "d12-openers", "/tmp/seqnum_sv is open 2 time(s)\n"+
+		c.exact(t, "d12-twenty", strings.Join(want, " ")+"\n")
+		c.exact(t, "d12-openers", "/tmp/seqnum_sv is open 2 time(s)\n"+
 			"  seqnum_server.e  read\n"+
 			"  seqnum_server.e  write\n"+
 			"0\n")
-		jobOut(t, "job-server", "signal=15 (SIGTERM)", "", "server: serving /tmp/seqnum_sv\n")
-	})
-	t.Run("12b the rogue client", func(t *testing.T) {
-		text := nb.cell(t, "d12b-stopped").text()
+		c.exact(t, "d12-done", "[17 server] finished: signal=15 (SIGTERM)\n")
+		c.jobOut(t, "job-server", "signal=15 (SIGTERM)", "", "server: serving /tmp/seqnum_sv\n")
+	}},
+	{14, "the rogue client", func(t *testing.T, c *checker) {
+		c.exact(t, "d12b-naive", "server: seqnum_server.e blocked in open\n")
+		text := c.nb.cell(t, "d12b-stopped").text()
 		m := regexp.MustCompile(`^rogue: T \(stopped\)\nserver: seqnum_server.e blocked in open\na server thread is in openat \| wchan: (\w+)\n$`).FindStringSubmatch(text)
 		if m == nil || !slices.Contains(wchanOpen, m[1]) {
 			t.Errorf("d12b-stopped showed %q", text)
 		}
-		exact(t, "d12b-timeout", "exit code 124\n2\n")
-		exact(t, "d12b-wait", "[17] finished: signal=15 (SIGTERM)\n[18] finished: signal=9 (SIGKILL)\n")
-		jobOut(t, "job-rogue1", "signal=9 (SIGKILL)", "", "")
-		honest := nb.cell(t, "d12b-honest").text()
+		c.exact(t, "d12b-timeout", "exit code 124\n2\n")
+		c.exact(t, "d12b-wait", "[18 naive] finished: signal=15 (SIGTERM)\n[19 rogue1] finished: signal=9 (SIGKILL)\n")
+		c.jobOut(t, "job-naive", "signal=15 (SIGTERM)", "", "server: serving /tmp/seqnum_sv\n")
+		c.jobOut(t, "job-rogue1", "signal=9 (SIGKILL)", "", "")
+		honest := c.nb.cell(t, "d12b-honest").text()
 		if !strings.HasPrefix(honest, "rogue: T (stopped)\nhonest client: 0\nerror: <nil> | answered after ") {
 			t.Errorf("d12b-honest showed %q", honest)
 		}
 		if d := durationAfter(t, "d12b-honest", honest, "answered after"); d > 3*time.Second {
 			t.Errorf("the honest client waited %v, want ≤ 3 s", d)
 		}
-		exact(t, "d12b-wait2", "[20] finished: signal=9 (SIGKILL)\n[19] finished: signal=15 (SIGTERM)\n")
-		jobOut(t, "job-fixed", "signal=15 (SIGTERM)", "", "server: serving /tmp/seqnum_sv\nserver: client skipped: no such device or address\n")
-		jobOut(t, "job-rogue2", "signal=9 (SIGKILL)", "", "")
-	})
-	t.Run("13 two unrelated processes", func(t *testing.T) {
-		exact(t, "d13-build", "Run: go build -o unrelated.exe unrelated.go\n")
-		exact(t, "d13-writer", "")
-		exact(t, "d13-wait", "[21] finished: code=0\n")
-		jobOut(t, "job-reader", "code=0", "no FIFO yet: trying again every 10 ms\nWorld is just world\nread returned 0 after 20 bytes: end of file\n", "")
-	})
-	t.Run("14 housekeeping", func(t *testing.T) {
-		jobsTable := nb.cell(t, "d14-jobs").text()
-		states := regexp.MustCompile(`(?m)^\[\d+\]\s+\d+\s+(\w+)`).FindAllStringSubmatch(jobsTable, -1)
-		running := 0
-		for _, s := range states {
+		c.exact(t, "d12b-wait2", "[21 rogue2] finished: signal=9 (SIGKILL)\n[20 fixed] finished: signal=15 (SIGTERM)\n")
+		c.jobOut(t, "job-fixed", "signal=15 (SIGTERM)", "", "server: serving /tmp/seqnum_sv\nserver: client skipped: no such device or address\n")
+		c.jobOut(t, "job-rogue2", "signal=9 (SIGKILL)", "", "")
+	}},
+	{15, "two unrelated processes", func(t *testing.T, c *checker) {
+		c.exact(t, "d13-build", "Run: go build -o unrelated.exe unrelated.go\n")
+		c.exact(t, "d13-writer", "")
+		c.exact(t, "d13-wait", "[22 reader] finished: code=0\n")
+		c.jobOut(t, "job-reader", "code=0", "no FIFO yet: trying again every 10 ms\nWorld is just world\nread returned 0 after 20 bytes: end of file\n", "")
+	}},
+	{16, "housekeeping", func(t *testing.T, c *checker) {
+		jobsTable := c.nb.cell(t, "d14-jobs").text()
+		for _, s := range regexp.MustCompile(`(?m)^\[\d+[^\]]*\]\s+\d+\s+(\w+)`).FindAllStringSubmatch(jobsTable, -1) {
 			if s[1] == "running" {
-				running++
+				t.Errorf("%%jobs showed a running job:\n%s", jobsTable)
 			}
 		}
-		if len(states) != 21 || running != 0 {
-			t.Errorf("%%jobs showed %q, want 21 jobs, none running", jobsTable)
+		c.exact(t, "d14-count", "jobs still running: 0\n")
+		c.exact(t, "d14-clean", "0\n")
+		c.exact(t, "d14-frozen", "job frozen: bash blocked in open\nremove the name: <nil>\n"+
+			"job frozen: bash blocked in open | still running: true\n")
+		if v := c.nb.job(t, "job-frozen"); !strings.HasSuffix(v.Title, "(running)") || v.Stdout != "" {
+			t.Errorf("the frozen job's box is %+v, want it running, with no output", v)
 		}
-		exact(t, "d14-count", "jobs: 21 | still running: 0\n")
-		exact(t, "d14-clean", "0\n")
-		v := nb.job(t, "job-sleeper")
+		v := c.nb.job(t, "job-sleeper")
 		if !strings.HasSuffix(v.Title, "(running)") {
 			t.Errorf("the last job's title is %q, want it running when the notebook ends", v.Title)
 		}
 		// checkNothingLeft then checks that the kernel's shutdown ended it.
-	})
-	t.Run("15 a control channel", func(t *testing.T) {
-		exact(t, "d15-mk", "<nil>\n")
-		exact(t, "d15-orders", "<nil> <nil> <nil>\n")
-		exact(t, "d15-wait", "[5] finished: code=0\n")
-		jobOut(t, "job-service", "code=0", "order 1: status: all good\norder 2: unknown order 'dance'\norder 3: quit, bye\n", "")
-		exact(t, "d15-rm", "<nil>\n")
-	})
+	}},
 }
 
-// jobPIDShown returns the PID that the %bash_async cell printed ("[N] PID CMD").
+// checkExplained checks the output of a d9-explained cell: the status line
+// was shown while the open waited, then replaced in place (same display
+// id) by how long it waited.
+func checkExplained(t *testing.T, c *seminarCell) {
+	t.Helper()
+	text := c.text()
+	m := regexp.MustCompile(`^open\("my_fifo", O_WRONLY\) waited (\d+\.\d) s\nopen: <nil>\n$`).FindStringSubmatch(text)
+	if m == nil {
+		t.Errorf("%s showed %q", c.ID, text)
+		return
+	}
+	if s, _ := strconv.ParseFloat(m[1], 64); s < 5 || s > 12 {
+		t.Errorf("%s: the open waited %s s, want about 6", c.ID, m[1])
+	}
+}
+
+// jobPIDShown returns the PID that the %bash_async cell printed ("[N] PID
+// CMD" or "[N NAME] PID CMD").
 func jobPIDShown(t *testing.T, nb *seminarNotebook, id string) int {
 	t.Helper()
-	m := regexp.MustCompile(`^\[\d+\] (\d+) `).FindStringSubmatch(nb.cell(t, id).stdout())
+	m := regexp.MustCompile(`^\[\d+[^\]]*\] (\d+) `).FindStringSubmatch(nb.cell(t, id).stdout())
 	if m == nil {
 		t.Fatalf("cell %s: no [N] PID line in %q", id, nb.cell(t, id).stdout())
 	}

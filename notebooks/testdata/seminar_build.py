@@ -12,9 +12,9 @@ Source format: blocks that start with a line "=== md" or "=== code".
   the cell out of notebooks_test.go's comparison, volatile out of
   seminar_test.go's too), "id=NAME" (the cell id that seminar_test.go
   looks cells up by) and "job=NAME" for a cell that starts a background
-  job; its id is then job-NAME. Job numbers are
-  counted in cell order, as the kernel counts them in a fresh run, and
-  "{job:NAME}" in any code cell is replaced by that number.
+  job, which must be named NAME (%bash_async --name NAME); its id is then
+  job-NAME. Cells refer to jobs by name only, so that any cell can be run
+  again and any section on its own.
 
 Usage: /usr/bin/python3 testdata/seminar_build.py  (from notebooks/)
 """
@@ -48,24 +48,30 @@ def parse(text):
     return blocks
 
 
-def number_jobs(blocks):
-    jobs = {}
+def check_jobs(blocks):
+    """Checks that each job cell starts one job named as its job=NAME says,
+    that no two cells use one name, and that no cell refers to a job by
+    number."""
+    names = set()
     for kind, body, attrs in blocks:
         if kind != "code":
             continue
-        starts = len(re.findall(r"(?m)^%%?bash_async\b", body))
+        starts = re.findall(r"(?m)^%%?bash_async\b(.*)$", body)
         if starts and "job" not in attrs:
             sys.exit(f"cell starts a job but has no job=NAME: {body[:60]!r}")
         if "job" in attrs:
-            if starts != 1:
-                sys.exit(f"job={attrs['job']}: the cell must start exactly one job")
-            if attrs["job"] in jobs:
-                sys.exit(f"job name {attrs['job']} used twice")
-            jobs[attrs["job"]] = len(jobs) + 1
-    return jobs
+            name = attrs["job"]
+            if len(starts) != 1 or not (starts[0] + " ").startswith(f" --name {name} "):
+                sys.exit(f"job={name}: the cell must start exactly one job, with --name {name}")
+            if name in names:
+                sys.exit(f"job name {name} used twice")
+            names.add(name)
+        if re.search(r"(?m)^%(kill|wait|job_write|job_close)( -\w+)? %?\d", body):
+            sys.exit(f"a job referred to by number: {body[:60]!r}")
+    return names
 
 
-def build(blocks, jobs, lang):
+def build(blocks, lang):
     nb = nbformat.v4.new_notebook()
     nb.metadata = {
         "kernelspec": {"display_name": "Go (gokernel)", "language": "go", "name": "gokernel"},
@@ -75,12 +81,7 @@ def build(blocks, jobs, lang):
         if kind == "md":
             cell = nbformat.v4.new_markdown_cell(body[lang])
         else:
-            def job(m):
-                if m.group(1) not in jobs:
-                    sys.exit(f"unknown job {m.group(1)!r}")
-                return str(jobs[m.group(1)])
-
-            cell = nbformat.v4.new_code_cell(re.sub(r"\{job:(\w+)\}", job, body))
+            cell = nbformat.v4.new_code_cell(body)
             if "tags" in attrs:
                 cell.metadata["tags"] = attrs["tags"].split(",")
         if "id" in attrs:
@@ -95,9 +96,9 @@ def build(blocks, jobs, lang):
 
 def main():
     blocks = parse(open(SOURCE, encoding="utf-8").read())
-    jobs = number_jobs(blocks)
+    jobs = check_jobs(blocks)
     for lang in LANGS:
-        nbformat.write(build(blocks, jobs, lang), f"named-fifo.{lang}.ipynb")
+        nbformat.write(build(blocks, lang), f"named-fifo.{lang}.ipynb")
     print(f"{len(blocks)} cells, {len(jobs)} jobs")
 
 
