@@ -151,7 +151,7 @@ func Compile(cell, code string, st *State) (*Plan, error) {
 		pending: newDecls(),
 	}
 	sc := scan(code)
-	groups, perr := split(cell, code, sc)
+	groups, tuple, perr := splitCell(cell, code, sc)
 	if perr != nil && sc.minDepth < 0 && perr.off >= sc.lastEnd {
 		// A stray closing bracket makes the parser run past the text.
 		return nil, c.errAt(sc.badOff, "expected statement, found '%c'", code[sc.badOff])
@@ -191,7 +191,10 @@ func Compile(cell, code string, st *State) (*Plan, error) {
 				}
 			}
 			c.applyPending(u.records)
-			it := &item{u: u, node: n, start: g.off(n.Pos()), end: min(g.off(n.End()), g.end)}
+			it := &item{u: u, node: n, start: g.off(n.Pos()), end: min(g.off(n.End()), g.end), uses: freeNames(n)}
+			if err := c.checkMain(g, n, u, it.uses); err != nil {
+				return nil, err
+			}
 			items = append(items, it)
 			last, lastDisp = it, disp
 		}
@@ -200,10 +203,50 @@ func Compile(cell, code string, st *State) (*Plan, error) {
 	for _, u := range plan.Units {
 		plan.Defers = plan.Defers || u.defers
 	}
+	if tuple != nil {
+		u, disp := c.tuple(*tuple)
+		plan.Units = append(plan.Units, u)
+		plan.Display = disp
+		return plan, nil
+	}
 	if last != nil && lastDisp != nil && len(plan.Units) > 0 && plan.Units[len(plan.Units)-1].Src == last.u.Src {
 		plan.Display = lastDisp
 	}
 	return plan, nil
+}
+
+// tuple makes the unit and display of a cell's trailing list of
+// expressions, "a, b": their values are shown, separated by ", ".
+func (c *compiler) tuple(p piece) (Unit, *Display) {
+	text := c.code[p.start:p.end]
+	e := &editor{file: c.file, code: c.code}
+	src := c.prefix(Stmt, p.start) + "__gkfmt.Sprintf(__gk_dfmt, " + e.at(p.start) + text + ")"
+	u := Unit{Kind: Stmt, Src: src, Text: text}
+	u.Line, u.Col = lineCol(c.code, p.start)
+	return u, &Display{Expr: text, Results: exprCount(text), Srcs: []string{src}}
+}
+
+// checkMain refuses a global named main, which breaks every later cell in
+// yaegi, and a use of main, which no cell can declare: yaegi would take the
+// package name main for a value ("reflect: call of reflect.Value.Call on
+// string Value").
+func (c *compiler) checkMain(g *parsed, n ast.Node, u *Unit, uses map[string]bool) error {
+	for _, r := range u.records {
+		if r.name.Name == "main" && r.name.Kind != "method" && r.name.Kind != "import" {
+			return c.errAt(g.off(n.Pos()), "main cannot be declared at a cell's top level: the interpreter runs each cell as its func main; choose another name")
+		}
+	}
+	if !uses["main"] || c.global("main") != nil {
+		return nil
+	}
+	var at token.Pos
+	ast.Inspect(n, func(x ast.Node) bool {
+		if id, ok := x.(*ast.Ident); ok && id.Name == "main" && at == token.NoPos {
+			at = id.Pos()
+		}
+		return at == token.NoPos
+	})
+	return c.errAt(g.off(at), "undefined: main")
 }
 
 func (c *compiler) applyPending(rs []*record) {

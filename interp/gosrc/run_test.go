@@ -234,3 +234,14 @@ func TestRunDefer(t *testing.T) {
 		{code: "defer panic(\"in defer\")\nfmt.Println(\"body\")", out: "body\n", err: "in defer"},
 	})
 }
+
+func TestRunMainAndLists(t *testing.T) {
+	runCells(t, newTestWorker(t), []cellCase{
+		{code: "main()", err: "In[1]:1:1: undefined: main"},
+		{code: "x := 1\nif x > 0 {\n\tmain()\n}", err: "In[2]:3:2: undefined: main"},
+		{code: "main := func() string { return \"mine\" }\nmain()", err: "In[3]:1:1: main cannot be declared at a cell's top level"},
+		{code: "a, b := 1, \"x\"\na, b", display: `1, "x"`},
+		{code: "a, b, a + 1 // a comment", display: `1, "x", 2`},
+		{code: "a,\n\tundefinedT", err: "In[6]:2:2: undefined: undefinedT"},
+	})
+}

@@ -230,6 +230,41 @@ func split(cell, code string, sc scanned) ([]*parsed, *parseErr) {
 	return groups, nil
 }
 
+// splitCell is split, except that a cell whose last piece is a list of
+// expressions, such as "a, b", which Go does not accept as a statement, is
+// split without it: tuple is then that piece, whose values the cell shows.
+func splitCell(cell, code string, sc scanned) (groups []*parsed, tuple *piece, perr *parseErr) {
+	groups, perr = split(cell, code, sc)
+	n := len(sc.pieces)
+	if perr == nil || n == 0 {
+		return groups, nil, perr
+	}
+	last := sc.pieces[n-1]
+	if exprCount(code[last.start:last.end]) < 2 {
+		return groups, nil, perr
+	}
+	rest := sc
+	rest.pieces = sc.pieces[:n-1]
+	if g, err := split(cell, code, rest); err == nil {
+		return g, &last, nil
+	}
+	return groups, nil, perr
+}
+
+// exprCount is the number of expressions in text when it is a list of
+// expressions, such as "a, b", or else 0.
+func exprCount(text string) int {
+	x, err := parser.ParseExpr("_(" + text + ")") // text ends with a token
+	if err != nil {
+		return 0
+	}
+	call, ok := x.(*ast.CallExpr)
+	if !ok || call.Ellipsis != token.NoPos {
+		return 0
+	}
+	return len(call.Args)
+}
+
 // isPackageClause reports whether text is "package name".
 func isPackageClause(text string) bool {
 	f := strings.Fields(text)
@@ -283,7 +318,7 @@ func IsComplete(code string) (status, indent string) {
 	case sc.depth > 0:
 		return "incomplete", strings.Repeat("    ", sc.depth)
 	}
-	if _, err := split("In[0]", code, sc); err != nil {
+	if _, _, err := splitCell("In[0]", code, sc); err != nil {
 		if err.off >= sc.lastEnd {
 			return "incomplete", ""
 		}
