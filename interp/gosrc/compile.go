@@ -90,6 +90,10 @@ type Plan struct {
 	// [DropDefers] instead, as a Go program that is interrupted runs no
 	// deferred calls. Either way no deferred call runs in a later cell.
 	Defers bool
+
+	// before holds, for each name the cell declares (see record.key),
+	// the declaration that it replaces: what State.Fail restores.
+	before map[string]*record
 }
 
 // RunDefers and DropDefers are the statement units that end a cell whose
@@ -191,7 +195,7 @@ func Compile(cell, code string, st *State) (*Plan, error) {
 				}
 			}
 			c.applyPending(u.records)
-			it := &item{u: u, node: n, start: g.off(n.Pos()), end: min(g.off(n.End()), g.end), uses: freeNames(n)}
+			it := &item{u: u, node: n, g: g, start: g.off(n.Pos()), end: min(g.off(n.End()), g.end), uses: freeNames(n)}
 			if err := c.checkMain(g, n, u, it.uses); err != nil {
 				return nil, err
 			}
@@ -199,9 +203,26 @@ func Compile(cell, code string, st *State) (*Plan, error) {
 			last, lastDisp = it, disp
 		}
 	}
+	if len(c.sn.undefined) > 0 {
+		for _, it := range items {
+			if err := c.checkLost(it); err != nil {
+				return nil, err
+			}
+		}
+	}
 	plan.Units = c.arrange(items)
+	plan.before = map[string]*record{}
 	for _, u := range plan.Units {
 		plan.Defers = plan.Defers || u.defers
+		for _, r := range u.records {
+			if r.name.Kind == "method" {
+				if old, ok := c.sn.methods[r.recv][r.name.Name]; ok {
+					plan.before[r.key()] = old
+				}
+			} else if old, ok := c.sn.globals[r.name.Name]; ok {
+				plan.before[r.key()] = old
+			}
+		}
 	}
 	if tuple != nil {
 		u, disp := c.tuple(*tuple)
@@ -239,14 +260,36 @@ func (c *compiler) checkMain(g *parsed, n ast.Node, u *Unit, uses map[string]boo
 	if !uses["main"] || c.global("main") != nil {
 		return nil
 	}
-	var at token.Pos
-	ast.Inspect(n, func(x ast.Node) bool {
-		if id, ok := x.(*ast.Ident); ok && id.Name == "main" && at == token.NoPos {
-			at = id.Pos()
+	return c.errAt(g.off(firstIdent(n, "main")), "undefined: main")
+}
+
+// checkLost refuses a use of a name that a failed cell lost (see
+// State.Fail), unless this cell declares it again.
+func (c *compiler) checkLost(it *item) error {
+	for name := range it.uses {
+		cell, lost := c.sn.undefined[name]
+		if !lost {
+			continue
 		}
-		return at == token.NoPos
+		if _, again := c.pending.globals[name]; again {
+			continue
+		}
+		return c.errAt(it.g.off(firstIdent(it.node, name)), "undefined: %s (%s, which declared it, failed to compile)", name, cell)
+	}
+	return nil
+}
+
+// firstIdent is the position of the first identifier name in n.
+func firstIdent(n ast.Node, name string) token.Pos {
+	at := n.Pos()
+	found := false
+	ast.Inspect(n, func(x ast.Node) bool {
+		if id, ok := x.(*ast.Ident); ok && id.Name == name && !found {
+			at, found = id.Pos(), true
+		}
+		return !found
 	})
-	return c.errAt(g.off(at), "undefined: main")
+	return at
 }
 
 func (c *compiler) applyPending(rs []*record) {
@@ -336,6 +379,11 @@ func (c *compiler) unit(g *parsed, n ast.Node, forceInt bool) (*Unit, *Display, 
 	u.Src = c.prefix(u.Kind, start) + body
 	u.notes = r.notes
 	u.defers = r.defers
+	if _, ok := n.(*ast.FuncDecl); ok {
+		for _, rec := range u.records {
+			rec.src = u.Src
+		}
+	}
 	for _, rec := range u.records {
 		if rec.name.Kind != "method" {
 			u.Names = append(u.Names, rec.name.Name)

@@ -11,7 +11,8 @@ import (
 type item struct {
 	u     *Unit
 	node  ast.Node
-	start int // cell offsets of the unit's text
+	g     *parsed // the group the node was parsed in
+	start int     // cell offsets of the unit's text
 	end   int
 	uses  map[string]bool // free names (arrange drops the unit's own)
 	// fixed marks a declaration that must run where it is written: a var

@@ -245,3 +245,20 @@ func TestRunMainAndLists(t *testing.T) {
 		{code: "a,\n\tundefinedT", err: "In[6]:2:2: undefined: undefinedT"},
 	})
 }
+
+func TestRunFailedCellDefinesNothing(t *testing.T) {
+	runCells(t, newTestWorker(t), []cellCase{
+		{code: "import \"fmt\"\nfunc f() int { return 1 }\nfunc g() int { return f() + 1 }\nvar v = 5"},
+		{code: "func h1() int { return undefinedZ }\nfunc h2() int { return 7 }", err: "undefined: undefinedZ"},
+		{code: "h2()", err: "In[3]:1:1: undefined: h2 (In[2], which declared it, failed to compile)"},
+		{code: "func f() int { return undefinedQ }\nvar v = 6\nnewVar := 1", err: "undefined: undefinedQ"},
+		{code: "fmt.Println(f(), g())", out: "1 2\n"}, // the old f is back
+		{code: "v", err: "undefined: v (In[4]"},       // its value was lost
+		{code: "newVar", err: "undefined: newVar"},
+		{code: "w := 3\nfmt.Println(w)\nfunc k() int { return w }\nw + undefinedW", out: "3\n", err: "undefined: undefinedW"},
+		{code: "k()", err: "undefined: k"},
+		{code: "w", err: "undefined: w"},
+		{code: "func h2() int { return 8 }\nh2()", display: "8"}, // declared again
+		{code: "w := 4\nw", display: "4"},
+	})
+}

@@ -185,7 +185,11 @@ func (s *session) exec(ctx context.Context, req proto.Request) (ev proto.Event) 
 			}
 		}
 		if err := s.evalUnit(ctx, u); err != nil {
-			return proto.Event{Err: s.describe(err, u)}
+			perr := s.describe(err, u)
+			if perr.Name == "CompileError" {
+				s.undo(plan, k)
+			}
+			return proto.Event{Err: perr}
 		}
 		s.state.Commit(u)
 	}

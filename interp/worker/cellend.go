@@ -23,3 +23,12 @@ func (s *session) endDefers(ctx context.Context, cellErr *proto.Error) *proto.Er
 	}
 	return cellErr
 }
+
+// undo makes a cell whose unit k failed to compile define nothing (see
+// gosrc.State.Fail): it puts back the functions that the cell redefined.
+func (s *session) undo(plan *gosrc.Plan, k int) {
+	for _, src := range s.state.Fail(plan, k) {
+		// These declarations compiled before; they run nothing.
+		s.eval(context.Background(), src)
+	}
+}
