@@ -174,7 +174,7 @@ func Compile(cell, code string, st *State) (*Plan, error) {
 				nodes = append(nodes, d)
 			}
 		} else {
-			for _, s := range g.stmts {
+			for _, s := range joinGotos(g.stmts) {
 				if _, empty := s.(*ast.EmptyStmt); !empty {
 					nodes = append(nodes, s)
 				}
@@ -876,4 +876,57 @@ func (c *compiler) writeLike(r *rewriter, call *ast.CallExpr) bool {
 		}
 	}
 	return false
+}
+
+// joinGotos joins the top-level statements from a label to the gotos that
+// jump to it (or from a goto to its label) into one block, which runs as
+// one unit: each statement runs on its own otherwise, and a label in one
+// is not seen from another. The variables that the block declares are
+// local to it.
+func joinGotos(stmts []ast.Stmt) []ast.Stmt {
+	labels := map[string]int{} // label → index of its statement
+	for i, s := range stmts {
+		for l, ok := s.(*ast.LabeledStmt); ok; l, ok = l.Stmt.(*ast.LabeledStmt) {
+			labels[l.Label.Name] = i
+		}
+	}
+	if len(labels) == 0 {
+		return stmts
+	}
+	// span[i] is the last statement that statement i must run with.
+	span := make([]int, len(stmts))
+	for i := range span {
+		span[i] = i
+	}
+	for i, s := range stmts {
+		ast.Inspect(s, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.BranchStmt:
+				if n.Tok != token.GOTO || n.Label == nil {
+					return true
+				}
+				if j, ok := labels[n.Label.Name]; ok && j != i {
+					lo, hi := min(i, j), max(i, j)
+					span[lo] = max(span[lo], hi)
+				}
+			}
+			return true
+		})
+	}
+	var out []ast.Stmt
+	for i := 0; i < len(stmts); i++ {
+		end := span[i]
+		for k := i; k <= end; k++ {
+			end = max(end, span[k])
+		}
+		if end == i {
+			out = append(out, stmts[i])
+			continue
+		}
+		out = append(out, &ast.BlockStmt{Lbrace: stmts[i].Pos(), List: stmts[i : end+1], Rbrace: stmts[end].End() - 1})
+		i = end
+	}
+	return out
 }

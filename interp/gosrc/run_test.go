@@ -262,3 +262,13 @@ func TestRunFailedCellDefinesNothing(t *testing.T) {
 		{code: "w := 4\nw", display: "4"},
 	})
 }
+
+func TestRunLabels(t *testing.T) {
+	runCells(t, newTestWorker(t), []cellCase{
+		{code: "import \"fmt\"\ni := 0\nagain:\ni++\nif i < 3 {\n\tgoto again\n}\ni", display: "3"},
+		{code: "n := 0\nloop:\n\tn++\n\tif n < 5 {\n\t\tgoto loop\n\t}\ngoto done\nfmt.Println(\"skipped\")\ndone:\nfmt.Println(\"done\", n)", out: "done 5\n"},
+		{code: "outer:\nfor i := 0; i < 3; i++ {\n\tfor j := 0; j < 3; j++ {\n\t\tif j == 1 {\n\t\t\tcontinue outer\n\t\t}\n\t\tif i == 2 {\n\t\t\tbreak outer\n\t\t}\n\t\tfmt.Print(i, j, \" \")\n\t}\n}", out: "0 0 1 0 "},
+		{code: "goto nowhere", err: "label nowhere"},
+		{code: "func f() int { k := 0; up: k++; if k < 2 { goto up }; return k }\nf()", display: "2"},
+	})
+}

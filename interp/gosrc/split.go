@@ -227,7 +227,32 @@ func split(cell, code string, sc scanned) ([]*parsed, *parseErr) {
 		groups = append(groups, found)
 		i = j
 	}
+	if strings.Contains(code, "goto") {
+		groups = joinStmtGroups(cell, code, groups)
+	}
 	return groups, nil
+}
+
+// joinStmtGroups parses each run of consecutive statement groups again as
+// one group, so that a goto may see a label in another statement (see
+// joinGotos). A run that does not parse as one stays as it was.
+func joinStmtGroups(cell, code string, groups []*parsed) []*parsed {
+	var out []*parsed
+	for i := 0; i < len(groups); i++ {
+		j := i
+		for j+1 < len(groups) && !groups[i].decl && !groups[j+1].decl {
+			j++
+		}
+		if j > i {
+			if p, err := parseGroup(cell, code, groups[i].start, groups[j].end, false); err == nil {
+				out = append(out, p)
+				i = j
+				continue
+			}
+		}
+		out = append(out, groups[i])
+	}
+	return out
 }
 
 // splitCell is split, except that a cell whose last piece is a list of
