@@ -17,6 +17,7 @@ import (
 //   - min, max and clear become calls of the Prelude's helpers, min and
 //     max of constants are computed;
 //   - loop variables that closures capture get a per-iteration copy;
+//   - a labelled break or continue right in a select case goes in a block;
 //   - at top level, generic calls on the right of := are hoisted into a
 //     temporary that is declared by copying a plain operand.
 type rewriter struct {
@@ -199,6 +200,12 @@ func (r *rewriter) post(n ast.Node) {
 		}
 	case *ast.BranchStmt:
 		r.branch(n)
+		if _, inSelect := r.parent().(*ast.CommClause); inSelect && n.Label != nil {
+			// yaegi v0.16.1 loops forever on a labelled break or
+			// continue right in a select case; in a block it works.
+			start, end := r.off(n.Pos()), r.off(n.End())
+			r.e.replace(start, end, "{ "+r.e.src(start, end)+" }", r.unitEnd)
+		}
 	case *ast.RangeStmt:
 		r.rangeStmt(n)
 	case *ast.ForStmt:

@@ -272,3 +272,11 @@ func TestRunLabels(t *testing.T) {
 		{code: "func f() int { k := 0; up: k++; if k < 2 { goto up }; return k }\nf()", display: "2"},
 	})
 }
+
+// yaegi spins forever on a labelled break right in a select case.
+func TestRunBreakFromSelect(t *testing.T) {
+	runCells(t, newTestWorker(t), []cellCase{
+		{code: "func h() int {\n\tn := 0\nL:\n\tfor {\n\t\tselect {\n\t\tdefault:\n\t\t\tbreak L\n\t\t}\n\t\tn++\n\t}\n\treturn n\n}\nh()", display: "0"},
+		{code: "ch := make(chan int, 1)\nch <- 1\nn := 0\nL:\nfor {\n\tselect {\n\tcase <-ch:\n\t\tn += 10\n\t\tcontinue L\n\tdefault:\n\t\tbreak L\n\t}\n\tn++\n}\nn", display: "10"},
+	})
+}
