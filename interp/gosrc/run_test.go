@@ -280,3 +280,16 @@ func TestRunBreakFromSelect(t *testing.T) {
 		{code: "ch := make(chan int, 1)\nch <- 1\nn := 0\nL:\nfor {\n\tselect {\n\tcase <-ch:\n\t\tn += 10\n\t\tcontinue L\n\tdefault:\n\t\tbreak L\n\t}\n\tn++\n}\nn", display: "10"},
 	})
 }
+
+// yaegi makes a deferred func literal's closure when the call runs: in a
+// loop, every call saw the last iteration's variables.
+func TestRunDeferredClosuresInLoop(t *testing.T) {
+	runCells(t, newTestWorker(t), []cellCase{
+		{code: "import \"fmt\"\nfunc f() {\n\tfor i := 0; i < 3; i++ {\n\t\tdefer func() { fmt.Print(i) }()\n\t}\n}\nf()", out: "210"},
+		{code: "func g() {\n\tfor _, s := range []string{\"a\", \"b\"} {\n\t\tdefer func() { fmt.Print(s) }()\n\t}\n}\ng()", out: "ba"},
+		{code: "func h() {\n\tvar i int\n\tfor i = 0; i < 3; i++ {\n\t\tdefer func() { fmt.Print(i) }()\n\t}\n}\nh()", out: "333"},
+		{code: "func k() (r []int) {\n\tfor i := 0; i < 3; i++ {\n\t\tdefer func(j int) { r = append(r, j*10+i) }(i)\n\t}\n\treturn\n}\nk()", display: "[22 11 0]"},
+		{code: "func m() {\n\tfor i := 0; i < 3; i++ {\n\t\tx := i * 2\n\t\tdefer func() { fmt.Print(x) }()\n\t}\n}\nm()", out: "420"},
+		{code: "func rec() (err error) {\n\tfor i := 0; i < 1; i++ {\n\t\tdefer func() {\n\t\t\tif r := recover(); r != nil {\n\t\t\t\terr = fmt.Errorf(\"recovered %v at %d\", r, i)\n\t\t\t}\n\t\t}()\n\t\tpanic(\"p\")\n\t}\n\treturn nil\n}\nrec()", display: "recovered p at 0"},
+	})
+}
