@@ -2,6 +2,8 @@ package worker
 
 import (
 	"context"
+	"os"
+	"strings"
 
 	"github.com/beacceaf/gokernel/interp/gosrc"
 	"github.com/beacceaf/gokernel/interp/internal/proto"
@@ -31,4 +33,29 @@ func (s *session) undo(plan *gosrc.Plan, k int) {
 		// These declarations compiled before; they run nothing.
 		s.eval(context.Background(), src)
 	}
+}
+
+// importsReflect tells whether a cell imported reflect, whose own panics
+// may then be the cell's (see gosrc.IsFault).
+func (s *session) importsReflect() bool {
+	for name, path := range s.state.Imports() {
+		if path == "reflect" && !strings.HasPrefix(name, "__gk") {
+			return true
+		}
+	}
+	return false
+}
+
+// interpreterFault describes a panic that the interpreter raised in its
+// own code (see gosrc.IsFault): not the cell's bug.
+func interpreterFault(msg string, stack []byte) *proto.Error {
+	tb := []string{
+		"InterpreterError: " + gosrc.InterpreterFault + ".",
+		"The Go interpreter (yaegi) panicked in its own code: " + msg,
+		"A cell that declares func main runs as a whole program, compiled by Go.",
+	}
+	if os.Getenv("GOKERNEL_DEBUG") != "" {
+		tb = append(tb, string(stack))
+	}
+	return &proto.Error{Name: "InterpreterError", Value: gosrc.InterpreterFault, Traceback: tb}
 }
