@@ -41,17 +41,31 @@ var faultTexts = []string{
 // messages by which yaegi reports the cell's own nil dereferences and
 // index errors.
 func IsFault(msg string, stack []byte, userReflect bool) bool {
-	origin := panicOrigin(stack)
-	if origin == "" || strings.HasPrefix(origin, "github.com/traefik/yaegi/interp._panic") {
+	frames := panicFrames(stack)
+	if len(frames) == 0 || strings.HasPrefix(frames[0], "github.com/traefik/yaegi/interp._panic") {
 		return false
 	}
-	inYaegi := strings.HasPrefix(origin, "github.com/traefik/yaegi/")
-	inReflect := strings.HasPrefix(origin, "reflect.")
+	// yaegi's own code raised it, or reflect called by yaegi's code
+	// directly (not through reflect.Value.Call, by which yaegi calls the
+	// functions that the cell calls).
+	const yaegi = "github.com/traefik/yaegi/"
+	byYaegi := strings.HasPrefix(frames[0], yaegi)
+	if !byYaegi && strings.HasPrefix(frames[0], "reflect.") && !userReflect {
+		for _, f := range frames {
+			if strings.HasPrefix(f, "reflect.Value.call(") {
+				break
+			}
+			if !strings.HasPrefix(f, "reflect.") {
+				byYaegi = strings.HasPrefix(f, yaegi)
+				break
+			}
+		}
+	}
+	if !byYaegi {
+		return false
+	}
 	if msg == "runtime error: invalid memory address or nil pointer dereference" {
-		return inYaegi
-	}
-	if !inYaegi && !inReflect || userReflect && inReflect {
-		return false
+		return true
 	}
 	for _, t := range faultTexts {
 		if strings.Contains(msg, t) {
@@ -66,10 +80,10 @@ func IsFault(msg string, stack []byte, userReflect bool) bool {
 	return false
 }
 
-// panicOrigin is the function that raised the first panic in stack: the
-// first frame below the deepest "panic(" line that is not in package
-// runtime or log (yaegi reports its own errors with log.Panic).
-func panicOrigin(stack []byte) string {
+// panicFrames lists the functions on the stack from the one that raised
+// the first panic (the deepest "panic(" line) down, without the runtime's
+// panic machinery and yaegi's log.Panic.
+func panicFrames(stack []byte) []string {
 	lines := bytes.Split(stack, []byte("\n"))
 	deepest := -1
 	for i, l := range lines {
@@ -78,15 +92,21 @@ func panicOrigin(stack []byte) string {
 		}
 	}
 	if deepest < 0 {
-		return ""
+		return nil
 	}
+	var out []string
 	for _, l := range lines[deepest+1:] {
-		if len(l) == 0 || l[0] == '\t' || bytes.HasPrefix(l, []byte("runtime.")) || bytes.HasPrefix(l, []byte("log.")) {
+		if len(l) == 0 || l[0] == '\t' {
 			continue
 		}
-		return string(l)
+		f := string(l)
+		if len(out) == 0 && (strings.HasPrefix(f, "runtime.panic") || strings.HasPrefix(f, "runtime.sigpanic") ||
+			strings.HasPrefix(f, "runtime.gopanic") || strings.HasPrefix(f, "log.Panic")) {
+			continue
+		}
+		out = append(out, f)
 	}
-	return ""
+	return out
 }
 
 // GoPanicText turns the reflect-flavoured text by which yaegi reports some
