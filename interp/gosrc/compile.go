@@ -373,6 +373,9 @@ func (c *compiler) unit(g *parsed, n ast.Node, forceInt bool) (*Unit, *Display, 
 	default:
 		return nil, nil, c.errAt(start, "unexpected %T", n)
 	}
+	if err == nil && r.refusal != nil {
+		err = r.refusal
+	}
 	if err != nil || u.Kind == 0 {
 		return nil, nil, err
 	}
@@ -620,6 +623,7 @@ func (c *compiler) funcDecl(r *rewriter, u *Unit, d *ast.FuncDecl, start, end in
 	if d.Recv != nil && len(d.Recv.List) == 1 {
 		rec.name.Kind = "method"
 		rec.recv = recvName(d.Recv.List[0].Type)
+		_, rec.obj.ptrRecv = ast.Unparen(d.Recv.List[0].Type).(*ast.StarExpr)
 		rec.name.Type = rec.recv
 	}
 	u.records = append(u.records, rec)

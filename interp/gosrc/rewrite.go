@@ -35,8 +35,9 @@ type rewriter struct {
 	// cellDefer is set when the unit is a statement: its defer statements at
 	// cellDepth run when the cell ends (see deferStmt).
 	cellDefer bool
-	defers    bool // the unit has such a defer
-	topDefine bool // the unit is a top-level := or var: hoist generic calls
+	defers    bool   // the unit has such a defer
+	refusal   *Error // a construct of the unit that cannot run right
+	topDefine bool   // the unit is a top-level := or var: hoist generic calls
 	hoists    []string
 	notes     notes
 
@@ -196,6 +197,7 @@ func (r *rewriter) post(n ast.Node) {
 		}
 	case *ast.CallExpr:
 		r.builtinCall(n)
+		r.fmtCall(n)
 	case *ast.DeferStmt:
 		if r.cellDefer && r.funcDepth == r.cellDepth {
 			r.deferStmt(n)

@@ -293,3 +293,17 @@ func TestRunDeferredClosuresInLoop(t *testing.T) {
 		{code: "func rec() (err error) {\n\tfor i := 0; i < 1; i++ {\n\t\tdefer func() {\n\t\t\tif r := recover(); r != nil {\n\t\t\t\terr = fmt.Errorf(\"recovered %v at %d\", r, i)\n\t\t\t}\n\t\t}()\n\t\tpanic(\"p\")\n\t}\n\treturn nil\n}\nrec()", display: "recovered p at 0"},
 	})
 }
+
+// yaegi hands fmt a cell-defined value without its methods, unless a
+// function's result converts it to an interface.
+func TestRunFmtMethods(t *testing.T) {
+	runCells(t, newTestWorker(t), []cellCase{
+		{code: "import \"fmt\"\ntype E struct{ c int }\nfunc (e E) Error() string { return fmt.Sprint(\"err \", e.c) }\ntype P struct{ X int }\nfunc (p P) String() string { return fmt.Sprint(\"P(\", p.X, \")\") }\ntype Q struct{ X int }\nfunc (q *Q) String() string { return \"Q\" }"},
+		{code: "e := E{2}\nfmt.Println(e, E{3})\nfmt.Printf(\"%v|%s|%q\\n\", e, e, e)", out: "err 2 err 3\nerr 2|err 2|\"err 2\"\n"},
+		{code: "ps := []P{{1}, {2}}\nfmt.Println(ps, [2]P{{3}, {4}}, map[string]P{\"a\": {5}})\nvar none []P\nfmt.Println(none, len(fmt.Sprint(ps)))", out: "[P(1) P(2)] [P(3) P(4)] map[a:P(5)]\n[] 11\n"},
+		{code: "fmt.Println([]E{{6}}, fmt.Sprint(map[int]E{1: {7}}))", out: "[err 6] map[1:err 7]\n"},
+		{code: "fmt.Println([]Q{{1}})", out: "[{1}]\n"}, // Go does not call a pointer method on the elements either
+		{code: "type W struct{ Name string; At P }\nw := W{\"w\", P{8}}\nfmt.Println(w)", err: "In[6]:3:13: fmt cannot use the String method of field At of W here"},
+		{code: "type W struct{ Name string; At P }\nw := W{\"w\", P{8}}\nfmt.Println(w.At, w.Name)", out: "P(8) w\n"},
+	})
+}
