@@ -161,3 +161,61 @@ func (r *rewriter) fmtRefusal(t typ) string {
 	}
 	return ""
 }
+
+// cellType reports whether t is a type that the cells define, other than
+// an interface, or a pointer to one: yaegi loses such a type when it
+// stores the value in an error.
+func (r *rewriter) cellType(t typ) bool {
+	x := t.x
+	if st, ok := ast.Unparen(x).(*ast.StarExpr); ok {
+		x = st.X
+	}
+	id, ok := ast.Unparen(x).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	o := r.env.lookup(id.Name)
+	if o == nil || o.kind != objType {
+		return false
+	}
+	_, isIface := o.t.x.(*ast.InterfaceType)
+	return !isIface
+}
+
+// errorsCall refuses errors.As with a target, and errors.Is with a value,
+// of a type that the cells define: yaegi loses the type of a value stored
+// in an error, so that As panicked and Is answered false.
+func (r *rewriter) errorsCall(n *ast.CallExpr) {
+	sel, ok := n.Fun.(*ast.SelectorExpr)
+	if !ok || len(n.Args) != 2 || r.refusal != nil {
+		return
+	}
+	id, ok := sel.X.(*ast.Ident)
+	if !ok {
+		return
+	}
+	if o := r.env.lookup(id.Name); o == nil || o.kind != objPkg || o.path != "errors" {
+		return
+	}
+	arg := n.Args[1]
+	var t typ
+	switch sel.Sel.Name {
+	case "As":
+		u, ok := ast.Unparen(arg).(*ast.UnaryExpr)
+		if !ok || u.Op != token.AND {
+			return
+		}
+		t = r.env.typeOf(u.X)
+	case "Is":
+		t = r.env.typeOf(arg)
+	default:
+		return
+	}
+	if !t.known() || !r.cellType(t) {
+		return
+	}
+	r.refusal = r.c.errAt(r.off(arg.Pos()),
+		"errors.%s cannot match %s, a type of this notebook, in the interpreter (yaegi loses the type of a value stored in an error). "+
+			"Use a sentinel error (var ErrX = errors.New(\"…\")) with errors.Is, compare err.Error(), or run the code as a whole program (a cell with func main)",
+		sel.Sel.Name, t.text())
+}

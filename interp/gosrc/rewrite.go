@@ -198,6 +198,7 @@ func (r *rewriter) post(n ast.Node) {
 	case *ast.CallExpr:
 		r.builtinCall(n)
 		r.fmtCall(n)
+		r.errorsCall(n)
 	case *ast.DeferStmt:
 		if r.cellDefer && r.funcDepth == r.cellDepth {
 			r.deferStmt(n)

@@ -307,3 +307,13 @@ func TestRunFmtMethods(t *testing.T) {
 		{code: "type W struct{ Name string; At P }\nw := W{\"w\", P{8}}\nfmt.Println(w.At, w.Name)", out: "P(8) w\n"},
 	})
 }
+
+func TestRunErrorsAsIs(t *testing.T) {
+	runCells(t, newTestWorker(t), []cellCase{
+		{code: "import (\"errors\"; \"fmt\"; \"io/fs\"; \"os\")\ntype myErr struct{ code int }\nfunc (m myErr) Error() string { return fmt.Sprint(\"mine \", m.code) }\nvar ErrSentinel = errors.New(\"sentinel\")"},
+		{code: "var target myErr\nerrors.As(fmt.Errorf(\"wrapped: %w\", myErr{1}), &target)", err: "In[2]:2:48: errors.As cannot match myErr, a type of this notebook"},
+		{code: "errors.Is(fmt.Errorf(\"w: %w\", myErr{1}), myErr{1})", err: "errors.Is cannot match myErr"},
+		{code: "errors.Is(fmt.Errorf(\"w: %w\", ErrSentinel), ErrSentinel)", display: "true"},
+		{code: "_, err := os.Open(\"/nonexistent\")\nvar pe *fs.PathError\nerrors.As(err, &pe)", display: "true"},
+	})
+}
