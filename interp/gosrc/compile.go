@@ -90,6 +90,10 @@ type Plan struct {
 	// [DropDefers] instead, as a Go program that is interrupted runs no
 	// deferred calls. Either way no deferred call runs in a later cell.
 	Defers bool
+
+	// before holds, for each name the cell declares (see record.key),
+	// the declaration that it replaces: what State.Fail restores.
+	before map[string]*record
 }
 
 // RunDefers and DropDefers are the statement units that end a cell whose
@@ -151,7 +155,7 @@ func Compile(cell, code string, st *State) (*Plan, error) {
 		pending: newDecls(),
 	}
 	sc := scan(code)
-	groups, perr := split(cell, code, sc)
+	groups, tuple, perr := splitCell(cell, code, sc)
 	if perr != nil && sc.minDepth < 0 && perr.off >= sc.lastEnd {
 		// A stray closing bracket makes the parser run past the text.
 		return nil, c.errAt(sc.badOff, "expected statement, found '%c'", code[sc.badOff])
@@ -170,7 +174,7 @@ func Compile(cell, code string, st *State) (*Plan, error) {
 				nodes = append(nodes, d)
 			}
 		} else {
-			for _, s := range g.stmts {
+			for _, s := range joinGotos(g.stmts) {
 				if _, empty := s.(*ast.EmptyStmt); !empty {
 					nodes = append(nodes, s)
 				}
@@ -191,19 +195,101 @@ func Compile(cell, code string, st *State) (*Plan, error) {
 				}
 			}
 			c.applyPending(u.records)
-			it := &item{u: u, node: n, start: g.off(n.Pos()), end: min(g.off(n.End()), g.end)}
+			it := &item{u: u, node: n, g: g, start: g.off(n.Pos()), end: min(g.off(n.End()), g.end), uses: freeNames(n)}
+			if err := c.checkMain(g, n, u, it.uses); err != nil {
+				return nil, err
+			}
 			items = append(items, it)
 			last, lastDisp = it, disp
 		}
 	}
+	if len(c.sn.undefined) > 0 {
+		for _, it := range items {
+			if err := c.checkLost(it); err != nil {
+				return nil, err
+			}
+		}
+	}
 	plan.Units = c.arrange(items)
+	plan.before = map[string]*record{}
 	for _, u := range plan.Units {
 		plan.Defers = plan.Defers || u.defers
+		for _, r := range u.records {
+			if r.name.Kind == "method" {
+				if old, ok := c.sn.methods[r.recv][r.name.Name]; ok {
+					plan.before[r.key()] = old
+				}
+			} else if old, ok := c.sn.globals[r.name.Name]; ok {
+				plan.before[r.key()] = old
+			}
+		}
+	}
+	if tuple != nil {
+		u, disp := c.tuple(*tuple)
+		plan.Units = append(plan.Units, u)
+		plan.Display = disp
+		return plan, nil
 	}
 	if last != nil && lastDisp != nil && len(plan.Units) > 0 && plan.Units[len(plan.Units)-1].Src == last.u.Src {
 		plan.Display = lastDisp
 	}
 	return plan, nil
+}
+
+// tuple makes the unit and display of a cell's trailing list of
+// expressions, "a, b": their values are shown, separated by ", ".
+func (c *compiler) tuple(p piece) (Unit, *Display) {
+	text := c.code[p.start:p.end]
+	e := &editor{file: c.file, code: c.code}
+	src := c.prefix(Stmt, p.start) + "__gkfmt.Sprintf(__gk_dfmt, " + e.at(p.start) + text + ")"
+	u := Unit{Kind: Stmt, Src: src, Text: text}
+	u.Line, u.Col = lineCol(c.code, p.start)
+	return u, &Display{Expr: text, Results: exprCount(text), Srcs: []string{src}}
+}
+
+// checkMain refuses a global named main, which breaks every later cell in
+// yaegi, and a use of main, which no cell can declare: yaegi would take the
+// package name main for a value ("reflect: call of reflect.Value.Call on
+// string Value").
+func (c *compiler) checkMain(g *parsed, n ast.Node, u *Unit, uses map[string]bool) error {
+	for _, r := range u.records {
+		if r.name.Name == "main" && r.name.Kind != "method" && r.name.Kind != "import" {
+			return c.errAt(g.off(n.Pos()), "main cannot be declared at a cell's top level: the interpreter runs each cell as its func main; choose another name")
+		}
+	}
+	if !uses["main"] || c.global("main") != nil {
+		return nil
+	}
+	return c.errAt(g.off(firstIdent(n, "main")), "undefined: main")
+}
+
+// checkLost refuses a use of a name that a failed cell lost (see
+// State.Fail), unless this cell declares it again.
+func (c *compiler) checkLost(it *item) error {
+	for name := range it.uses {
+		cell, lost := c.sn.undefined[name]
+		if !lost {
+			continue
+		}
+		if _, again := c.pending.globals[name]; again {
+			continue
+		}
+		return c.errAt(it.g.off(firstIdent(it.node, name)), "undefined: %s (%s, which declared it, failed to compile)", name, cell)
+	}
+	return nil
+}
+
+// firstIdent is the position of the first identifier name in n.
+func firstIdent(n ast.Node, name string) token.Pos {
+	at := n.Pos()
+	found := false
+	ast.Inspect(n, func(x ast.Node) bool {
+		if id, ok := x.(*ast.Ident); ok && id.Name == name && !found {
+			at, found = id.Pos(), true
+		}
+		return !found
+	})
+	return at
 }
 
 func (c *compiler) applyPending(rs []*record) {
@@ -287,12 +373,20 @@ func (c *compiler) unit(g *parsed, n ast.Node, forceInt bool) (*Unit, *Display, 
 	default:
 		return nil, nil, c.errAt(start, "unexpected %T", n)
 	}
+	if err == nil && r.refusal != nil {
+		err = r.refusal
+	}
 	if err != nil || u.Kind == 0 {
 		return nil, nil, err
 	}
 	u.Src = c.prefix(u.Kind, start) + body
 	u.notes = r.notes
 	u.defers = r.defers
+	if _, ok := n.(*ast.FuncDecl); ok {
+		for _, rec := range u.records {
+			rec.src = u.Src
+		}
+	}
 	for _, rec := range u.records {
 		if rec.name.Kind != "method" {
 			u.Names = append(u.Names, rec.name.Name)
@@ -529,6 +623,7 @@ func (c *compiler) funcDecl(r *rewriter, u *Unit, d *ast.FuncDecl, start, end in
 	if d.Recv != nil && len(d.Recv.List) == 1 {
 		rec.name.Kind = "method"
 		rec.recv = recvName(d.Recv.List[0].Type)
+		_, rec.obj.ptrRecv = ast.Unparen(d.Recv.List[0].Type).(*ast.StarExpr)
 		rec.name.Type = rec.recv
 	}
 	u.records = append(u.records, rec)
@@ -785,4 +880,57 @@ func (c *compiler) writeLike(r *rewriter, call *ast.CallExpr) bool {
 		}
 	}
 	return false
+}
+
+// joinGotos joins the top-level statements from a label to the gotos that
+// jump to it (or from a goto to its label) into one block, which runs as
+// one unit: each statement runs on its own otherwise, and a label in one
+// is not seen from another. The variables that the block declares are
+// local to it.
+func joinGotos(stmts []ast.Stmt) []ast.Stmt {
+	labels := map[string]int{} // label → index of its statement
+	for i, s := range stmts {
+		for l, ok := s.(*ast.LabeledStmt); ok; l, ok = l.Stmt.(*ast.LabeledStmt) {
+			labels[l.Label.Name] = i
+		}
+	}
+	if len(labels) == 0 {
+		return stmts
+	}
+	// span[i] is the last statement that statement i must run with.
+	span := make([]int, len(stmts))
+	for i := range span {
+		span[i] = i
+	}
+	for i, s := range stmts {
+		ast.Inspect(s, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.BranchStmt:
+				if n.Tok != token.GOTO || n.Label == nil {
+					return true
+				}
+				if j, ok := labels[n.Label.Name]; ok && j != i {
+					lo, hi := min(i, j), max(i, j)
+					span[lo] = max(span[lo], hi)
+				}
+			}
+			return true
+		})
+	}
+	var out []ast.Stmt
+	for i := 0; i < len(stmts); i++ {
+		end := span[i]
+		for k := i; k <= end; k++ {
+			end = max(end, span[k])
+		}
+		if end == i {
+			out = append(out, stmts[i])
+			continue
+		}
+		out = append(out, &ast.BlockStmt{Lbrace: stmts[i].Pos(), List: stmts[i : end+1], Rbrace: stmts[end].End() - 1})
+		i = end
+	}
+	return out
 }

@@ -7,8 +7,15 @@
 // imports that are already done, refuses func main and changed type
 // definitions, and rewrites the Go constructs that yaegi lacks or gets
 // wrong: range over integers and functions, the min, max and clear
-// builtins, comma-ok forms at cell top level, and per-iteration loop
-// variables. Every unit starts with a //line directive and every rewrite is
+// builtins, comma-ok forms at cell top level, per-iteration loop
+// variables, and defer at the cell's own level.
+//
+// A cell behaves like a Go package's declarations followed by statements:
+// imports run first, then the statements in the order written, and the
+// declarations as early as the statements they use allow, all those that
+// can run at the same point in one unit, so that they may refer to each
+// other in any order. A trailing list of expressions, "a, b", shows all
+// its values. Every unit starts with a //line directive and every rewrite is
 // followed by a /*line*/ comment, so positions in errors name the cell,
 // line and column the user wrote.
 //
@@ -32,7 +39,11 @@
 //  3. Evaluate Unit.Src with EvalWithContext. If it fails with "nil type"
 //     and Unit.Alt is set, evaluate Alt instead.
 //  4. On error, report [CleanPos] of the message, followed by [Hint], and
-//     stop. On success, [State.Commit] the unit.
+//     stop; when it was a compile error, evaluate what [State.Fail]
+//     returns, so that the cell defines nothing. On success,
+//     [State.Commit] the unit.
+//  5. When plan.Defers is set, evaluate [RunDefers] however the cell
+//     ended ([DropDefers] after an interrupt).
 //
 // yaegi logs its compile panics ("nil type") on the host's standard
 // logger before recovering them; a worker that retries with Alt may want to

@@ -11,9 +11,10 @@ import (
 type item struct {
 	u     *Unit
 	node  ast.Node
-	start int // cell offsets of the unit's text
+	g     *parsed // the group the node was parsed in
+	start int     // cell offsets of the unit's text
 	end   int
-	uses  map[string]bool // free names, without the unit's own
+	uses  map[string]bool // free names (arrange drops the unit's own)
 	// fixed marks a declaration that must run where it is written: a var
 	// whose initializer calls a function or receives from a channel, and
 	// so may print or depend on the statements before it.
@@ -82,7 +83,6 @@ func (c *compiler) arrange(items []*item) []Unit {
 		}
 	}
 	for _, it := range items {
-		it.uses = freeNames(it.node)
 		for _, n := range it.u.Names {
 			delete(it.uses, n)
 		}

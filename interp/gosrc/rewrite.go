@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/constant"
 	"go/token"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -17,6 +18,7 @@ import (
 //   - min, max and clear become calls of the Prelude's helpers, min and
 //     max of constants are computed;
 //   - loop variables that closures capture get a per-iteration copy;
+//   - a labelled break or continue right in a select case goes in a block;
 //   - at top level, generic calls on the right of := are hoisted into a
 //     temporary that is declared by copying a plain operand.
 type rewriter struct {
@@ -33,8 +35,9 @@ type rewriter struct {
 	// cellDefer is set when the unit is a statement: its defer statements at
 	// cellDepth run when the cell ends (see deferStmt).
 	cellDefer bool
-	defers    bool // the unit has such a defer
-	topDefine bool // the unit is a top-level := or var: hoist generic calls
+	defers    bool   // the unit has such a defer
+	refusal   *Error // a construct of the unit that cannot run right
+	topDefine bool   // the unit is a top-level := or var: hoist generic calls
 	hoists    []string
 	notes     notes
 
@@ -50,6 +53,7 @@ type frame struct{ scope, loop, fn bool }
 // loopCtx is one enclosing statement that break or continue may target.
 type loopCtx struct {
 	loop    bool // a for or range statement: a continue target
+	scope   int  // for loops: the index in env.scopes of the loop's scope
 	barrier bool // a function: break and continue do not cross it
 	yield   bool // a range over a function, being rewritten into a closure
 }
@@ -153,7 +157,7 @@ func (r *rewriter) pre(n ast.Node) frame {
 		loop(loopCtx{})
 	case *ast.ForStmt:
 		scope()
-		loop(loopCtx{loop: true})
+		loop(loopCtx{loop: true, scope: len(r.env.scopes) - 1})
 	case *ast.RangeStmt:
 		plan := r.planRange(n)
 		r.ranges[n] = plan
@@ -167,7 +171,7 @@ func (r *rewriter) pre(n ast.Node) frame {
 				r.env.declare(id.Name, &object{kind: objVar, t: vt})
 			}
 		}
-		loop(loopCtx{loop: true, yield: plan.kind == rangeFunc})
+		loop(loopCtx{loop: true, scope: len(r.env.scopes) - 1, yield: plan.kind == rangeFunc})
 	}
 	return fr
 }
@@ -193,12 +197,22 @@ func (r *rewriter) post(n ast.Node) {
 		}
 	case *ast.CallExpr:
 		r.builtinCall(n)
+		r.fmtCall(n)
+		r.errorsCall(n)
 	case *ast.DeferStmt:
 		if r.cellDefer && r.funcDepth == r.cellDepth {
 			r.deferStmt(n)
+		} else {
+			r.deferInLoop(n)
 		}
 	case *ast.BranchStmt:
 		r.branch(n)
+		if _, inSelect := r.parent().(*ast.CommClause); inSelect && n.Label != nil {
+			// yaegi v0.16.1 loops forever on a labelled break or
+			// continue right in a select case; in a block it works.
+			start, end := r.off(n.Pos()), r.off(n.End())
+			r.e.replace(start, end, "{ "+r.e.src(start, end)+" }", r.unitEnd)
+		}
 	case *ast.RangeStmt:
 		r.rangeStmt(n)
 	case *ast.ForStmt:
@@ -868,4 +882,74 @@ func isConstant(x ast.Expr) bool {
 		return x.Op == token.SUB && isConstant(x.X)
 	}
 	return false
+}
+
+// deferInLoop passes the variables of a loop iteration that a deferred
+// func literal uses as arguments: yaegi v0.16.1 makes the closure when the
+// deferred call runs, so that every call saw the last iteration's values.
+//
+//	for i := 0; i < 3; i++ { defer func() { print(i) }() }
+//	→ for i := 0; i < 3; i++ { defer func(i int) { print(i) }(i) }
+//
+// It does so only when it knows the type of each such variable, and the
+// func literal does not assign to it.
+func (r *rewriter) deferInLoop(n *ast.DeferStmt) {
+	lit, ok := n.Call.Fun.(*ast.FuncLit)
+	if !ok {
+		return
+	}
+	loopScope := -1
+	for i := len(r.loops) - 1; i >= 0; i-- {
+		if r.loops[i].barrier {
+			break
+		}
+		if r.loops[i].loop {
+			loopScope = r.loops[i].scope
+			break
+		}
+	}
+	if loopScope < 0 {
+		return
+	}
+	free := freeNames(lit)
+	var names []string
+	for name := range free {
+		for k := len(r.env.scopes) - 1; k >= 0; k-- {
+			if _, ok := r.env.scopes[k][name]; ok {
+				if k >= loopScope {
+					names = append(names, name)
+				}
+				break
+			}
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	sort.Strings(names)
+	set := map[string]bool{}
+	for _, name := range names {
+		set[name] = true
+	}
+	if assigns(lit.Body, set) {
+		return
+	}
+	var params []string
+	for _, name := range names {
+		o := r.env.lookup(name)
+		if o == nil || o.kind != objVar || !o.t.known() {
+			return
+		}
+		params = append(params, name+" "+o.t.text())
+	}
+	sep := ""
+	if len(lit.Type.Params.List) > 0 {
+		sep = ", "
+	}
+	r.e.insert(r.off(lit.Type.Params.Opening)+1, strings.Join(params, ", ")+sep, r.unitEnd)
+	sep = ""
+	if len(n.Call.Args) > 0 {
+		sep = ", "
+	}
+	r.e.insert(r.off(n.Call.Lparen)+1, strings.Join(names, ", ")+sep, r.unitEnd)
 }

@@ -234,3 +234,86 @@ func TestRunDefer(t *testing.T) {
 		{code: "defer panic(\"in defer\")\nfmt.Println(\"body\")", out: "body\n", err: "in defer"},
 	})
 }
+
+func TestRunMainAndLists(t *testing.T) {
+	runCells(t, newTestWorker(t), []cellCase{
+		{code: "main()", err: "In[1]:1:1: undefined: main"},
+		{code: "x := 1\nif x > 0 {\n\tmain()\n}", err: "In[2]:3:2: undefined: main"},
+		{code: "main := func() string { return \"mine\" }\nmain()", err: "In[3]:1:1: main cannot be declared at a cell's top level"},
+		{code: "a, b := 1, \"x\"\na, b", display: `1, "x"`},
+		{code: "a, b, a + 1 // a comment", display: `1, "x", 2`},
+		{code: "a,\n\tundefinedT", err: "In[6]:2:2: undefined: undefinedT"},
+	})
+}
+
+func TestRunFailedCellDefinesNothing(t *testing.T) {
+	runCells(t, newTestWorker(t), []cellCase{
+		{code: "import \"fmt\"\nfunc f() int { return 1 }\nfunc g() int { return f() + 1 }\nvar v = 5"},
+		{code: "func h1() int { return undefinedZ }\nfunc h2() int { return 7 }", err: "undefined: undefinedZ"},
+		{code: "h2()", err: "In[3]:1:1: undefined: h2 (In[2], which declared it, failed to compile)"},
+		{code: "func f() int { return undefinedQ }\nvar v = 6\nnewVar := 1", err: "undefined: undefinedQ"},
+		{code: "fmt.Println(f(), g())", out: "1 2\n"}, // the old f is back
+		{code: "v", err: "undefined: v (In[4]"},       // its value was lost
+		{code: "newVar", err: "undefined: newVar"},
+		{code: "w := 3\nfmt.Println(w)\nfunc k() int { return w }\nw + undefinedW", out: "3\n", err: "undefined: undefinedW"},
+		{code: "k()", err: "undefined: k"},
+		{code: "w", err: "undefined: w"},
+		{code: "func h2() int { return 8 }\nh2()", display: "8"}, // declared again
+		{code: "w := 4\nw", display: "4"},
+	})
+}
+
+func TestRunLabels(t *testing.T) {
+	runCells(t, newTestWorker(t), []cellCase{
+		{code: "import \"fmt\"\ni := 0\nagain:\ni++\nif i < 3 {\n\tgoto again\n}\ni", display: "3"},
+		{code: "n := 0\nloop:\n\tn++\n\tif n < 5 {\n\t\tgoto loop\n\t}\ngoto done\nfmt.Println(\"skipped\")\ndone:\nfmt.Println(\"done\", n)", out: "done 5\n"},
+		{code: "outer:\nfor i := 0; i < 3; i++ {\n\tfor j := 0; j < 3; j++ {\n\t\tif j == 1 {\n\t\t\tcontinue outer\n\t\t}\n\t\tif i == 2 {\n\t\t\tbreak outer\n\t\t}\n\t\tfmt.Print(i, j, \" \")\n\t}\n}", out: "0 0 1 0 "},
+		{code: "goto nowhere", err: "label nowhere"},
+		{code: "func f() int { k := 0; up: k++; if k < 2 { goto up }; return k }\nf()", display: "2"},
+	})
+}
+
+// yaegi spins forever on a labelled break right in a select case.
+func TestRunBreakFromSelect(t *testing.T) {
+	runCells(t, newTestWorker(t), []cellCase{
+		{code: "func h() int {\n\tn := 0\nL:\n\tfor {\n\t\tselect {\n\t\tdefault:\n\t\t\tbreak L\n\t\t}\n\t\tn++\n\t}\n\treturn n\n}\nh()", display: "0"},
+		{code: "ch := make(chan int, 1)\nch <- 1\nn := 0\nL:\nfor {\n\tselect {\n\tcase <-ch:\n\t\tn += 10\n\t\tcontinue L\n\tdefault:\n\t\tbreak L\n\t}\n\tn++\n}\nn", display: "10"},
+	})
+}
+
+// yaegi makes a deferred func literal's closure when the call runs: in a
+// loop, every call saw the last iteration's variables.
+func TestRunDeferredClosuresInLoop(t *testing.T) {
+	runCells(t, newTestWorker(t), []cellCase{
+		{code: "import \"fmt\"\nfunc f() {\n\tfor i := 0; i < 3; i++ {\n\t\tdefer func() { fmt.Print(i) }()\n\t}\n}\nf()", out: "210"},
+		{code: "func g() {\n\tfor _, s := range []string{\"a\", \"b\"} {\n\t\tdefer func() { fmt.Print(s) }()\n\t}\n}\ng()", out: "ba"},
+		{code: "func h() {\n\tvar i int\n\tfor i = 0; i < 3; i++ {\n\t\tdefer func() { fmt.Print(i) }()\n\t}\n}\nh()", out: "333"},
+		{code: "func k() (r []int) {\n\tfor i := 0; i < 3; i++ {\n\t\tdefer func(j int) { r = append(r, j*10+i) }(i)\n\t}\n\treturn\n}\nk()", display: "[22 11 0]"},
+		{code: "func m() {\n\tfor i := 0; i < 3; i++ {\n\t\tx := i * 2\n\t\tdefer func() { fmt.Print(x) }()\n\t}\n}\nm()", out: "420"},
+		{code: "func rec() (err error) {\n\tfor i := 0; i < 1; i++ {\n\t\tdefer func() {\n\t\t\tif r := recover(); r != nil {\n\t\t\t\terr = fmt.Errorf(\"recovered %v at %d\", r, i)\n\t\t\t}\n\t\t}()\n\t\tpanic(\"p\")\n\t}\n\treturn nil\n}\nrec()", display: "recovered p at 0"},
+	})
+}
+
+// yaegi hands fmt a cell-defined value without its methods, unless a
+// function's result converts it to an interface.
+func TestRunFmtMethods(t *testing.T) {
+	runCells(t, newTestWorker(t), []cellCase{
+		{code: "import \"fmt\"\ntype E struct{ c int }\nfunc (e E) Error() string { return fmt.Sprint(\"err \", e.c) }\ntype P struct{ X int }\nfunc (p P) String() string { return fmt.Sprint(\"P(\", p.X, \")\") }\ntype Q struct{ X int }\nfunc (q *Q) String() string { return \"Q\" }"},
+		{code: "e := E{2}\nfmt.Println(e, E{3})\nfmt.Printf(\"%v|%s|%q\\n\", e, e, e)", out: "err 2 err 3\nerr 2|err 2|\"err 2\"\n"},
+		{code: "ps := []P{{1}, {2}}\nfmt.Println(ps, [2]P{{3}, {4}}, map[string]P{\"a\": {5}})\nvar none []P\nfmt.Println(none, len(fmt.Sprint(ps)))", out: "[P(1) P(2)] [P(3) P(4)] map[a:P(5)]\n[] 11\n"},
+		{code: "fmt.Println([]E{{6}}, fmt.Sprint(map[int]E{1: {7}}))", out: "[err 6] map[1:err 7]\n"},
+		{code: "fmt.Println([]Q{{1}})", out: "[{1}]\n"}, // Go does not call a pointer method on the elements either
+		{code: "type W struct{ Name string; At P }\nw := W{\"w\", P{8}}\nfmt.Println(w)", err: "In[6]:3:13: fmt cannot use the String method of field At of W here"},
+		{code: "type W struct{ Name string; At P }\nw := W{\"w\", P{8}}\nfmt.Println(w.At, w.Name)", out: "P(8) w\n"},
+	})
+}
+
+func TestRunErrorsAsIs(t *testing.T) {
+	runCells(t, newTestWorker(t), []cellCase{
+		{code: "import (\"errors\"; \"fmt\"; \"io/fs\"; \"os\")\ntype myErr struct{ code int }\nfunc (m myErr) Error() string { return fmt.Sprint(\"mine \", m.code) }\nvar ErrSentinel = errors.New(\"sentinel\")"},
+		{code: "var target myErr\nerrors.As(fmt.Errorf(\"wrapped: %w\", myErr{1}), &target)", err: "In[2]:2:48: errors.As cannot match myErr, a type of this notebook"},
+		{code: "errors.Is(fmt.Errorf(\"w: %w\", myErr{1}), myErr{1})", err: "errors.Is cannot match myErr"},
+		{code: "errors.Is(fmt.Errorf(\"w: %w\", ErrSentinel), ErrSentinel)", display: "true"},
+		{code: "_, err := os.Open(\"/nonexistent\")\nvar pe *fs.PathError\nerrors.As(err, &pe)", display: "true"},
+	})
+}

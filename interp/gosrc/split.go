@@ -227,7 +227,67 @@ func split(cell, code string, sc scanned) ([]*parsed, *parseErr) {
 		groups = append(groups, found)
 		i = j
 	}
+	if strings.Contains(code, "goto") {
+		groups = joinStmtGroups(cell, code, groups)
+	}
 	return groups, nil
+}
+
+// joinStmtGroups parses each run of consecutive statement groups again as
+// one group, so that a goto may see a label in another statement (see
+// joinGotos). A run that does not parse as one stays as it was.
+func joinStmtGroups(cell, code string, groups []*parsed) []*parsed {
+	var out []*parsed
+	for i := 0; i < len(groups); i++ {
+		j := i
+		for j+1 < len(groups) && !groups[i].decl && !groups[j+1].decl {
+			j++
+		}
+		if j > i {
+			if p, err := parseGroup(cell, code, groups[i].start, groups[j].end, false); err == nil {
+				out = append(out, p)
+				i = j
+				continue
+			}
+		}
+		out = append(out, groups[i])
+	}
+	return out
+}
+
+// splitCell is split, except that a cell whose last piece is a list of
+// expressions, such as "a, b", which Go does not accept as a statement, is
+// split without it: tuple is then that piece, whose values the cell shows.
+func splitCell(cell, code string, sc scanned) (groups []*parsed, tuple *piece, perr *parseErr) {
+	groups, perr = split(cell, code, sc)
+	n := len(sc.pieces)
+	if perr == nil || n == 0 {
+		return groups, nil, perr
+	}
+	last := sc.pieces[n-1]
+	if exprCount(code[last.start:last.end]) < 2 {
+		return groups, nil, perr
+	}
+	rest := sc
+	rest.pieces = sc.pieces[:n-1]
+	if g, err := split(cell, code, rest); err == nil {
+		return g, &last, nil
+	}
+	return groups, nil, perr
+}
+
+// exprCount is the number of expressions in text when it is a list of
+// expressions, such as "a, b", or else 0.
+func exprCount(text string) int {
+	x, err := parser.ParseExpr("_(" + text + ")") // text ends with a token
+	if err != nil {
+		return 0
+	}
+	call, ok := x.(*ast.CallExpr)
+	if !ok || call.Ellipsis != token.NoPos {
+		return 0
+	}
+	return len(call.Args)
 }
 
 // isPackageClause reports whether text is "package name".
@@ -283,7 +343,7 @@ func IsComplete(code string) (status, indent string) {
 	case sc.depth > 0:
 		return "incomplete", strings.Repeat("    ", sc.depth)
 	}
-	if _, err := split("In[0]", code, sc); err != nil {
+	if _, _, err := splitCell("In[0]", code, sc); err != nil {
 		if err.off >= sc.lastEnd {
 			return "incomplete", ""
 		}

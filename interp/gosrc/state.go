@@ -25,6 +25,9 @@ type State struct {
 	mu sync.Mutex
 	decls
 	tmp int // counter for __gkN temporaries
+	// undefined maps the names that a cell declared and then lost,
+	// because it failed to compile (see Fail), to that cell.
+	undefined map[string]string
 }
 
 // decls are the declarations of cells, by kind. State holds those of the
@@ -112,11 +115,12 @@ type record struct {
 	recv string // for methods: the receiver's type name
 	path string // for imports
 	def  string // for types: canonical definition
+	src  string // for funcs and methods: the unit that declares it alone
 }
 
 // NewState returns the state of a fresh interpreter.
 func NewState() *State {
-	return &State{decls: newDecls()}
+	return &State{decls: newDecls(), undefined: map[string]string{}}
 }
 
 // Commit records what unit u declared. Call it after u ran without error,
@@ -126,7 +130,65 @@ func (s *State) Commit(u Unit) {
 	defer s.mu.Unlock()
 	for _, r := range u.records {
 		s.apply(r)
+		delete(s.undefined, r.name.Name)
 	}
+}
+
+// Fail undoes what the cell of plan declared, when its unit k failed to
+// compile in the interpreter (the units before k ran and were committed),
+// so that a cell that fails to compile defines nothing:
+//
+//   - a func, var or const that the cell declared anew is undefined for
+//     later cells ([Compile] refuses them with "undefined: NAME") until a
+//     cell declares it again;
+//   - a func or method that it redeclared gets its earlier definition
+//     back: Fail returns the units that the worker must evaluate for that
+//     (they declare functions only, and run nothing);
+//   - a var or const that a unit that ran redeclared gets its earlier
+//     declaration back (its value is what that unit left); one that the
+//     failed unit redeclared is undefined, as a new one, since the
+//     interpreter made it anew (with a zero value) before it failed.
+//
+// Types stay as the interpreter left them, since it cannot forget nor
+// redefine them; imports that ran stay.
+func (s *State) Fail(plan *Plan, k int) (restore []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := 0; i <= k && i < len(plan.Units); i++ {
+		for _, r := range plan.Units[i].records {
+			kind := r.name.Kind
+			if kind == "import" || kind == "type" {
+				continue
+			}
+			old, existed := plan.before[r.key()]
+			switch {
+			case existed && i == k && (kind == "var" || kind == "const"):
+				// The interpreter made the variable anew before it
+				// failed: its old value is lost.
+				delete(s.globals, r.name.Name)
+				s.undefined[r.name.Name] = plan.Cell
+			case existed:
+				s.apply(old)
+				if old.src != "" {
+					restore = append(restore, old.src)
+				}
+			case kind == "method":
+				delete(s.methods[r.recv], r.name.Name)
+			default:
+				delete(s.globals, r.name.Name)
+				s.undefined[r.name.Name] = plan.Cell
+			}
+		}
+	}
+	return restore
+}
+
+// key identifies what r declares: its name, or for a method "T.M".
+func (r *record) key() string {
+	if r.name.Kind == "method" {
+		return r.recv + "." + r.name.Name
+	}
+	return r.name.Name
 }
 
 // Names lists every name that committed cells declared, sorted by name
@@ -204,14 +266,19 @@ func importSource(name, path string) string {
 // briefly.
 type snapshot struct {
 	decls
-	pkgName func(string) string
-	symType func(path, name string) string
+	pkgName   func(string) string
+	symType   func(path, name string) string
+	undefined map[string]string
 }
 
 func (s *State) snapshot() *snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return &snapshot{decls: s.decls.clone(), pkgName: s.PkgName, symType: s.SymbolType}
+	undef := make(map[string]string, len(s.undefined))
+	for k, v := range s.undefined {
+		undef[k] = v
+	}
+	return &snapshot{decls: s.decls.clone(), pkgName: s.PkgName, symType: s.SymbolType, undefined: undef}
 }
 
 // nextTemp reserves n temporary names, unique for the life of the state.

@@ -90,6 +90,7 @@ type object struct {
 	val     constant.Value // a constant's value, when known
 	generic bool           // a func or type with type parameters
 	path    string         // an imported package's path
+	ptrRecv bool           // a method with a pointer receiver
 }
 
 var predeclaredTypes = map[string]bool{

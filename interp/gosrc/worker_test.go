@@ -3,6 +3,7 @@ package gosrc
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"go/constant"
 	"io"
@@ -146,6 +147,14 @@ func (w *testWorker) run(code string) result {
 			res.err = CleanPos(err.Error())
 			if h := Hint(err.Error(), u); h != "" {
 				res.err += " | hint: " + h
+			}
+			var p interp.Panic
+			if !errors.As(err, &p) || strings.Contains(err.Error(), "nil type") || strings.Contains(err.Error(), "_.go:") {
+				for _, src := range w.st.Fail(plan, i) {
+					if _, err := w.eval(src); err != nil {
+						w.t.Errorf("restoring %q: %v", src, err)
+					}
+				}
 			}
 			break
 		}

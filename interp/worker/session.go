@@ -189,7 +189,11 @@ func (s *session) exec(ctx context.Context, req proto.Request) (ev proto.Event) 
 			}
 		}
 		if err := s.evalUnit(ctx, u); err != nil {
-			return proto.Event{Err: s.describe(err, u)}
+			perr := s.describe(err, u)
+			if perr.Name == "CompileError" {
+				s.undo(plan, k)
+			}
+			return proto.Event{Err: perr}
 		}
 		s.state.Commit(u)
 	}
@@ -309,13 +313,16 @@ func (s *session) describe(err error, u gosrc.Unit) *proto.Error {
 		if strings.Contains(val, "nil type") || strings.Contains(val, "_.go:") {
 			return compileError(errors.New(val), u)
 		}
+		if gosrc.IsFault(val, p.Stack, s.importsReflect()) {
+			return interpreterFault(val, p.Stack)
+		}
 		name := "Panic"
 		if _, ok := p.Value.(runtime.Error); ok {
 			name = "RuntimeError"
 		}
-		if nilDeref(val) {
+		if text, ok := gosrc.GoPanicText(val); ok {
 			// yaegi reaches through a nil pointer with reflect; say what Go says.
-			name, val = "RuntimeError", "runtime error: invalid memory address or nil pointer dereference"
+			name, val = "RuntimeError", text
 		}
 		tb := []string{"panic: " + val}
 		if os.Getenv("GOKERNEL_DEBUG") != "" {
@@ -327,12 +334,6 @@ func (s *session) describe(err error, u gosrc.Unit) *proto.Error {
 		return &proto.Error{Name: "Interrupted", Value: "the cell was interrupted"}
 	}
 	return compileError(err, u)
-}
-
-// nilDeref tells whether a panic message from reflect means that the cell
-// went through a nil pointer.
-func nilDeref(msg string) bool {
-	return strings.HasPrefix(msg, "reflect: call of reflect.Value.") && strings.HasSuffix(msg, " on zero Value")
 }
 
 // compileError describes an error found before the code ran, with its

@@ -1,0 +1,127 @@
+package gosrc
+
+import (
+	"bytes"
+	"strings"
+)
+
+// InterpreterFault is the message shown for a panic that the interpreter
+// raised in its own code, on a construct it miscompiled: see [IsFault].
+const InterpreterFault = "the interpreter failed on this construct; run it as a whole program"
+
+// faultTexts are panic messages that no Go program raises on its own, but
+// yaegi does when it gets a construct wrong: reflect calls with the wrong
+// kinds or types, types it could not build.
+var faultTexts = []string{
+	"nil reflect type",
+	"reflect.Type is nil",
+	"interp.valueInterface",
+	"reflect.StructOf:",
+	"reflect.Select:",
+	"reflect: Method index out of range",
+	"reflect.Value.Convert: value of type interface {}",
+	"reflect.Set: value of type",
+	"reflect.Value.MapIndex: value of type",
+	"using unaddressable value",
+	"reflect: call of MakeFunc",
+}
+
+// IsFault reports whether a panic that the interpreter returned was raised
+// by the interpreter's own code, not by the cell: msg is the panic value
+// as text, stack the host stack of the goroutine that recovered it (where
+// the deepest "panic(" frame is the first panic). userReflect says that
+// the cell's session imported reflect, whose own panics then may be the
+// cell's.
+//
+// A fault is a panic in yaegi's code, or in reflect called by yaegi, whose
+// message no Go program produces by itself (a reflect call with the wrong
+// kind of value, "reflect.Type is nil"), or a nil pointer dereference in
+// yaegi's own code. A panic that the cell raised (its panic calls, a
+// package function it called) is never a fault, nor are the reflect
+// messages by which yaegi reports the cell's own nil dereferences and
+// index errors.
+func IsFault(msg string, stack []byte, userReflect bool) bool {
+	frames := panicFrames(stack)
+	if len(frames) == 0 || strings.HasPrefix(frames[0], "github.com/traefik/yaegi/interp._panic") {
+		return false
+	}
+	// yaegi's own code raised it, or reflect called by yaegi's code
+	// directly (not through reflect.Value.Call, by which yaegi calls the
+	// functions that the cell calls).
+	const yaegi = "github.com/traefik/yaegi/"
+	byYaegi := strings.HasPrefix(frames[0], yaegi)
+	if !byYaegi && strings.HasPrefix(frames[0], "reflect.") && !userReflect {
+		for _, f := range frames {
+			if strings.HasPrefix(f, "reflect.Value.call(") {
+				break
+			}
+			if !strings.HasPrefix(f, "reflect.") {
+				byYaegi = strings.HasPrefix(f, yaegi)
+				break
+			}
+		}
+	}
+	if !byYaegi {
+		return false
+	}
+	if msg == "runtime error: invalid memory address or nil pointer dereference" {
+		return true
+	}
+	for _, t := range faultTexts {
+		if strings.Contains(msg, t) {
+			return true
+		}
+	}
+	// "reflect: call of reflect.Value.SetUint on int Value": a value of
+	// the wrong kind ("on zero Value" is a nil pointer of the cell's).
+	if rest, ok := strings.CutPrefix(msg, "reflect: call of reflect.Value."); ok {
+		return !strings.HasSuffix(rest, " on zero Value")
+	}
+	return false
+}
+
+// panicFrames lists the functions on the stack from the one that raised
+// the first panic (the deepest "panic(" line) down, without the runtime's
+// panic machinery and yaegi's log.Panic.
+func panicFrames(stack []byte) []string {
+	lines := bytes.Split(stack, []byte("\n"))
+	deepest := -1
+	for i, l := range lines {
+		if bytes.HasPrefix(l, []byte("panic(")) {
+			deepest = i
+		}
+	}
+	if deepest < 0 {
+		return nil
+	}
+	var out []string
+	for _, l := range lines[deepest+1:] {
+		if len(l) == 0 || l[0] == '\t' {
+			continue
+		}
+		f := string(l)
+		if len(out) == 0 && (strings.HasPrefix(f, "runtime.panic") || strings.HasPrefix(f, "runtime.sigpanic") ||
+			strings.HasPrefix(f, "runtime.gopanic") || strings.HasPrefix(f, "log.Panic")) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// GoPanicText turns the reflect-flavoured text by which yaegi reports some
+// of the cell's own runtime errors into the text that Go gives them. ok is
+// false when msg is not one of them.
+func GoPanicText(msg string) (text string, ok bool) {
+	const nilDeref = "runtime error: invalid memory address or nil pointer dereference"
+	switch {
+	case strings.HasPrefix(msg, "reflect: call of reflect.Value.") && strings.HasSuffix(msg, " on zero Value"),
+		msg == "reflect.Value.Call: call of nil function",
+		msg == "reflect: Method on nil interface value":
+		return nilDeref, true
+	case msg == "reflect: slice index out of range", msg == "reflect: array index out of range",
+		msg == "reflect: string index out of range":
+		return "runtime error: index out of range", true
+	}
+	return "", false
+}
