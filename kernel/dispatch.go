@@ -42,6 +42,7 @@ var handlers = map[string]handler{
 	"comm_close":          (*Server).ignore,
 	"interrupt_request":   (*Server).interruptRequest,
 	"shutdown_request":    (*Server).shutdownRequest,
+	"debug_request":       (*Server).debugRequest,
 }
 
 // dispatch runs req's handler inside a busy/idle frame. A panic in a
@@ -105,7 +106,7 @@ func (s *Server) kernelInfo(ctx context.Context, r *router, req *wire.Message) e
 	if links == nil {
 		links = []HelpLink{}
 	}
-	s.reply(r, req, map[string]any{
+	content := map[string]any{
 		"status":                 "ok",
 		"protocol_version":       ProtocolVersion,
 		"implementation":         info.Implementation,
@@ -113,7 +114,9 @@ func (s *Server) kernelInfo(ctx context.Context, r *router, req *wire.Message) e
 		"banner":                 info.Banner,
 		"help_links":             links,
 		"language_info":          info.Language,
-	})
+	}
+	s.addDebuggerInfo(content)
+	s.reply(r, req, content)
 	s.mu.Lock()
 	first := !s.welcomed
 	s.welcomed = true

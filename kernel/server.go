@@ -49,6 +49,8 @@ type Server struct {
 	history    []historyEntry
 	cancelCell context.CancelFunc
 	welcomed   bool // the first kernel_info has been handled
+
+	debug debugState // the Debugger's event sink, when the Interpreter has one
 }
 
 type historyEntry struct {
