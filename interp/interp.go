@@ -65,6 +65,8 @@ type Interpreter struct {
 	frames []string      // panic frames yaegi printed during the running request
 	seq    uint64
 	closed bool
+
+	dbg debugSide
 }
 
 // New starts an Interpreter and its first worker.
@@ -142,8 +144,13 @@ func (i *Interpreter) stream(name, text string) {
 	i.opts.Log.Printf("worker %s before any cell: %s", name, strings.TrimRight(text, "\n"))
 }
 
-// display forwards a worker display event to the current cell's Output.
+// display forwards a worker display event to the current cell's Output,
+// and a debugger event to the kernel.
 func (i *Interpreter) display(ev proto.Event) {
+	if ev.Op == proto.EvDebug {
+		i.debugEvent(ev)
+		return
+	}
 	i.mu.Lock()
 	out := i.out
 	i.mu.Unlock()
@@ -320,7 +327,7 @@ func (i *Interpreter) runGo(ctx context.Context, cell, code string, req *kernel.
 	i.frames = nil
 	i.mu.Unlock()
 	err = w.send(proto.Request{
-		ID: id, Op: proto.OpExec, Cell: cell, Code: code,
+		ID: id, Op: proto.OpExec, Cell: cell, Code: code, Path: cellPath(req.Code),
 		AllowStdin: req.AllowStdin, Silent: req.Silent || !show,
 	})
 	if err != nil {
@@ -569,6 +576,7 @@ func (i *Interpreter) Close() error {
 	i.w = nil
 	i.mu.Unlock()
 	err := i.jobs.Close()
+	i.removeCellFiles()
 	if w != nil {
 		w.close(500 * time.Millisecond)
 	}

@@ -12,3 +12,9 @@ import (
 func TestDebuggerIPykernel(t *testing.T) {
 	runPythonTests(t, "debugger_python", 2*time.Minute)
 }
+
+// TestDebuggerGo replays the same sequence against gokernel with Go code,
+// plus the cases of testdata/debugger_go.py.
+func TestDebuggerGo(t *testing.T) {
+	runPythonTests(t, "debugger_go", 3*time.Minute)
+}
