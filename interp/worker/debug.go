@@ -40,8 +40,19 @@ type debugger struct {
 	dirty    bool                         // bps must be given to yaegi again
 	cur      *interp.Debugger             // the debugger of the running unit
 	stops    map[int]*interp.DebugEvent   // stopped goroutines, by id
+	last     map[int]lastStop             // where each goroutine was last shown stopped
+	stepping bool                         // the main thread steps: the cell's next unit stops at its start
 	frames   []*interp.DebugFrame         // stack frame ids - 1, while stopped
 	refs     []func() []variable          // variablesReference - 1
+}
+
+// lastStop is where a goroutine was last shown stopped, and how the user
+// resumed it from there (0 for continue). Steps stop at every node with a
+// position; the debugger shows one stop a line, as Go debuggers do.
+type lastStop struct {
+	file        string
+	line, depth int
+	mode        interp.DebugEventReason
 }
 
 // variable is a named value that the front end may show and expand.
@@ -58,6 +69,7 @@ func newDebugger(w *Worker) *debugger {
 		progs:    map[string][]*interp.Program{},
 		bps:      map[string][]int{},
 		stops:    map[int]*interp.DebugEvent{},
+		last:     map[int]lastStop{},
 	}
 }
 
@@ -67,6 +79,8 @@ func (d *debugger) enterCell(req proto.Request) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.cell = req.Cell
+	d.stepping = false
+	d.last = map[int]lastStop{}
 	if req.Path != "" {
 		d.cellPath[req.Cell] = req.Path
 		d.code[req.Path] = req.Code
@@ -114,22 +128,31 @@ const terminateWait = time.Second
 // have ended.
 func (d *debugger) run(ctx context.Context, i *interp.Interpreter, p *interp.Program) (reflect.Value, error) {
 	terminated := make(chan struct{})
+	var dbg *interp.Debugger // set before the unit starts, and so before any event
 	events := func(e *interp.DebugEvent) {
 		if e.Reason() == interp.DebugTerminate {
 			close(terminated)
 			return
 		}
-		d.event(e)
+		d.event(dbg, e)
 	}
-	dbg := i.Debug(ctx, p, events, &interp.DebugOptions{GoRoutineStartAt1: true})
+	dbg = i.Debug(ctx, p, events, &interp.DebugOptions{GoRoutineStartAt1: true})
 	d.mu.Lock()
 	d.cur = dbg
 	d.dirty = true
 	d.applyLocked()
+	stepping := d.stepping
 	d.mu.Unlock()
 
+	// A step that ran off the end of the cell's previous unit goes on
+	// into this one.
 	var v reflect.Value
-	err := dbg.Continue(mainThread)
+	var err error
+	if stepping {
+		err = dbg.Step(mainThread, interp.DebugStepInto)
+	} else {
+		err = dbg.Continue(mainThread)
+	}
 	if err == nil {
 		v, err = dbg.Wait()
 	}
@@ -163,7 +186,7 @@ func (d *debugger) run(ctx context.Context, i *interp.Interpreter, p *interp.Pro
 const mainThread = 1
 
 // event turns one of yaegi's debug events into DAP events.
-func (d *debugger) event(e *interp.DebugEvent) {
+func (d *debugger) event(dbg *interp.Debugger, e *interp.DebugEvent) {
 	id := e.GoRoutine()
 	reason := ""
 	switch e.Reason() {
@@ -188,10 +211,60 @@ func (d *debugger) event(e *interp.DebugEvent) {
 	default:
 		return
 	}
+	// A stop outside the cell's code (yaegi's wrapper of a statement), or
+	// a step's stop on the line already shown, goes on unseen.
+	var file string
+	var line int
+	if fs := e.Frames(0, 1); len(fs) > 0 {
+		pos := fs[0].Position()
+		file, line = pos.Filename, pos.Line
+	}
+	depth := e.FrameDepth()
 	d.mu.Lock()
+	last, had := d.last[id]
+	mode := interp.DebugEventReason(0)
+	switch {
+	case reason == "step":
+		mode = e.Reason()
+	case reason == "pause":
+		mode = interp.DebugStepInto
+	case reason == "breakpoint" && had:
+		mode = last.mode
+	}
+	sameLine := had && last.file == file && last.line == line && last.depth == depth && mode != 0
+	if cellOf(file) == "" || sameLine {
+		d.mu.Unlock()
+		go d.autoResume(dbg, id, mode)
+		return
+	}
+	d.last[id] = lastStop{file: file, line: line, depth: depth}
 	d.stops[id] = e
 	d.mu.Unlock()
 	d.emit("stopped", map[string]any{"reason": reason, "threadId": id, "allThreadsStopped": false, "preserveFocusHint": false})
+}
+
+// autoResume resumes goroutine id from a stop that is not shown: with a
+// step of mode, or with continue when mode is 0.
+func (d *debugger) autoResume(dbg *interp.Debugger, id int, mode interp.DebugEventReason) {
+	if mode == 0 {
+		_ = dbg.Continue(id)
+		return
+	}
+	_ = step(dbg, id, mode)
+}
+
+// step steps goroutine id. yaegi marks a goroutine stopped just after it
+// reports the stop; a step that comes in between is refused as running,
+// and is tried again.
+func step(dbg *interp.Debugger, id int, mode interp.DebugEventReason) error {
+	var err error
+	for range 200 {
+		if err = dbg.Step(id, mode); !errors.Is(err, interp.ErrRunning) {
+			return err
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return err
 }
 
 // applyLocked gives the breakpoints to the running unit's debugger when
@@ -364,6 +437,7 @@ func (d *debugger) serve(command string, a dapArgs) (any, error) {
 func (d *debugger) disconnect() error {
 	d.mu.Lock()
 	d.attached = false
+	d.stepping = false
 	for path := range d.bps {
 		d.bps[path] = nil
 	}
@@ -575,8 +649,8 @@ func (d *debugger) dapVars(vars []variable) []map[string]any {
 }
 
 // resume continues or steps the given thread, or with none every stopped
-// one. A step of 0 continues.
-func (d *debugger) resume(a dapArgs, step interp.DebugEventReason) error {
+// one. A mode of 0 continues.
+func (d *debugger) resume(a dapArgs, mode interp.DebugEventReason) error {
 	d.mu.Lock()
 	cur := d.cur
 	var ids []int
@@ -597,28 +671,26 @@ func (d *debugger) resume(a dapArgs, step interp.DebugEventReason) error {
 	}
 	for _, id := range ids {
 		delete(d.stops, id)
+		if l, ok := d.last[id]; ok {
+			l.mode = mode
+			d.last[id] = l
+		}
+		if id == mainThread {
+			d.stepping = mode == interp.DebugStepOver || mode == interp.DebugStepInto
+		}
 	}
 	d.frames, d.refs = nil, nil
 	d.mu.Unlock()
 
 	for _, id := range ids {
 		d.emit("continued", map[string]any{"threadId": id, "allThreadsContinued": false})
-		if step == 0 {
+		if mode == 0 {
 			if err := cur.Continue(id); err != nil {
 				return fmt.Errorf("continue thread %d: %w", id, err)
 			}
 			continue
 		}
-		// yaegi marks a goroutine stopped just after it reports the stop;
-		// a step that comes in between is refused as running.
-		var err error
-		for range 200 {
-			if err = cur.Step(id, step); !errors.Is(err, interp.ErrRunning) {
-				break
-			}
-			time.Sleep(time.Millisecond)
-		}
-		if err != nil {
+		if err := step(cur, id, mode); err != nil {
 			return fmt.Errorf("step thread %d: %w", id, err)
 		}
 	}
