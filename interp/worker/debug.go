@@ -221,6 +221,12 @@ func (d *debugger) event(dbg *interp.Debugger, e *interp.DebugEvent) {
 	}
 	depth := e.FrameDepth()
 	d.mu.Lock()
+	if d.cur != dbg {
+		// A goroutine of a unit that has ended: yaegi's debugger lets it
+		// go on by itself.
+		d.mu.Unlock()
+		return
+	}
 	last, had := d.last[id]
 	mode := interp.DebugEventReason(0)
 	switch {
@@ -422,8 +428,10 @@ func (d *debugger) serve(command string, a dapArgs) (any, error) {
 	case "source":
 		return d.source(a)
 	case "inspectVariables":
-		vars := d.w.sess.globals()
-		return map[string]any{"variables": d.dapVars(vars)}, nil
+		if err := d.globalsReadable(); err != nil {
+			return nil, err
+		}
+		return map[string]any{"variables": d.dapVars(d.w.sess.globals())}, nil
 	case "richInspectVariables":
 		return d.richInspect(a)
 	case "copyToGlobals":
@@ -734,12 +742,30 @@ func (d *debugger) lookup(name string, frame *int) (reflect.Value, bool) {
 			}
 		}
 	}
+	if d.globalsReadable() != nil {
+		return reflect.Value{}, false
+	}
 	for _, v := range d.w.sess.globals() {
 		if v.name == name {
 			return v.v, true
 		}
 	}
 	return reflect.Value{}, false
+}
+
+// globalsReadable tells whether the session's variables can be read: not
+// while a cell runs, which may be writing them, unless it is stopped.
+func (d *debugger) globalsReadable() error {
+	d.w.mu.Lock()
+	running := d.w.running != 0
+	d.w.mu.Unlock()
+	d.mu.Lock()
+	stopped := len(d.stops) > 0
+	d.mu.Unlock()
+	if running && !stopped {
+		return errors.New("a cell is running: its variables can be read when it stops at a breakpoint or ends")
+	}
+	return nil
 }
 
 func (d *debugger) evaluate(a dapArgs) (any, error) {
