@@ -67,6 +67,8 @@ type Interpreter struct {
 	running string        // the cell of the running request, such as "In[3]"
 	seq     uint64
 	closed  bool
+
+	dbg debugSide
 }
 
 // New starts an Interpreter and its first worker.
@@ -144,8 +146,13 @@ func (i *Interpreter) stream(name, text string) {
 	i.opts.Log.Printf("worker %s before any cell: %s", name, strings.TrimRight(text, "\n"))
 }
 
-// display forwards a worker display event to the current cell's Output.
+// display forwards a worker display event to the current cell's Output,
+// and a debugger event to the kernel.
 func (i *Interpreter) display(ev proto.Event) {
+	if ev.Op == proto.EvDebug {
+		i.debugEvent(ev)
+		return
+	}
 	i.mu.Lock()
 	out := i.out
 	i.mu.Unlock()
@@ -326,7 +333,7 @@ func (i *Interpreter) runGo(ctx context.Context, cell, code string, req *kernel.
 	i.running = cell
 	i.mu.Unlock()
 	err = w.send(proto.Request{
-		ID: id, Op: proto.OpExec, Cell: cell, Code: code,
+		ID: id, Op: proto.OpExec, Cell: cell, Code: code, Path: cellPath(req.Code),
 		AllowStdin: req.AllowStdin, Silent: req.Silent || !show,
 	})
 	if err != nil {
@@ -613,6 +620,7 @@ func (i *Interpreter) Close() error {
 	i.w = nil
 	i.mu.Unlock()
 	err := i.jobs.Close()
+	i.removeCellFiles()
 	if w != nil {
 		w.close(500 * time.Millisecond)
 	}

@@ -280,6 +280,10 @@ func (w *worker) readEvents() {
 			}
 			continue
 		}
+		if ev.Op == proto.EvDebug {
+			w.display(ev) // the debugger's events go out at once
+			continue
+		}
 		if ev.Op == proto.EvDisplay {
 			w.mu.Lock()
 			w.displays[ev.Seq] = ev

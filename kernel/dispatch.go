@@ -44,6 +44,7 @@ var handlers = map[string]handler{
 	"interrupt_request":   (*Server).interruptRequest,
 	"shutdown_request":    (*Server).shutdownRequest,
 	"usage_request":       (*Server).usageRequest,
+	"debug_request":       (*Server).debugRequest,
 }
 
 // dispatch runs req's handler inside a busy/idle frame. A panic in a
@@ -111,7 +112,7 @@ func (s *Server) kernelInfo(ctx context.Context, r *router, req *wire.Message) e
 	if links == nil {
 		links = []HelpLink{}
 	}
-	s.reply(r, req, map[string]any{
+	content := map[string]any{
 		"status":                 "ok",
 		"protocol_version":       ProtocolVersion,
 		"implementation":         info.Implementation,
@@ -119,7 +120,9 @@ func (s *Server) kernelInfo(ctx context.Context, r *router, req *wire.Message) e
 		"banner":                 info.Banner,
 		"help_links":             links,
 		"language_info":          info.Language,
-	})
+	}
+	s.addDebuggerInfo(content)
+	s.reply(r, req, content)
 	s.mu.Lock()
 	first := !s.welcomed
 	s.welcomed = true

@@ -64,6 +64,8 @@ type Server struct {
 	welcomed   bool          // the first kernel_info has been handled
 	shutdownBy *wire.Message // the shutdown_request, if one ended the kernel
 	restart    bool          // its restart field
+
+	debug debugState // the Debugger's event sink, when the Interpreter has one
 }
 
 type historyEntry struct {

@@ -245,7 +245,7 @@ func (s *session) eval(ctx context.Context, src string) (v reflect.Value, err er
 			err = interp.Panic{Value: p}
 		}
 	}()
-	return s.i.EvalWithContext(ctx, src)
+	return s.evalSrc(ctx, src)
 }
 
 // compile type-checks src without running it. yaegi's Compile does not
@@ -265,7 +265,7 @@ func (s *session) execute(ctx context.Context, p *interp.Program) (v reflect.Val
 			err = interp.Panic{Value: r}
 		}
 	}()
-	return s.i.ExecuteWithContext(ctx, p)
+	return s.execProg(ctx, p)
 }
 
 // evalExprs evaluates expressions without recording them: the user

@@ -81,6 +81,7 @@ func Main() error {
 		cancel:     func() {},
 	}
 	w.interruptCh.Store(make(chan struct{}))
+	w.dbg = newDebugger(w)
 	w.sess, err = newSession(w)
 	if err != nil {
 		return err
@@ -129,6 +130,7 @@ type Worker struct {
 	stdin *stdinPipe
 	execs chan proto.Request
 	sess  *session
+	dbg   *debugger
 
 	mu          sync.Mutex
 	running     uint64 // ID of the running request, 0 when idle
@@ -187,6 +189,8 @@ func (w *Worker) readRequests() error {
 			go func() { w.emit(w.sess.complete(req)) }()
 		case proto.OpInspect:
 			go func() { w.emit(w.sess.inspect(req)) }()
+		case proto.OpDebug:
+			go func() { w.emit(proto.Event{ID: req.ID, Op: proto.EvDone, DAP: w.dbg.handle(req.DAP)}) }()
 		case proto.OpChdir:
 			w.emit(done(req, os.Chdir(req.Text)))
 		case proto.OpSetenv:
@@ -283,8 +287,10 @@ func (w *Worker) run(req proto.Request) {
 	var ev proto.Event
 	switch req.Op {
 	case proto.OpExec:
+		w.dbg.enterCell(req)
 		ev = w.sess.exec(ctx, req)
 	case proto.OpEval:
+		w.dbg.enterCell(req) // no cell: its programs are not kept
 		ev = proto.Event{Exprs: w.sess.evalExprs(ctx, req.Exprs)}
 	}
 	if ctx.Err() != nil {

@@ -17,6 +17,7 @@
 package proto
 
 import (
+	"encoding/json"
 	"strconv"
 
 	"github.com/beacceaf/gokernel/interp/jobs"
@@ -41,6 +42,7 @@ const (
 	OpSetenv   = "setenv"   // set Name to Text (Unset removes it)
 	OpNames    = "names"    // the names earlier cells defined
 	OpJobs     = "jobs"     // the answer to EvJobs: the kernel's job table in Jobs
+	OpDebug    = "debug"    // a DAP request in DAP, answered by EvDone with the response in DAP
 )
 
 // Event operations, worker to kernel.
@@ -50,8 +52,9 @@ const (
 	EvInput    = "input_request" // the cell blocks reading stdin
 	EvComplete = "complete"
 	EvInspect  = "inspect"
-	EvDone     = "done" // the answer to chdir, setenv and names; Err is set on failure
-	EvJobs     = "jobs" // a cell asks for the kernel's job table (package interp/jobs)
+	EvDone     = "done"  // the answer to chdir, setenv and names; Err is set on failure
+	EvJobs     = "jobs"  // a cell asks for the kernel's job table (package interp/jobs)
+	EvDebug    = "debug" // a DAP event in DAP, such as a stopped thread
 )
 
 // Request is a message from the kernel to the worker.
@@ -69,6 +72,10 @@ type Request struct {
 	Text       string            `json:"text,omitempty"`
 	Unset      bool              `json:"unset,omitempty"`
 	Jobs       []jobs.Job        `json:"jobs,omitempty"`
+	// Path is the file the debugger names an exec request's cell by: the
+	// front end's hash of the whole cell's code.
+	Path string          `json:"path,omitempty"`
+	DAP  json.RawMessage `json:"dap,omitempty"`
 }
 
 // Event is a message from the worker to the kernel.
@@ -100,6 +107,9 @@ type Event struct {
 	End     int            `json:"end,omitempty"`
 	Found   bool           `json:"found,omitempty"`
 	Doc     map[string]any `json:"doc,omitempty"`
+
+	// EvDebug, and EvDone answering OpDebug
+	DAP json.RawMessage `json:"dap,omitempty"`
 }
 
 // Value is the result of one expression: text or an error.

@@ -1,0 +1,231 @@
+"""The DAP replay of dap.py against gokernel, with Go code, and the cases
+that JupyterLab's debugger panel meets beyond it."""
+
+import unittest
+
+from ipykernel.compiler import murmur2_x86
+
+import dap
+from gkutil import KERNEL_NAME
+
+
+class GoReplay(dap.ReplayTest):
+    KERNEL = KERNEL_NAME
+    CELL = "func add(a, b int) int {\n\tc := a + b\n\tc = c * 10\n\treturn c\n}\ny := add(2, 3)\n"
+    SHOW_Y = "y"
+    HASH = staticmethod(murmur2_x86)
+
+    def test_kernel_info_announces_debugger(self):
+        self.dap.kc.kernel_info()
+        reply = self.dap.kc.get_shell_msg(timeout=dap.bound(5))
+        self.assertIs(reply["content"].get("debugger"), True, reply["content"])
+        self.assertIn("debugger", reply["content"].get("supported_features", []))
+
+
+if __name__ == "__main__":
+    unittest.main()
+
+
+def shown(msgs):
+    """The text/plain of the execute_result among msgs."""
+    return [m["content"]["data"]["text/plain"] for m in msgs if m["msg_type"] == "execute_result"]
+
+
+class GoDebugger(unittest.TestCase):
+    """What JupyterLab's debugger panel meets beyond the replay."""
+
+    def setUp(self):
+        self.km, kc = dap.start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=dap.bound(30, 60))
+        self.addCleanup(self.stop)
+        self.dap = dap.DAP(kc)
+
+    def stop(self):
+        self.dap.kc.stop_channels()
+        self.km.shutdown_kernel(now=False)
+
+    def ok(self, command, arguments=None):
+        r = self.dap.request(command, arguments)
+        self.assertTrue(r["success"], r)
+        return r.get("body", {})
+
+    def breakpoint(self, code, *lines):
+        """Dumps code and sets breakpoints on lines; returns its path."""
+        path = self.ok("dumpCell", {"code": code})["sourcePath"]
+        body = self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": [{"line": l} for l in lines]})
+        self.assertTrue(all(b["verified"] for b in body["breakpoints"]), body)
+        return path
+
+    def run_to_stop(self, code):
+        """Executes code until a thread stops; returns (msg_id, stopped event)."""
+        d = self.dap
+        d.drain()
+        start = len(d.events)
+        msg_id = d.execute(code)
+        return msg_id, d.wait_event("stopped", start)
+
+    def top(self, thread):
+        return self.ok("stackTrace", {"threadId": thread})["stackFrames"][0]
+
+    def locals(self, frame):
+        scopes = {s["name"]: s for s in self.ok("scopes", {"frameId": frame["id"]})["scopes"]}
+        return dap.variables(self.dap, scopes["Locals"]["variablesReference"])
+
+    def test_breakpoint_in_function_of_earlier_cell(self):
+        # The function's cell runs before the debugger is attached.
+        earlier = "func sq(x int) int {\n\tr := x * x\n\treturn r\n}\n"
+        content, _ = self.dap.run(earlier)
+        self.assertEqual(content["status"], "ok", content)
+        self.dap.start()
+        path = self.breakpoint(earlier, 2)
+        self.ok("configurationDone")
+        msg_id, stopped = self.run_to_stop("z := sq(7)\n")
+        self.assertEqual(stopped["body"]["reason"], "breakpoint")
+        top = self.top(stopped["body"]["threadId"])
+        self.assertEqual((top["name"], top["line"], top["source"]["path"]), ("sq", 2, path), top)
+        self.assertEqual(self.locals(top)["x"]["value"], "7")
+        self.ok("continue", {"threadId": stopped["body"]["threadId"]})
+        self.assertEqual(self.dap.reply(msg_id)["status"], "ok")
+        _, msgs = self.dap.run("z")
+        self.assertEqual(shown(msgs), ["49"])
+
+    def test_step_in(self):
+        code = "func double(n int) int {\n\tm := n * 2\n\treturn m\n}\nv := 5\nw := double(v)\n"
+        self.dap.start()
+        path = self.breakpoint(code, 5)
+        self.ok("configurationDone")
+        msg_id, stopped = self.run_to_stop(code)
+        thread = stopped["body"]["threadId"]
+        top = self.top(thread)
+        self.assertEqual((top["line"], top["source"]["path"]), (5, path), top)
+        start = len(self.dap.events)
+        self.ok("next", {"threadId": thread})
+        self.dap.wait_event("stopped", start)
+        top = self.top(thread)
+        self.assertEqual((top["line"], top["source"]["path"]), (6, path), top)
+        start = len(self.dap.events)
+        self.ok("stepIn", {"threadId": thread})
+        stopped = self.dap.wait_event("stopped", start)
+        self.assertEqual(stopped["body"]["reason"], "step")
+        top = self.top(thread)
+        self.assertEqual((top["name"], top["line"]), ("double", 2), top)
+        self.assertEqual(self.locals(top)["n"]["value"], "5")
+        start = len(self.dap.events)
+        self.ok("stepOut", {"threadId": thread})
+        self.dap.wait_event("stopped", start)
+        self.ok("continue", {"threadId": thread})
+        self.assertEqual(self.dap.reply(msg_id)["status"], "ok")
+        _, msgs = self.dap.run("w")
+        self.assertEqual(shown(msgs), ["10"])
+
+    def test_inspect_variables_while_idle(self):
+        content, _ = self.dap.run('answer := 42\nname := "go"\ntype P struct{ X, Y int }\np := P{1, 2}\nxs := []int{7, 8}\n')
+        self.assertEqual(content["status"], "ok", content)
+        self.dap.start()
+        got = {v["name"]: v for v in self.ok("inspectVariables")["variables"]}
+        self.assertEqual(got["answer"]["value"], "42", got)
+        self.assertEqual(got["name"]["value"], '"go"', got)
+        # A struct and a slice expand to their fields and elements.
+        fields = dap.variables(self.dap, got["p"]["variablesReference"])
+        self.assertEqual((fields["X"]["value"], fields["Y"]["value"]), ("1", "2"), fields)
+        elems = dap.variables(self.dap, got["xs"]["variablesReference"])
+        self.assertEqual((elems["[0]"]["value"], elems["[1]"]["value"]), ("7", "8"), elems)
+        r = self.ok("richInspectVariables", {"variableName": "answer"})
+        self.assertEqual(r["data"], {"text/plain": "42"})
+
+    def test_disconnect_then_full_speed(self):
+        loop = "s := 0\nfor i := 0; i < 200000; i++ {\n\ts += i\n}\n"
+        content, _ = self.dap.run(loop)  # warm up
+        t0 = dap.time.monotonic()
+        self.dap.run(loop)
+        plain = dap.time.monotonic() - t0
+
+        self.dap.start()
+        self.ok("configurationDone")
+        t0 = dap.time.monotonic()
+        self.dap.run(loop)
+        attached = dap.time.monotonic() - t0
+        self.breakpoint(loop, 3)
+        msg_id, stopped = self.run_to_stop(loop)
+        r = self.ok("disconnect", {"restart": False, "terminateDebuggee": False})
+        # The stopped cell goes on, and no breakpoint stops it again.
+        self.assertEqual(self.dap.reply(msg_id)["status"], "ok")
+        start = len(self.dap.events)
+        t0 = dap.time.monotonic()
+        content, _ = self.dap.run(loop)
+        after = dap.time.monotonic() - t0
+        self.assertEqual(content["status"], "ok", content)
+        self.assertNotIn("stopped", [e["event"] for e in self.dap.events[start:]])
+        self.assertFalse(self.ok("debugInfo")["isStarted"])
+        print(f"measured: 200000-iteration loop cell: {plain:.3f} s before attach, {attached:.3f} s attached, {after:.3f} s after disconnect")
+        # Under the debugger the loop runs about ten times slower.
+        self.assertLess(after, dap.bound(2))
+        self.assertLess(after, attached / 3, "detached, cells run at full speed again")
+
+    def test_bad_requests(self):
+        d = self.dap
+        d.start()
+        for command, args, says in [
+            ("noSuchCommand", {}, "unknown DAP command"),
+            ("stackTrace", {}, "threadId"),
+            ("stackTrace", {"threadId": 99}, "not stopped"),
+            ("scopes", {}, "frameId"),
+            ("variables", {}, "variablesReference"),
+            ("variables", {"variablesReference": 12345}, "no variables"),
+            ("setBreakpoints", {"breakpoints": [{"line": 1}]}, "source.path"),
+            ("dumpCell", {}, "code"),
+            ("continue", {"threadId": 1}, "not stopped"),
+            ("evaluate", {"expression": "1 +"}, "names of variables"),
+        ]:
+            with self.subTest(command=command, args=args):
+                r = d.request(command, args)
+                self.assertFalse(r["success"], r)
+                self.assertIn(says, r.get("message", ""), r)
+                self.assertEqual(r["command"], command)
+        # Not DAP at all.
+        r = d.raw({"type": "request", "seq": 1})
+        self.assertFalse(r["success"], r)
+        self.assertTrue(r["message"], r)
+        # The kernel stays up, and so does its state.
+        content, msgs = d.run("1 + 1")
+        self.assertEqual(shown(msgs), ["2"], msgs)
+
+    def test_goroutine_thread(self):
+        # A named function: yaegi v0.16.1's debugger counts a goroutine
+        # started from a func literal as its starter's thread.
+        code = "func work(c chan int) {\n\tk := 3\n\tc <- k * 2\n}\ndone := make(chan int)\ngo work(done)\ngot := <-done\n"
+        self.dap.start()
+        self.breakpoint(code, 3)
+        self.ok("configurationDone")
+        msg_id, stopped = self.run_to_stop(code)
+        thread = stopped["body"]["threadId"]
+        self.assertNotEqual(thread, 1, "the goroutine, not the cell's main thread, stops")
+        started = [e["body"]["threadId"] for e in self.dap.events if e["event"] == "thread" and e["body"]["reason"] == "started"]
+        self.assertIn(thread, started)
+        threads = [t["id"] for t in self.ok("threads")["threads"]]
+        self.assertIn(1, threads)
+        self.assertIn(thread, threads)
+        top = self.top(thread)
+        self.assertEqual((top["name"], top["line"]), ("work", 3), top)
+        self.assertEqual(self.locals(top)["k"]["value"], "3")
+        self.ok("continue", {"threadId": thread})
+        self.assertEqual(self.dap.reply(msg_id)["status"], "ok")
+        _, msgs = self.dap.run("got")
+        self.assertEqual(shown(msgs), ["6"])
+
+    def test_interrupt_while_stopped(self):
+        content, _ = self.dap.run("kept := 11\n")
+        self.assertEqual(content["status"], "ok", content)
+        code = "n := 1\nn = n + 1\nkept = 12\n"
+        self.dap.start()
+        self.breakpoint(code, 2)
+        self.ok("configurationDone")
+        msg_id, stopped = self.run_to_stop(code)
+        t0 = dap.time.monotonic()
+        self.dap.kc.session.send(self.dap.kc.control_channel.socket, "interrupt_request", {})
+        reply = self.dap.reply(msg_id)
+        self.assertEqual(reply["status"], "error", reply)
+        self.assertEqual(reply["ename"], "Interrupted", reply)
+        self.assertLess(dap.time.monotonic() - t0, dap.bound(5, 10))
+        self.assertEqual(self.ok("debugInfo")["stoppedThreads"], [])
+        _, msgs = self.dap.run("kept")
+        self.assertEqual(shown(msgs), ["11"], "the interrupted cell stopped before it changed kept")

@@ -1,0 +1,818 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/traefik/yaegi/interp"
+
+	"github.com/beacceaf/gokernel/interp/internal/proto"
+)
+
+// debugger serves the Debug Adapter Protocol for the session: breakpoints,
+// stepping, goroutines as threads, frames, scopes and variables, on top of
+// yaegi's Interpreter.Debug. The kernel process answers the Jupyter part
+// that needs no interpreter (dumpCell and the hash fields of debugInfo).
+//
+// Every unit of a cell is compiled to a Program and remembered under the
+// path the front end knows its cell by, so that a breakpoint can be set in
+// a function that an earlier cell defined, even one that ran before the
+// debugger was attached. Only while a front end is attached do units run
+// under yaegi's debugger; otherwise they run exactly as Eval runs them.
+type debugger struct {
+	w   *Worker
+	seq atomic.Int64 // the seq of the last DAP message sent
+
+	mu       sync.Mutex
+	attached bool
+	cell     string                       // the cell that runs, such as "In[3]"
+	cellPath map[string]string            // cell → the path the front end names it by
+	code     map[string]string            // path → the cell's Go code
+	progs    map[string][]*interp.Program // path → the programs of its cells
+	bps      map[string][]int             // path → breakpoint lines; nil once cleared
+	dirty    bool                         // bps must be given to yaegi again
+	cur      *interp.Debugger             // the debugger of the running unit
+	stops    map[int]*interp.DebugEvent   // stopped goroutines, by id
+	last     map[int]lastStop             // where each goroutine was last shown stopped
+	stepping bool                         // the main thread steps: the cell's next unit stops at its start
+	frames   []*interp.DebugFrame         // stack frame ids - 1, while stopped
+	refs     []func() []variable          // variablesReference - 1
+}
+
+// lastStop is where a goroutine was last shown stopped, and how the user
+// resumed it from there (0 for continue). Steps stop at every node with a
+// position; the debugger shows one stop a line, as Go debuggers do.
+type lastStop struct {
+	file        string
+	line, depth int
+	mode        interp.DebugEventReason
+}
+
+// variable is a named value that the front end may show and expand.
+type variable struct {
+	name string
+	v    reflect.Value
+}
+
+func newDebugger(w *Worker) *debugger {
+	return &debugger{
+		w:        w,
+		cellPath: map[string]string{},
+		code:     map[string]string{},
+		progs:    map[string][]*interp.Program{},
+		bps:      map[string][]int{},
+		stops:    map[int]*interp.DebugEvent{},
+		last:     map[int]lastStop{},
+	}
+}
+
+// enterCell notes that cell req is about to run, and the path the front
+// end knows it by.
+func (d *debugger) enterCell(req proto.Request) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.cell = req.Cell
+	d.stepping = false
+	d.last = map[int]lastStop{}
+	if req.Path != "" {
+		d.cellPath[req.Cell] = req.Path
+		d.code[req.Path] = req.Code
+	}
+}
+
+// evalSrc compiles and runs src as Eval does, remembering its program.
+func (s *session) evalSrc(ctx context.Context, src string) (reflect.Value, error) {
+	p, err := s.i.Compile(src)
+	if err != nil {
+		return reflect.Value{}, err
+	}
+	return s.execProg(ctx, p)
+}
+
+// execProg runs p: under yaegi's debugger while a front end is attached,
+// plainly otherwise.
+func (s *session) execProg(ctx context.Context, p *interp.Program) (reflect.Value, error) {
+	if !s.w.dbg.record(p) {
+		return s.i.ExecuteWithContext(ctx, p)
+	}
+	return s.w.dbg.run(ctx, s.i, p)
+}
+
+// record remembers p under the running cell's path and tells whether a
+// front end is attached.
+func (d *debugger) record(p *interp.Program) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if path, ok := d.cellPath[d.cell]; ok {
+		d.progs[path] = append(d.progs[path], p)
+		if _, has := d.bps[path]; has {
+			d.dirty = true
+		}
+	}
+	return d.attached
+}
+
+// terminateWait bounds how long an interrupted unit waits for yaegi's
+// debugger to finish, when a goroutine of the cell is stuck in a host call.
+const terminateWait = time.Second
+
+// run runs p under yaegi's debugger and waits for it. yaegi's debugger
+// waits for every goroutine the unit started, so the unit ends when they
+// have ended.
+func (d *debugger) run(ctx context.Context, i *interp.Interpreter, p *interp.Program) (reflect.Value, error) {
+	terminated := make(chan struct{})
+	var dbg *interp.Debugger // set before the unit starts, and so before any event
+	events := func(e *interp.DebugEvent) {
+		if e.Reason() == interp.DebugTerminate {
+			close(terminated)
+			return
+		}
+		d.event(dbg, e)
+	}
+	dbg = i.Debug(ctx, p, events, &interp.DebugOptions{GoRoutineStartAt1: true})
+	d.mu.Lock()
+	d.cur = dbg
+	d.dirty = true
+	d.applyLocked()
+	stepping := d.stepping
+	d.mu.Unlock()
+
+	// A step that ran off the end of the cell's previous unit goes on
+	// into this one.
+	var v reflect.Value
+	var err error
+	if stepping {
+		err = dbg.Step(mainThread, interp.DebugStepInto)
+	} else {
+		err = dbg.Continue(mainThread)
+	}
+	if err == nil {
+		v, err = dbg.Wait()
+	}
+	// yaegi clears its debugger just after the terminate event; wait for
+	// it, so that the next unit does not run under this one's debugger.
+	select {
+	case <-terminated:
+	case <-ctx.Done():
+		select {
+		case <-terminated:
+		case <-time.After(terminateWait):
+		}
+	}
+	if ctx.Err() != nil {
+		v, err = reflect.Value{}, ctx.Err()
+	}
+
+	d.mu.Lock()
+	d.cur = nil
+	stopped := d.stops
+	d.stops = map[int]*interp.DebugEvent{}
+	d.frames, d.refs = nil, nil
+	d.mu.Unlock()
+	for id := range stopped {
+		d.emit("continued", map[string]any{"threadId": id, "allThreadsContinued": true})
+	}
+	return v, err
+}
+
+// mainThread is the id of a unit's main goroutine.
+const mainThread = 1
+
+// event turns one of yaegi's debug events into DAP events.
+func (d *debugger) event(dbg *interp.Debugger, e *interp.DebugEvent) {
+	id := e.GoRoutine()
+	reason := ""
+	switch e.Reason() {
+	case interp.DebugEnterGoRoutine:
+		if id != mainThread {
+			d.emit("thread", map[string]any{"reason": "started", "threadId": id})
+		}
+		return
+	case interp.DebugExitGoRoutine:
+		if id != mainThread {
+			d.emit("thread", map[string]any{"reason": "exited", "threadId": id})
+		}
+		return
+	case interp.DebugBreak:
+		reason = "breakpoint"
+	case interp.DebugStepInto, interp.DebugStepOver, interp.DebugStepOut:
+		reason = "step"
+	case interp.DebugPause:
+		reason = "pause"
+	case interp.DebugEntry:
+		reason = "entry"
+	default:
+		return
+	}
+	// A stop outside the cell's code (yaegi's wrapper of a statement), or
+	// a step's stop on the line already shown, goes on unseen.
+	var file string
+	var line int
+	if fs := e.Frames(0, 1); len(fs) > 0 {
+		pos := fs[0].Position()
+		file, line = pos.Filename, pos.Line
+	}
+	depth := e.FrameDepth()
+	d.mu.Lock()
+	if d.cur != dbg {
+		// A goroutine of a unit that has ended: yaegi's debugger lets it
+		// go on by itself.
+		d.mu.Unlock()
+		return
+	}
+	last, had := d.last[id]
+	mode := interp.DebugEventReason(0)
+	switch {
+	case reason == "step":
+		mode = e.Reason()
+	case reason == "pause":
+		mode = interp.DebugStepInto
+	case reason == "breakpoint" && had:
+		mode = last.mode
+	}
+	sameLine := had && last.file == file && last.line == line && last.depth == depth && mode != 0
+	if cellOf(file) == "" || sameLine {
+		d.mu.Unlock()
+		go d.autoResume(dbg, id, mode)
+		return
+	}
+	d.last[id] = lastStop{file: file, line: line, depth: depth}
+	d.stops[id] = e
+	d.mu.Unlock()
+	d.emit("stopped", map[string]any{"reason": reason, "threadId": id, "allThreadsStopped": false, "preserveFocusHint": false})
+}
+
+// autoResume resumes goroutine id from a stop that is not shown: with a
+// step of mode, or with continue when mode is 0.
+func (d *debugger) autoResume(dbg *interp.Debugger, id int, mode interp.DebugEventReason) {
+	if mode == 0 {
+		_ = dbg.Continue(id)
+		return
+	}
+	_ = step(dbg, id, mode)
+}
+
+// step steps goroutine id. yaegi marks a goroutine stopped just after it
+// reports the stop; a step that comes in between is refused as running,
+// and is tried again.
+func step(dbg *interp.Debugger, id int, mode interp.DebugEventReason) error {
+	var err error
+	for range 200 {
+		if err = dbg.Step(id, mode); !errors.Is(err, interp.ErrRunning) {
+			return err
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return err
+}
+
+// applyLocked gives the breakpoints to the running unit's debugger when
+// they have changed. A path whose breakpoints were cleared asks for line
+// -1, which yaegi never finds: it resets the stale ones that way.
+func (d *debugger) applyLocked() map[string][]interp.Breakpoint {
+	if d.cur == nil || !d.dirty {
+		return nil
+	}
+	d.dirty = false
+	out := map[string][]interp.Breakpoint{}
+	for path, lines := range d.bps {
+		reqs := []interp.BreakpointRequest{interp.LineBreakpoint(-1)}
+		for _, l := range lines {
+			reqs = append(reqs, interp.LineBreakpoint(l))
+		}
+		res := make([]interp.Breakpoint, len(lines))
+		for _, p := range d.progs[path] {
+			for k, b := range d.cur.SetBreakpoints(interp.ProgramBreakpointTarget(p), reqs...)[1:] {
+				if b.Valid {
+					res[k] = b
+				}
+			}
+		}
+		out[path] = res
+	}
+	return out
+}
+
+// emit sends one DAP event to the kernel.
+func (d *debugger) emit(event string, body any) {
+	msg := map[string]any{"type": "event", "seq": d.seq.Add(1), "event": event}
+	if body != nil {
+		msg["body"] = body
+	}
+	data, err := json.Marshal(msg)
+	if err != nil {
+		return
+	}
+	d.w.emit(proto.Event{Op: proto.EvDebug, DAP: data})
+}
+
+// dapRequest is a DAP request.
+type dapRequest struct {
+	Seq       int             `json:"seq"`
+	Command   string          `json:"command"`
+	Arguments json.RawMessage `json:"arguments"`
+}
+
+// dapArgs are the arguments of the requests this debugger serves.
+type dapArgs struct {
+	ThreadID           *int   `json:"threadId"`
+	FrameID            *int   `json:"frameId"`
+	VariablesReference *int   `json:"variablesReference"`
+	Expression         string `json:"expression"`
+	VariableName       string `json:"variableName"`
+	Source             *struct {
+		Path string `json:"path"`
+	} `json:"source"`
+	Breakpoints []struct {
+		Line int `json:"line"`
+	} `json:"breakpoints"`
+	Lines []int `json:"lines"`
+}
+
+// handle answers one DAP request with its DAP response.
+func (d *debugger) handle(raw json.RawMessage) json.RawMessage {
+	var req dapRequest
+	var body any
+	err := json.Unmarshal(raw, &req)
+	var args dapArgs
+	if err == nil && len(req.Arguments) > 0 && string(req.Arguments) != "null" {
+		if aerr := json.Unmarshal(req.Arguments, &args); aerr != nil {
+			err = fmt.Errorf("bad arguments: %w", aerr)
+		}
+	}
+	if err == nil {
+		body, err = d.serve(req.Command, args)
+	}
+	resp := map[string]any{
+		"type": "response", "seq": d.seq.Add(1), "request_seq": req.Seq,
+		"command": req.Command, "success": err == nil,
+	}
+	if err != nil {
+		resp["message"] = err.Error()
+	} else if body != nil {
+		resp["body"] = body
+	}
+	data, merr := json.Marshal(resp)
+	if merr != nil {
+		data, _ = json.Marshal(map[string]any{
+			"type": "response", "seq": d.seq.Add(1), "request_seq": req.Seq, "command": req.Command,
+			"success": false, "message": fmt.Sprintf("internal error: %v", merr),
+		})
+	}
+	return data
+}
+
+// errNotStopped is the error of a request that needs a stopped thread.
+var errNotStopped = errors.New("no thread is stopped")
+
+// serve runs one command.
+func (d *debugger) serve(command string, a dapArgs) (any, error) {
+	switch command {
+	case "initialize":
+		return map[string]any{
+			"supportsConfigurationDoneRequest": true,
+			"supportsEvaluateForHovers":        true,
+			"supportsStepBack":                 false,
+			"supportsSetVariable":              false,
+			"supportsFunctionBreakpoints":      false,
+			"supportsConditionalBreakpoints":   false,
+			"exceptionBreakpointFilters":       []any{},
+		}, nil
+	case "attach":
+		d.mu.Lock()
+		d.attached, d.dirty = true, true
+		d.mu.Unlock()
+		d.emit("initialized", nil)
+		return nil, nil
+	case "disconnect":
+		return nil, d.disconnect()
+	case "configurationDone":
+		return nil, nil
+	case "setExceptionBreakpoints":
+		// yaegi's debugger does not stop on panics; accept and ignore.
+		return map[string]any{"breakpoints": []any{}}, nil
+	case "setBreakpoints":
+		return d.setBreakpoints(a)
+	case "debugInfo":
+		return d.info(), nil
+	case "threads":
+		return d.threads(), nil
+	case "stackTrace":
+		return d.stackTrace(a)
+	case "scopes":
+		return d.scopes(a)
+	case "variables":
+		if a.VariablesReference == nil {
+			return nil, errors.New("variables needs arguments.variablesReference")
+		}
+		return d.variables(*a.VariablesReference)
+	case "continue":
+		return map[string]any{"allThreadsContinued": false}, d.resume(a, 0)
+	case "next":
+		return nil, d.resume(a, interp.DebugStepOver)
+	case "stepIn":
+		return nil, d.resume(a, interp.DebugStepInto)
+	case "stepOut":
+		return nil, d.resume(a, interp.DebugStepOut)
+	case "pause":
+		return nil, d.pause(a)
+	case "evaluate":
+		return d.evaluate(a)
+	case "source":
+		return d.source(a)
+	case "inspectVariables":
+		if err := d.globalsReadable(); err != nil {
+			return nil, err
+		}
+		return map[string]any{"variables": d.dapVars(d.w.sess.globals())}, nil
+	case "richInspectVariables":
+		return d.richInspect(a)
+	case "copyToGlobals":
+		return nil, errors.New("copyToGlobals is not supported: yaegi cannot declare a variable while a cell is stopped")
+	}
+	return nil, fmt.Errorf("unknown DAP command %q", command)
+}
+
+// disconnect detaches the front end: breakpoints go, stopped goroutines
+// continue, and later cells run at full speed.
+func (d *debugger) disconnect() error {
+	d.mu.Lock()
+	d.attached = false
+	d.stepping = false
+	for path := range d.bps {
+		d.bps[path] = nil
+	}
+	d.dirty = true
+	d.applyLocked()
+	cur, stopped := d.cur, d.stops
+	d.stops = map[int]*interp.DebugEvent{}
+	d.frames, d.refs = nil, nil
+	d.mu.Unlock()
+	for id := range stopped {
+		if cur != nil {
+			_ = cur.Continue(id)
+		}
+		d.emit("continued", map[string]any{"threadId": id, "allThreadsContinued": true})
+	}
+	return nil
+}
+
+func (d *debugger) setBreakpoints(a dapArgs) (any, error) {
+	if a.Source == nil || a.Source.Path == "" {
+		return nil, errors.New("setBreakpoints needs arguments.source.path")
+	}
+	path := a.Source.Path
+	lines := a.Lines
+	if a.Breakpoints != nil {
+		lines = nil
+		for _, b := range a.Breakpoints {
+			lines = append(lines, b.Line)
+		}
+	}
+	d.mu.Lock()
+	d.bps[path] = lines
+	d.dirty = true
+	res, checked := d.applyLocked()[path]
+	checked = checked && len(d.progs[path]) > 0
+	d.mu.Unlock()
+	out := make([]map[string]any, len(lines))
+	for k, l := range lines {
+		// Before a unit of the cell runs under the debugger, yaegi cannot
+		// check a line: the breakpoint is accepted and set when it does.
+		verified := !checked || res[k].Valid
+		out[k] = map[string]any{"verified": verified, "line": l, "source": map[string]any{"path": path}}
+		if !verified {
+			out[k]["message"] = fmt.Sprintf("no statement on line %d", l)
+		}
+	}
+	return map[string]any{"breakpoints": out}, nil
+}
+
+// info is debugInfo's body, without the hash fields the kernel adds.
+func (d *debugger) info() map[string]any {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	bps := []map[string]any{}
+	paths := make([]string, 0, len(d.bps))
+	for p, lines := range d.bps {
+		if len(lines) > 0 {
+			paths = append(paths, p)
+		}
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		var list []map[string]any
+		for _, l := range d.bps[p] {
+			list = append(list, map[string]any{"line": l})
+		}
+		bps = append(bps, map[string]any{"source": p, "breakpoints": list})
+	}
+	stopped := []int{}
+	for id := range d.stops {
+		stopped = append(stopped, id)
+	}
+	sort.Ints(stopped)
+	return map[string]any{
+		"isStarted": d.attached, "breakpoints": bps, "stoppedThreads": stopped,
+		"richRendering": true, "exceptionPaths": []string{},
+	}
+}
+
+func (d *debugger) threads() map[string]any {
+	d.mu.Lock()
+	cur := d.cur
+	d.mu.Unlock()
+	threads := []map[string]any{}
+	if cur != nil {
+		for _, g := range cur.GoRoutines() {
+			name := g.Name()
+			if g.ID() == mainThread {
+				name = "main"
+			}
+			threads = append(threads, map[string]any{"id": g.ID(), "name": name})
+		}
+	}
+	return map[string]any{"threads": threads}
+}
+
+// stopped returns the event that stopped thread id.
+func (d *debugger) stoppedLocked(id *int) (*interp.DebugEvent, error) {
+	if id == nil {
+		return nil, errors.New("needs arguments.threadId")
+	}
+	e, ok := d.stops[*id]
+	if !ok {
+		return nil, fmt.Errorf("thread %d is not stopped", *id)
+	}
+	return e, nil
+}
+
+func (d *debugger) stackTrace(a dapArgs) (any, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	e, err := d.stoppedLocked(a.ThreadID)
+	if err != nil {
+		return nil, fmt.Errorf("stackTrace %w", err)
+	}
+	frames := []map[string]any{}
+	for _, f := range e.Frames(0, e.FrameDepth()) {
+		d.frames = append(d.frames, f)
+		pos := f.Position()
+		cell := cellOf(pos.Filename)
+		name := f.Name()
+		if name == "<init>" && cell != "" {
+			name = cell
+		}
+		fr := map[string]any{"id": len(d.frames), "name": name, "line": pos.Line, "column": pos.Column}
+		if path, ok := d.cellPath[cell]; ok {
+			fr["source"] = map[string]any{"path": path, "name": cell}
+		}
+		frames = append(frames, fr)
+	}
+	return map[string]any{"stackFrames": frames, "totalFrames": len(frames)}, nil
+}
+
+// cellOf returns the cell of a file name that the worker's //line
+// directives give yaegi, "In[3]/_.go", or "".
+func cellOf(file string) string {
+	const suffix = "/_.go"
+	if len(file) > len(suffix) && file[len(file)-len(suffix):] == suffix {
+		return file[:len(file)-len(suffix)]
+	}
+	return ""
+}
+
+func (d *debugger) scopes(a dapArgs) (any, error) {
+	if a.FrameID == nil {
+		return nil, errors.New("scopes needs arguments.frameId")
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if *a.FrameID < 1 || *a.FrameID > len(d.frames) {
+		return nil, fmt.Errorf("no frame %d", *a.FrameID)
+	}
+	f := d.frames[*a.FrameID-1]
+	var locals, closure []variable
+	for _, sc := range f.Scopes() {
+		for _, v := range sc.Variables() {
+			if sc.IsClosure() {
+				closure = append(closure, variable{v.Name, v.Value})
+			} else {
+				locals = append(locals, variable{v.Name, v.Value})
+			}
+		}
+	}
+	scopes := []map[string]any{
+		{"name": "Locals", "presentationHint": "locals", "expensive": false, "variablesReference": d.refLocked(locals)},
+	}
+	if len(closure) > 0 {
+		scopes = append(scopes, map[string]any{"name": "Closure", "expensive": false, "variablesReference": d.refLocked(closure)})
+	}
+	scopes = append(scopes, map[string]any{"name": "Globals", "expensive": false, "variablesReference": d.refLocked(d.w.sess.globals())})
+	return map[string]any{"scopes": scopes}, nil
+}
+
+// refLocked returns a new variablesReference for vars.
+func (d *debugger) refLocked(vars []variable) int {
+	d.refs = append(d.refs, func() []variable { return vars })
+	return len(d.refs)
+}
+
+func (d *debugger) variables(ref int) (any, error) {
+	d.mu.Lock()
+	if ref < 1 || ref > len(d.refs) {
+		d.mu.Unlock()
+		return nil, fmt.Errorf("no variables with reference %d", ref)
+	}
+	list := d.refs[ref-1]
+	d.mu.Unlock()
+	return map[string]any{"variables": d.dapVars(list())}, nil
+}
+
+// dapVars describes vars as DAP variables, with references for those
+// that have parts.
+func (d *debugger) dapVars(vars []variable) []map[string]any {
+	out := make([]map[string]any, 0, len(vars))
+	for _, v := range vars {
+		ref := 0
+		if kids := parts(v.v); kids != nil {
+			d.mu.Lock()
+			d.refs = append(d.refs, kids)
+			ref = len(d.refs)
+			d.mu.Unlock()
+		}
+		out = append(out, map[string]any{
+			"name": v.name, "value": show(v.v), "type": typeName(v.v),
+			"evaluateName": v.name, "variablesReference": ref,
+		})
+	}
+	return out
+}
+
+// resume continues or steps the given thread, or with none every stopped
+// one. A mode of 0 continues.
+func (d *debugger) resume(a dapArgs, mode interp.DebugEventReason) error {
+	d.mu.Lock()
+	cur := d.cur
+	var ids []int
+	if a.ThreadID != nil {
+		if _, ok := d.stops[*a.ThreadID]; !ok {
+			d.mu.Unlock()
+			return fmt.Errorf("thread %d is not stopped", *a.ThreadID)
+		}
+		ids = []int{*a.ThreadID}
+	} else {
+		for id := range d.stops {
+			ids = append(ids, id)
+		}
+	}
+	if cur == nil || len(ids) == 0 {
+		d.mu.Unlock()
+		return errNotStopped
+	}
+	for _, id := range ids {
+		delete(d.stops, id)
+		if l, ok := d.last[id]; ok {
+			l.mode = mode
+			d.last[id] = l
+		}
+		if id == mainThread {
+			d.stepping = mode == interp.DebugStepOver || mode == interp.DebugStepInto
+		}
+	}
+	d.frames, d.refs = nil, nil
+	d.mu.Unlock()
+
+	for _, id := range ids {
+		d.emit("continued", map[string]any{"threadId": id, "allThreadsContinued": false})
+		if mode == 0 {
+			if err := cur.Continue(id); err != nil {
+				return fmt.Errorf("continue thread %d: %w", id, err)
+			}
+			continue
+		}
+		if err := step(cur, id, mode); err != nil {
+			return fmt.Errorf("step thread %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
+func (d *debugger) pause(a dapArgs) error {
+	d.mu.Lock()
+	cur := d.cur
+	d.mu.Unlock()
+	if cur == nil {
+		return errors.New("no cell is running")
+	}
+	if a.ThreadID != nil {
+		if !cur.Interrupt(*a.ThreadID, interp.DebugPause) {
+			return fmt.Errorf("no thread %d", *a.ThreadID)
+		}
+		return nil
+	}
+	for _, g := range cur.GoRoutines() {
+		cur.Interrupt(g.ID(), interp.DebugPause)
+	}
+	return nil
+}
+
+// lookup finds a variable by name: among the locals of frame (when not
+// nil), then among the session's globals.
+func (d *debugger) lookup(name string, frame *int) (reflect.Value, bool) {
+	d.mu.Lock()
+	var f *interp.DebugFrame
+	if frame != nil && *frame >= 1 && *frame <= len(d.frames) {
+		f = d.frames[*frame-1]
+	}
+	d.mu.Unlock()
+	if f != nil {
+		for _, sc := range f.Scopes() {
+			for _, v := range sc.Variables() {
+				if v.Name == name {
+					return v.Value, true
+				}
+			}
+		}
+	}
+	if d.globalsReadable() != nil {
+		return reflect.Value{}, false
+	}
+	for _, v := range d.w.sess.globals() {
+		if v.name == name {
+			return v.v, true
+		}
+	}
+	return reflect.Value{}, false
+}
+
+// globalsReadable tells whether the session's variables can be read: not
+// while a cell runs, which may be writing them, unless it is stopped.
+func (d *debugger) globalsReadable() error {
+	d.w.mu.Lock()
+	running := d.w.running != 0
+	d.w.mu.Unlock()
+	d.mu.Lock()
+	stopped := len(d.stops) > 0
+	d.mu.Unlock()
+	if running && !stopped {
+		return errors.New("a cell is running: its variables can be read when it stops at a breakpoint or ends")
+	}
+	return nil
+}
+
+func (d *debugger) evaluate(a dapArgs) (any, error) {
+	v, ok := d.lookup(a.Expression, a.FrameID)
+	if !ok {
+		return nil, fmt.Errorf("%q: gokernel's debugger evaluates the names of variables only", a.Expression)
+	}
+	vars := d.dapVars([]variable{{a.Expression, v}})
+	return map[string]any{"result": vars[0]["value"], "type": vars[0]["type"], "variablesReference": vars[0]["variablesReference"]}, nil
+}
+
+func (d *debugger) richInspect(a dapArgs) (any, error) {
+	if a.VariableName == "" {
+		return nil, errors.New("richInspectVariables needs arguments.variableName")
+	}
+	v, ok := d.lookup(a.VariableName, a.FrameID)
+	if !ok {
+		return nil, fmt.Errorf("no variable %q", a.VariableName)
+	}
+	return map[string]any{"data": map[string]any{"text/plain": show(v)}, "metadata": map[string]any{}}, nil
+}
+
+func (d *debugger) source(a dapArgs) (any, error) {
+	if a.Source == nil || a.Source.Path == "" {
+		return nil, errors.New("source needs arguments.source.path")
+	}
+	d.mu.Lock()
+	code, ok := d.code[a.Source.Path]
+	d.mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("no cell ran from %s", a.Source.Path)
+	}
+	return map[string]any{"content": code, "mimeType": "text/x-go"}, nil
+}
+
+// globals returns the session's variables and constants, in name order.
+func (s *session) globals() []variable {
+	vals := s.i.Globals()
+	var out []variable
+	for _, n := range s.state.Names() {
+		if n.Kind != "var" && n.Kind != "const" {
+			continue
+		}
+		if v, ok := vals[n.Name]; ok {
+			out = append(out, variable{n.Name, v})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out
+}
