@@ -146,27 +146,32 @@ func (d *debugger) run(ctx context.Context, i *interp.Interpreter, p *interp.Pro
 
 	// A step that ran off the end of the cell's previous unit goes on
 	// into this one.
-	var v reflect.Value
 	var err error
 	if stepping {
 		err = dbg.Step(mainThread, interp.DebugStepInto)
 	} else {
 		err = dbg.Continue(mainThread)
 	}
-	if err == nil {
-		v, err = dbg.Wait()
+	if err != nil {
+		dbg.Terminate()
 	}
-	// yaegi clears its debugger just after the terminate event; wait for
-	// it, so that the next unit does not run under this one's debugger.
+	// The terminate event comes after the unit's result is set, and just
+	// before yaegi clears its debugger; wait for that too, so that the next
+	// unit does not run under this one's debugger, and this one's clearing
+	// does not remove the next one's.
+	var v reflect.Value
 	select {
 	case <-terminated:
+		waitCleared(i)
+		if err == nil {
+			v, err = dbg.Wait()
+		}
 	case <-ctx.Done():
 		select {
 		case <-terminated:
+			waitCleared(i)
 		case <-time.After(terminateWait):
 		}
-	}
-	if ctx.Err() != nil {
 		v, err = reflect.Value{}, ctx.Err()
 	}
 
@@ -180,6 +185,22 @@ func (d *debugger) run(ctx context.Context, i *interp.Interpreter, p *interp.Pro
 		d.emit("continued", map[string]any{"threadId": id, "allThreadsContinued": true})
 	}
 	return v, err
+}
+
+// waitCleared waits, for at most terminateWait, until the goroutine of
+// yaegi's Interpreter.Debug has cleared the interpreter's debugger, which it
+// does in its last deferred call, after the terminate event. yaegi offers
+// no way to wait for that, so the unexported field is read; the goroutine
+// does nothing after writing it.
+func waitCleared(i *interp.Interpreter) {
+	f := reflect.ValueOf(i).Elem().FieldByName("debugger")
+	if !f.IsValid() || f.Kind() != reflect.Pointer {
+		return // not the yaegi this was written for: nothing to wait on
+	}
+	deadline := time.Now().Add(terminateWait)
+	for !f.IsNil() && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Microsecond)
+	}
 }
 
 // mainThread is the id of a unit's main goroutine.
@@ -222,9 +243,12 @@ func (d *debugger) event(dbg *interp.Debugger, e *interp.DebugEvent) {
 	depth := e.FrameDepth()
 	d.mu.Lock()
 	if d.cur != dbg {
-		// A goroutine of a unit that has ended: yaegi's debugger lets it
-		// go on by itself.
+		// A goroutine that outlived the statement that started it: that
+		// statement's debugger has ended, and yaegi returns from the
+		// goroutine's function here. Say so where the user looks.
 		d.mu.Unlock()
+		d.w.writeStream(2, fmt.Sprintf("gokernel debugger: a goroutine reached %s:%d after the statement that started it had ended; "+
+			"yaegi's debugger returns from its function there. Wait for goroutines in the statement that starts them.\n", cellOf(file), line))
 		return
 	}
 	last, had := d.last[id]

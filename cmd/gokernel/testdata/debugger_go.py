@@ -192,7 +192,11 @@ class GoDebugger(unittest.TestCase):
     def test_goroutine_thread(self):
         # A named function: yaegi v0.16.1's debugger counts a goroutine
         # started from a func literal as its starter's thread.
-        code = "func work(c chan int) {\n\tk := 3\n\tc <- k * 2\n}\ndone := make(chan int)\ngo work(done)\ngot := <-done\n"
+        # The statement that starts it waits for it: yaegi's debugger
+        # follows a goroutine only as long as that statement runs.
+        code = ("func work(c chan int) {\n\tk := 3\n\tc <- k * 2\n}\n"
+                "func twice(c chan int) int {\n\tgo work(c)\n\tv := <-c\n\treturn v\n}\n"
+                "done := make(chan int)\ngot := twice(done)\n")
         self.dap.start()
         self.breakpoint(code, 3)
         self.ok("configurationDone")
