@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,6 +35,7 @@ type debugger struct {
 	mu       sync.Mutex
 	attached bool
 	cell     string                       // the cell that runs, such as "In[3]"
+	unitLine int                          // the cell line where its running unit starts
 	cellPath map[string]string            // cell → the path the front end names it by
 	code     map[string]string            // path → the cell's Go code
 	progs    map[string][]*interp.Program // path → the programs of its cells
@@ -42,6 +45,7 @@ type debugger struct {
 	stops    map[int]*interp.DebugEvent   // stopped goroutines, by id
 	last     map[int]lastStop             // where each goroutine was last shown stopped
 	stepping bool                         // the main thread steps: the cell's next unit stops at its start
+	pausing  map[int]bool                 // goroutines whose pause goes on to a line of a cell
 	frames   []*interp.DebugFrame         // stack frame ids - 1, while stopped
 	refs     []func() []variable          // variablesReference - 1
 }
@@ -70,6 +74,7 @@ func newDebugger(w *Worker) *debugger {
 		bps:      map[string][]int{},
 		stops:    map[int]*interp.DebugEvent{},
 		last:     map[int]lastStop{},
+		pausing:  map[int]bool{},
 	}
 }
 
@@ -81,6 +86,7 @@ func (d *debugger) enterCell(req proto.Request) {
 	d.cell = req.Cell
 	d.stepping = false
 	d.last = map[int]lastStop{}
+	d.pausing = map[int]bool{}
 	if req.Path != "" {
 		d.cellPath[req.Cell] = req.Path
 		d.code[req.Path] = req.Code
@@ -89,11 +95,28 @@ func (d *debugger) enterCell(req proto.Request) {
 
 // evalSrc compiles and runs src as Eval does, remembering its program.
 func (s *session) evalSrc(ctx context.Context, src string) (reflect.Value, error) {
-	p, err := s.i.Compile(src)
+	p, err := s.compileUnit(src)
 	if err != nil {
 		return reflect.Value{}, err
 	}
 	return s.execProg(ctx, p)
+}
+
+// compileUnit compiles src, a unit of a cell, and notes the cell line
+// where it starts, from its //line directive: a stack trace shows the
+// unit's top-level statement as the cell's frame.
+func (s *session) compileUnit(src string) (*interp.Program, error) {
+	line := 0
+	if _, rest, ok := strings.Cut(src, "//line "); ok {
+		rest, _, _ = strings.Cut(rest, "\n")
+		if f := strings.Split(rest, ":"); len(f) >= 3 {
+			line, _ = strconv.Atoi(f[len(f)-2])
+		}
+	}
+	s.w.dbg.mu.Lock()
+	s.w.dbg.unitLine = line
+	s.w.dbg.mu.Unlock()
+	return s.i.Compile(src)
 }
 
 // execProg runs p: under yaegi's debugger while a front end is attached,
@@ -263,9 +286,14 @@ func (d *debugger) event(dbg *interp.Debugger, e *interp.DebugEvent) {
 	}
 	sameLine := had && last.file == file && last.line == line && last.depth == depth && mode != 0
 	if cellOf(file) == "" || sameLine {
+		d.pausing[id] = d.pausing[id] || reason == "pause"
 		d.mu.Unlock()
 		go d.autoResume(dbg, id, mode)
 		return
+	}
+	if d.pausing[id] {
+		reason = "pause"
+		delete(d.pausing, id)
 	}
 	d.last[id] = lastStop{file: file, line: line, depth: depth}
 	d.stops[id] = e
@@ -451,6 +479,8 @@ func (d *debugger) serve(command string, a dapArgs) (any, error) {
 		return d.evaluate(a)
 	case "source":
 		return d.source(a)
+	case "modules":
+		return d.modules(), nil
 	case "inspectVariables":
 		if err := d.globalsReadable(); err != nil {
 			return nil, err
@@ -600,6 +630,17 @@ func (d *debugger) stackTrace(a dapArgs) (any, error) {
 		}
 		frames = append(frames, fr)
 	}
+	// yaegi lists the top-level frame only when it is the only one. Below
+	// the functions that the main thread is in, show the cell's statement
+	// that called them (nil in frames: it has no locals).
+	if len(frames) > 0 && *a.ThreadID == mainThread && frames[len(frames)-1]["name"] != d.cell && d.unitLine > 0 {
+		d.frames = append(d.frames, nil)
+		fr := map[string]any{"id": len(d.frames), "name": d.cell, "line": d.unitLine, "column": 1}
+		if path, ok := d.cellPath[d.cell]; ok {
+			fr["source"] = map[string]any{"path": path, "name": d.cell}
+		}
+		frames = append(frames, fr)
+	}
 	return map[string]any{"stackFrames": frames, "totalFrames": len(frames)}, nil
 }
 
@@ -624,7 +665,7 @@ func (d *debugger) scopes(a dapArgs) (any, error) {
 	}
 	f := d.frames[*a.FrameID-1]
 	var locals, closure []variable
-	for _, sc := range f.Scopes() {
+	for _, sc := range frameScopes(f) {
 		for _, v := range sc.Variables() {
 			if sc.IsClosure() {
 				closure = append(closure, variable{v.Name, v.Value})
@@ -641,6 +682,14 @@ func (d *debugger) scopes(a dapArgs) (any, error) {
 	}
 	scopes = append(scopes, map[string]any{"name": "Globals", "expensive": false, "variablesReference": d.refLocked(d.w.sess.globals())})
 	return map[string]any{"scopes": scopes}, nil
+}
+
+// frameScopes returns the scopes of f, none for the cell's frame (nil).
+func frameScopes(f *interp.DebugFrame) []*interp.DebugFrameScope {
+	if f == nil {
+		return nil
+	}
+	return f.Scopes()
 }
 
 // refLocked returns a new variablesReference for vars.
@@ -758,7 +807,7 @@ func (d *debugger) lookup(name string, frame *int) (reflect.Value, bool) {
 	}
 	d.mu.Unlock()
 	if f != nil {
-		for _, sc := range f.Scopes() {
+		for _, sc := range frameScopes(f) {
 			for _, v := range sc.Variables() {
 				if v.Name == name {
 					return v.Value, true
@@ -823,6 +872,23 @@ func (d *debugger) source(a dapArgs) (any, error) {
 		return nil, fmt.Errorf("no cell ran from %s", a.Source.Path)
 	}
 	return map[string]any{"content": code, "mimeType": "text/x-go"}, nil
+}
+
+// modules lists the cells that ran, by the paths the front end knows them
+// by, for JupyterLab's Kernel Sources panel.
+func (d *debugger) modules() map[string]any {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	cells := make([]string, 0, len(d.cellPath))
+	for c := range d.cellPath {
+		cells = append(cells, c)
+	}
+	sort.Strings(cells)
+	mods := []map[string]any{}
+	for k, c := range cells {
+		mods = append(mods, map[string]any{"id": k + 1, "name": c, "path": d.cellPath[c]})
+	}
+	return map[string]any{"modules": mods, "totalModules": len(mods)}
 }
 
 // globals returns the session's variables and constants, in name order.

@@ -233,3 +233,34 @@ class GoDebugger(unittest.TestCase):
         self.assertEqual(self.ok("debugInfo")["stoppedThreads"], [])
         _, msgs = self.dap.run("kept")
         self.assertEqual(shown(msgs), ["11"], "the interrupted cell stopped before it changed kept")
+
+    def test_pause_source_and_modules(self):
+        self.dap.start()
+        self.ok("configurationDone")
+        code = "spins := 0\nfor spins < 1<<40 {\n\tspins++\n}\n"
+        path = self.ok("dumpCell", {"code": code})["sourcePath"]
+        d = self.dap
+        d.drain()
+        start = len(d.events)
+        msg_id = d.execute(code)
+        dap.time.sleep(0.3)
+        # JupyterLab pauses the thread it last saw stopped, else thread 1.
+        self.ok("pause", {"threadId": 1})
+        stopped = d.wait_event("stopped", start)
+        self.assertEqual(stopped["body"]["reason"], "pause", stopped)
+        top = self.top(stopped["body"]["threadId"])
+        self.assertIn(top["line"], (2, 3), top)
+        self.assertEqual(top["source"]["path"], path, top)
+        # The Globals scope shows the loop's progress.
+        scopes = {s["name"]: s for s in self.ok("scopes", {"frameId": top["id"]})["scopes"]}
+        spins = dap.variables(d, scopes["Globals"]["variablesReference"])["spins"]
+        self.assertGreater(int(spins["value"]), 0, spins)
+
+        body = self.ok("source", {"source": {"path": path}, "sourceReference": 0})
+        self.assertEqual(body["content"], code)
+        modules = self.ok("modules")["modules"]
+        self.assertIn(path, [m["path"] for m in modules], modules)
+
+        d.kc.session.send(d.kc.control_channel.socket, "interrupt_request", {})
+        reply = d.reply(msg_id)
+        self.assertEqual(reply["ename"], "Interrupted", reply)
