@@ -118,7 +118,12 @@ class GoDebugger(unittest.TestCase):
         self.assertEqual(shown(msgs), ["10"])
 
     def test_inspect_variables_while_idle(self):
-        content, _ = self.dap.run('answer := 42\nname := "go"\ntype P struct{ X, Y int }\np := P{1, 2}\nxs := []int{7, 8}\n')
+        content, _ = self.dap.run(
+            'answer := 42\nname := "go"\ntype P struct{ X, Y int }\np := P{1, 2}\nxs := []int{7, 8}\n'
+            "type Shape interface{ Area() int }\n"
+            "func (q P) Area() int { return q.X * q.Y }\n"
+            "var sh Shape = P{3, 4}\n"
+        )
         self.assertEqual(content["status"], "ok", content)
         self.dap.start()
         got = {v["name"]: v for v in self.ok("inspectVariables")["variables"]}
@@ -129,6 +134,11 @@ class GoDebugger(unittest.TestCase):
         self.assertEqual((fields["X"]["value"], fields["Y"]["value"]), ("1", "2"), fields)
         elems = dap.variables(self.dap, got["xs"]["variablesReference"])
         self.assertEqual((elems["[0]"]["value"], elems["[1]"]["value"]), ("7", "8"), elems)
+        # yaegi holds a value of an interface type that a cell declared in
+        # a wrapper of its own; the panel shows the value inside.
+        self.assertEqual(got["sh"]["value"], "{3 4}", got["sh"])
+        fields = dap.variables(self.dap, got["sh"]["variablesReference"])
+        self.assertEqual((fields["X"]["value"], fields["Y"]["value"]), ("3", "4"), fields)
         r = self.ok("richInspectVariables", {"variableName": "answer"})
         self.assertEqual(r["data"], {"text/plain": "42"})
 
