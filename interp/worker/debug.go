@@ -190,24 +190,41 @@ func (d *debugger) run(ctx context.Context, i *interp.Interpreter, p *interp.Pro
 			v, err = dbg.Wait()
 		}
 	case <-ctx.Done():
+		// Interrupted: stopped goroutines no longer wait to be resumed,
+		// and yaegi's Step and Continue would block for good on them.
+		stopped := d.detach()
 		select {
 		case <-terminated:
 			waitCleared(i)
 		case <-time.After(terminateWait):
 		}
 		v, err = reflect.Value{}, ctx.Err()
+		d.continued(stopped)
 	}
+	d.continued(d.detach())
+	return v, err
+}
 
+// detach forgets the running unit's debugger and its stopped goroutines,
+// and returns their ids.
+func (d *debugger) detach() []int {
 	d.mu.Lock()
+	defer d.mu.Unlock()
+	var ids []int
+	for id := range d.stops {
+		ids = append(ids, id)
+	}
 	d.cur = nil
-	stopped := d.stops
 	d.stops = map[int]*interp.DebugEvent{}
 	d.frames, d.refs = nil, nil
-	d.mu.Unlock()
-	for id := range stopped {
+	return ids
+}
+
+// continued tells the front end that the goroutines ids run again.
+func (d *debugger) continued(ids []int) {
+	for _, id := range ids {
 		d.emit("continued", map[string]any{"threadId": id, "allThreadsContinued": true})
 	}
-	return v, err
 }
 
 // waitCleared waits, for at most terminateWait, until the goroutine of
@@ -270,8 +287,11 @@ func (d *debugger) event(dbg *interp.Debugger, e *interp.DebugEvent) {
 		// statement's debugger has ended, and yaegi returns from the
 		// goroutine's function here. Say so where the user looks.
 		d.mu.Unlock()
-		d.w.writeStream(2, fmt.Sprintf("gokernel debugger: a goroutine reached %s:%d after the statement that started it had ended; "+
-			"yaegi's debugger returns from its function there. Wait for goroutines in the statement that starts them.\n", cellOf(file), line))
+		if e.Reason() == interp.DebugBreak {
+			d.w.writeStream(2, fmt.Sprintf("gokernel debugger: a goroutine reached the breakpoint at %s:%d after the statement that started it "+
+				"had ended, and yaegi's debugger returned from its function there. Wait for goroutines in the statement that starts them.\n",
+				cellOf(file), line))
+		}
 		return
 	}
 	last, had := d.last[id]
@@ -304,6 +324,12 @@ func (d *debugger) event(dbg *interp.Debugger, e *interp.DebugEvent) {
 // autoResume resumes goroutine id from a stop that is not shown: with a
 // step of mode, or with continue when mode is 0.
 func (d *debugger) autoResume(dbg *interp.Debugger, id int, mode interp.DebugEventReason) {
+	d.mu.Lock()
+	live := d.cur == dbg
+	d.mu.Unlock()
+	if !live {
+		return // interrupted: the goroutine does not wait any more
+	}
 	if mode == 0 {
 		_ = dbg.Continue(id)
 		return
