@@ -274,3 +274,12 @@ class GoDebugger(unittest.TestCase):
         d.kc.session.send(d.kc.control_channel.socket, "interrupt_request", {})
         reply = d.reply(msg_id)
         self.assertEqual(reply["ename"], "Interrupted", reply)
+
+    def test_panic_while_attached(self):
+        self.dap.start()
+        self.ok("configurationDone")
+        content, _ = self.dap.run('var m map[string]int\nm["a"] = 1\n')
+        self.assertEqual(content["status"], "error", content)
+        self.assertIn("nil map", content["evalue"], content)
+        content, msgs = self.dap.run("len(m)")
+        self.assertEqual(shown(msgs), ["0"], msgs)
