@@ -3,8 +3,6 @@ package kernel_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log"
 	"sync"
 	"testing"
 	"time"
@@ -60,26 +58,7 @@ func startWith(t *testing.T, in kernel.Interpreter) *kerneltest.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := kernel.NewServer(conn, in, log.New(io.Discard, "", 0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ctx) }()
-	c, err := kerneltest.Dial(ctx, conn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c.Close()
-		cancel()
-		<-served
-	})
-	if err := c.WaitReady(timeout(t)); err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return serve(t, conn, in)
 }
 
 func TestKernelInfoAnnouncesDebugger(t *testing.T) {

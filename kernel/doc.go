@@ -6,7 +6,9 @@
 // execute_input, the history, aborting queued cells after an error, stdin
 // round trips, interrupt and shutdown. The language is behind the small
 // [Interpreter] interface, which deals only in plain data; this package knows
-// nothing about Go.
+// nothing about Go. An Interpreter that also implements [Debugger] answers
+// the debug_request messages of JupyterLab's debugger panel, which carry the
+// Debug Adapter Protocol as JSON that this package passes through.
 //
 // # Threading
 //

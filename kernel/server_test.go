@@ -30,7 +30,14 @@ func start(t *testing.T) (*kerneltest.Client, *kerneltest.FakeInterpreter) {
 func startOn(t *testing.T, conn *wire.ConnectionInfo) (*kerneltest.Client, *kerneltest.FakeInterpreter) {
 	t.Helper()
 	fake := &kerneltest.FakeInterpreter{}
-	srv, err := kernel.NewServer(conn, fake, log.New(io.Discard, "", 0))
+	return serve(t, conn, fake), fake
+}
+
+// serve serves in on conn's sockets and returns a client that is ready
+// to use.
+func serve(t *testing.T, conn *wire.ConnectionInfo, in kernel.Interpreter) *kerneltest.Client {
+	t.Helper()
+	srv, err := kernel.NewServer(conn, in, log.New(io.Discard, "", 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +62,7 @@ func startOn(t *testing.T, conn *wire.ConnectionInfo) (*kerneltest.Client, *kern
 			t.Error("Serve did not return after its context ended")
 		}
 	})
-	return c, fake
+	return c
 }
 
 func timeout(t *testing.T) context.Context {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,6 +35,7 @@ type debugger struct {
 	mu       sync.Mutex
 	attached bool
 	cell     string                       // the cell that runs, such as "In[3]"
+	unitLine int                          // the cell line where its running unit starts
 	cellPath map[string]string            // cell → the path the front end names it by
 	code     map[string]string            // path → the cell's Go code
 	progs    map[string][]*interp.Program // path → the programs of its cells
@@ -42,6 +45,7 @@ type debugger struct {
 	stops    map[int]*interp.DebugEvent   // stopped goroutines, by id
 	last     map[int]lastStop             // where each goroutine was last shown stopped
 	stepping bool                         // the main thread steps: the cell's next unit stops at its start
+	pausing  map[int]bool                 // goroutines whose pause goes on to a line of a cell
 	frames   []*interp.DebugFrame         // stack frame ids - 1, while stopped
 	refs     []func() []variable          // variablesReference - 1
 }
@@ -70,6 +74,7 @@ func newDebugger(w *Worker) *debugger {
 		bps:      map[string][]int{},
 		stops:    map[int]*interp.DebugEvent{},
 		last:     map[int]lastStop{},
+		pausing:  map[int]bool{},
 	}
 }
 
@@ -81,6 +86,7 @@ func (d *debugger) enterCell(req proto.Request) {
 	d.cell = req.Cell
 	d.stepping = false
 	d.last = map[int]lastStop{}
+	d.pausing = map[int]bool{}
 	if req.Path != "" {
 		d.cellPath[req.Cell] = req.Path
 		d.code[req.Path] = req.Code
@@ -89,11 +95,28 @@ func (d *debugger) enterCell(req proto.Request) {
 
 // evalSrc compiles and runs src as Eval does, remembering its program.
 func (s *session) evalSrc(ctx context.Context, src string) (reflect.Value, error) {
-	p, err := s.i.Compile(src)
+	p, err := s.compileUnit(src)
 	if err != nil {
 		return reflect.Value{}, err
 	}
 	return s.execProg(ctx, p)
+}
+
+// compileUnit compiles src, a unit of a cell, and notes the cell line
+// where it starts, from its //line directive: a stack trace shows the
+// unit's top-level statement as the cell's frame.
+func (s *session) compileUnit(src string) (*interp.Program, error) {
+	line := 0
+	if _, rest, ok := strings.Cut(src, "//line "); ok {
+		rest, _, _ = strings.Cut(rest, "\n")
+		if f := strings.Split(rest, ":"); len(f) >= 3 {
+			line, _ = strconv.Atoi(f[len(f)-2])
+		}
+	}
+	s.w.dbg.mu.Lock()
+	s.w.dbg.unitLine = line
+	s.w.dbg.mu.Unlock()
+	return s.i.Compile(src)
 }
 
 // execProg runs p: under yaegi's debugger while a front end is attached,
@@ -146,40 +169,78 @@ func (d *debugger) run(ctx context.Context, i *interp.Interpreter, p *interp.Pro
 
 	// A step that ran off the end of the cell's previous unit goes on
 	// into this one.
-	var v reflect.Value
 	var err error
 	if stepping {
 		err = dbg.Step(mainThread, interp.DebugStepInto)
 	} else {
 		err = dbg.Continue(mainThread)
 	}
-	if err == nil {
-		v, err = dbg.Wait()
+	if err != nil {
+		dbg.Terminate()
 	}
-	// yaegi clears its debugger just after the terminate event; wait for
-	// it, so that the next unit does not run under this one's debugger.
+	// The terminate event comes after the unit's result is set, and just
+	// before yaegi clears its debugger; wait for that too, so that the next
+	// unit does not run under this one's debugger, and this one's clearing
+	// does not remove the next one's.
+	var v reflect.Value
 	select {
 	case <-terminated:
+		waitCleared(i)
+		if err == nil {
+			v, err = dbg.Wait()
+		}
 	case <-ctx.Done():
+		// Interrupted: stopped goroutines no longer wait to be resumed,
+		// and yaegi's Step and Continue would block for good on them.
+		stopped := d.detach()
 		select {
 		case <-terminated:
+			waitCleared(i)
 		case <-time.After(terminateWait):
 		}
-	}
-	if ctx.Err() != nil {
 		v, err = reflect.Value{}, ctx.Err()
+		d.continued(stopped)
 	}
+	d.continued(d.detach())
+	return v, err
+}
 
+// detach forgets the running unit's debugger and its stopped goroutines,
+// and returns their ids.
+func (d *debugger) detach() []int {
 	d.mu.Lock()
+	defer d.mu.Unlock()
+	var ids []int
+	for id := range d.stops {
+		ids = append(ids, id)
+	}
 	d.cur = nil
-	stopped := d.stops
 	d.stops = map[int]*interp.DebugEvent{}
 	d.frames, d.refs = nil, nil
-	d.mu.Unlock()
-	for id := range stopped {
+	return ids
+}
+
+// continued tells the front end that the goroutines ids run again.
+func (d *debugger) continued(ids []int) {
+	for _, id := range ids {
 		d.emit("continued", map[string]any{"threadId": id, "allThreadsContinued": true})
 	}
-	return v, err
+}
+
+// waitCleared waits, for at most terminateWait, until the goroutine of
+// yaegi's Interpreter.Debug has cleared the interpreter's debugger, which it
+// does in its last deferred call, after the terminate event. yaegi offers
+// no way to wait for that, so the unexported field is read; the goroutine
+// does nothing after writing it.
+func waitCleared(i *interp.Interpreter) {
+	f := reflect.ValueOf(i).Elem().FieldByName("debugger")
+	if !f.IsValid() || f.Kind() != reflect.Pointer {
+		return // not the yaegi this was written for: nothing to wait on
+	}
+	deadline := time.Now().Add(terminateWait)
+	for !f.IsNil() && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Microsecond)
+	}
 }
 
 // mainThread is the id of a unit's main goroutine.
@@ -222,9 +283,15 @@ func (d *debugger) event(dbg *interp.Debugger, e *interp.DebugEvent) {
 	depth := e.FrameDepth()
 	d.mu.Lock()
 	if d.cur != dbg {
-		// A goroutine of a unit that has ended: yaegi's debugger lets it
-		// go on by itself.
+		// A goroutine that outlived the statement that started it: that
+		// statement's debugger has ended, and yaegi returns from the
+		// goroutine's function here. Say so where the user looks.
 		d.mu.Unlock()
+		if e.Reason() == interp.DebugBreak {
+			d.w.writeStream(2, fmt.Sprintf("gokernel debugger: a goroutine reached the breakpoint at %s:%d after the statement that started it "+
+				"had ended, and yaegi's debugger returned from its function there. Wait for goroutines in the statement that starts them.\n",
+				cellOf(file), line))
+		}
 		return
 	}
 	last, had := d.last[id]
@@ -239,9 +306,14 @@ func (d *debugger) event(dbg *interp.Debugger, e *interp.DebugEvent) {
 	}
 	sameLine := had && last.file == file && last.line == line && last.depth == depth && mode != 0
 	if cellOf(file) == "" || sameLine {
+		d.pausing[id] = d.pausing[id] || reason == "pause"
 		d.mu.Unlock()
 		go d.autoResume(dbg, id, mode)
 		return
+	}
+	if d.pausing[id] {
+		reason = "pause"
+		delete(d.pausing, id)
 	}
 	d.last[id] = lastStop{file: file, line: line, depth: depth}
 	d.stops[id] = e
@@ -252,6 +324,12 @@ func (d *debugger) event(dbg *interp.Debugger, e *interp.DebugEvent) {
 // autoResume resumes goroutine id from a stop that is not shown: with a
 // step of mode, or with continue when mode is 0.
 func (d *debugger) autoResume(dbg *interp.Debugger, id int, mode interp.DebugEventReason) {
+	d.mu.Lock()
+	live := d.cur == dbg
+	d.mu.Unlock()
+	if !live {
+		return // interrupted: the goroutine does not wait any more
+	}
 	if mode == 0 {
 		_ = dbg.Continue(id)
 		return
@@ -427,6 +505,8 @@ func (d *debugger) serve(command string, a dapArgs) (any, error) {
 		return d.evaluate(a)
 	case "source":
 		return d.source(a)
+	case "modules":
+		return d.modules(), nil
 	case "inspectVariables":
 		if err := d.globalsReadable(); err != nil {
 			return nil, err
@@ -576,6 +656,17 @@ func (d *debugger) stackTrace(a dapArgs) (any, error) {
 		}
 		frames = append(frames, fr)
 	}
+	// yaegi lists the top-level frame only when it is the only one. Below
+	// the functions that the main thread is in, show the cell's statement
+	// that called them (nil in frames: it has no locals).
+	if len(frames) > 0 && *a.ThreadID == mainThread && frames[len(frames)-1]["name"] != d.cell && d.unitLine > 0 {
+		d.frames = append(d.frames, nil)
+		fr := map[string]any{"id": len(d.frames), "name": d.cell, "line": d.unitLine, "column": 1}
+		if path, ok := d.cellPath[d.cell]; ok {
+			fr["source"] = map[string]any{"path": path, "name": d.cell}
+		}
+		frames = append(frames, fr)
+	}
 	return map[string]any{"stackFrames": frames, "totalFrames": len(frames)}, nil
 }
 
@@ -600,7 +691,7 @@ func (d *debugger) scopes(a dapArgs) (any, error) {
 	}
 	f := d.frames[*a.FrameID-1]
 	var locals, closure []variable
-	for _, sc := range f.Scopes() {
+	for _, sc := range frameScopes(f) {
 		for _, v := range sc.Variables() {
 			if sc.IsClosure() {
 				closure = append(closure, variable{v.Name, v.Value})
@@ -617,6 +708,14 @@ func (d *debugger) scopes(a dapArgs) (any, error) {
 	}
 	scopes = append(scopes, map[string]any{"name": "Globals", "expensive": false, "variablesReference": d.refLocked(d.w.sess.globals())})
 	return map[string]any{"scopes": scopes}, nil
+}
+
+// frameScopes returns the scopes of f, none for the cell's frame (nil).
+func frameScopes(f *interp.DebugFrame) []*interp.DebugFrameScope {
+	if f == nil {
+		return nil
+	}
+	return f.Scopes()
 }
 
 // refLocked returns a new variablesReference for vars.
@@ -734,7 +833,7 @@ func (d *debugger) lookup(name string, frame *int) (reflect.Value, bool) {
 	}
 	d.mu.Unlock()
 	if f != nil {
-		for _, sc := range f.Scopes() {
+		for _, sc := range frameScopes(f) {
 			for _, v := range sc.Variables() {
 				if v.Name == name {
 					return v.Value, true
@@ -799,6 +898,23 @@ func (d *debugger) source(a dapArgs) (any, error) {
 		return nil, fmt.Errorf("no cell ran from %s", a.Source.Path)
 	}
 	return map[string]any{"content": code, "mimeType": "text/x-go"}, nil
+}
+
+// modules lists the cells that ran, by the paths the front end knows them
+// by, for JupyterLab's Kernel Sources panel.
+func (d *debugger) modules() map[string]any {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	cells := make([]string, 0, len(d.cellPath))
+	for c := range d.cellPath {
+		cells = append(cells, c)
+	}
+	sort.Strings(cells)
+	mods := []map[string]any{}
+	for k, c := range cells {
+		mods = append(mods, map[string]any{"id": k + 1, "name": c, "path": d.cellPath[c]})
+	}
+	return map[string]any{"modules": mods, "totalModules": len(mods)}
 }
 
 // globals returns the session's variables and constants, in name order.

@@ -12,4 +12,9 @@
 // a cell blocks reading fd 0, the worker notices (from /proc/self/task) and
 // asks the kernel for a line of input, or gives the read end of file when
 // the front end cannot answer.
+//
+// While a front end's debugger is attached, the worker runs each unit of a
+// cell under yaegi's debugger and answers the Debug Adapter Protocol
+// requests the kernel passes on (debug.go); otherwise units run as yaegi's
+// Eval runs them.
 package worker

@@ -256,7 +256,7 @@ func (s *session) compile(src string) (p *interp.Program, err error) {
 			err = fmt.Errorf("%v", r)
 		}
 	}()
-	return s.i.Compile(src)
+	return s.compileUnit(src)
 }
 
 func (s *session) execute(ctx context.Context, p *interp.Program) (v reflect.Value, err error) {

@@ -222,6 +222,8 @@ class ReplayTest(unittest.TestCase):
         self.assertEqual(top["line"], 2, frames)
         self.assertEqual(top["source"]["path"], path, frames)
         self.assertEqual(top["name"], "add", frames)
+        # The bottom frame is the cell's statement that called add.
+        self.assertEqual((frames[-1]["line"], frames[-1]["source"]["path"]), (6, path), frames)
 
         r = dap.request("scopes", {"frameId": top["id"]})
         self.assertTrue(r["success"], r)

@@ -118,7 +118,12 @@ class GoDebugger(unittest.TestCase):
         self.assertEqual(shown(msgs), ["10"])
 
     def test_inspect_variables_while_idle(self):
-        content, _ = self.dap.run('answer := 42\nname := "go"\ntype P struct{ X, Y int }\np := P{1, 2}\nxs := []int{7, 8}\n')
+        content, _ = self.dap.run(
+            'answer := 42\nname := "go"\ntype P struct{ X, Y int }\np := P{1, 2}\nxs := []int{7, 8}\n'
+            "type Shape interface{ Area() int }\n"
+            "func (q P) Area() int { return q.X * q.Y }\n"
+            "var sh Shape = P{3, 4}\n"
+        )
         self.assertEqual(content["status"], "ok", content)
         self.dap.start()
         got = {v["name"]: v for v in self.ok("inspectVariables")["variables"]}
@@ -129,6 +134,11 @@ class GoDebugger(unittest.TestCase):
         self.assertEqual((fields["X"]["value"], fields["Y"]["value"]), ("1", "2"), fields)
         elems = dap.variables(self.dap, got["xs"]["variablesReference"])
         self.assertEqual((elems["[0]"]["value"], elems["[1]"]["value"]), ("7", "8"), elems)
+        # yaegi holds a value of an interface type that a cell declared in
+        # a wrapper of its own; the panel shows the value inside.
+        self.assertEqual(got["sh"]["value"], "{3 4}", got["sh"])
+        fields = dap.variables(self.dap, got["sh"]["variablesReference"])
+        self.assertEqual((fields["X"]["value"], fields["Y"]["value"]), ("3", "4"), fields)
         r = self.ok("richInspectVariables", {"variableName": "answer"})
         self.assertEqual(r["data"], {"text/plain": "42"})
 
@@ -192,7 +202,11 @@ class GoDebugger(unittest.TestCase):
     def test_goroutine_thread(self):
         # A named function: yaegi v0.16.1's debugger counts a goroutine
         # started from a func literal as its starter's thread.
-        code = "func work(c chan int) {\n\tk := 3\n\tc <- k * 2\n}\ndone := make(chan int)\ngo work(done)\ngot := <-done\n"
+        # The statement that starts it waits for it: yaegi's debugger
+        # follows a goroutine only as long as that statement runs.
+        code = ("func work(c chan int) {\n\tk := 3\n\tc <- k * 2\n}\n"
+                "func twice(c chan int) int {\n\tgo work(c)\n\tv := <-c\n\treturn v\n}\n"
+                "done := make(chan int)\ngot := twice(done)\n")
         self.dap.start()
         self.breakpoint(code, 3)
         self.ok("configurationDone")
@@ -229,3 +243,43 @@ class GoDebugger(unittest.TestCase):
         self.assertEqual(self.ok("debugInfo")["stoppedThreads"], [])
         _, msgs = self.dap.run("kept")
         self.assertEqual(shown(msgs), ["11"], "the interrupted cell stopped before it changed kept")
+
+    def test_pause_source_and_modules(self):
+        self.dap.start()
+        self.ok("configurationDone")
+        code = "spins := 0\nfor spins < 1<<40 {\n\tspins++\n}\n"
+        path = self.ok("dumpCell", {"code": code})["sourcePath"]
+        d = self.dap
+        d.drain()
+        start = len(d.events)
+        msg_id = d.execute(code)
+        dap.time.sleep(0.3)
+        # JupyterLab pauses the thread it last saw stopped, else thread 1.
+        self.ok("pause", {"threadId": 1})
+        stopped = d.wait_event("stopped", start)
+        self.assertEqual(stopped["body"]["reason"], "pause", stopped)
+        top = self.top(stopped["body"]["threadId"])
+        self.assertIn(top["line"], (2, 3), top)
+        self.assertEqual(top["source"]["path"], path, top)
+        # The Globals scope shows the loop's progress.
+        scopes = {s["name"]: s for s in self.ok("scopes", {"frameId": top["id"]})["scopes"]}
+        spins = dap.variables(d, scopes["Globals"]["variablesReference"])["spins"]
+        self.assertGreater(int(spins["value"]), 0, spins)
+
+        body = self.ok("source", {"source": {"path": path}, "sourceReference": 0})
+        self.assertEqual(body["content"], code)
+        modules = self.ok("modules")["modules"]
+        self.assertIn(path, [m["path"] for m in modules], modules)
+
+        d.kc.session.send(d.kc.control_channel.socket, "interrupt_request", {})
+        reply = d.reply(msg_id)
+        self.assertEqual(reply["ename"], "Interrupted", reply)
+
+    def test_panic_while_attached(self):
+        self.dap.start()
+        self.ok("configurationDone")
+        content, _ = self.dap.run('var m map[string]int\nm["a"] = 1\n')
+        self.assertEqual(content["status"], "error", content)
+        self.assertIn("nil map", content["evalue"], content)
+        content, msgs = self.dap.run("len(m)")
+        self.assertEqual(shown(msgs), ["0"], msgs)
