@@ -100,6 +100,26 @@ var runningPrograms programs
 const noToolchainNote = "gokernel: no Go toolchain (go) on PATH: this whole program runs in the interpreter, " +
 	"which differs from Go in places (see \"Go in cells\" in gokernel's README). Install Go to run programs as `go run` does.\n"
 
+// programFile is the file name under which every whole program is built.
+// It is the same for every cell, so that running a cell again, under a new
+// number, reuses its binary; what the user sees names the cell instead
+// (cellPositions). A program that asks runtime.Caller gets this name.
+const programFile = "cell.go"
+
+// cellPositions renames programFile to cell in compiler messages
+// ("cell.go:4:2: …") and in stack frames ("\tcell.go:7").
+func cellPositions(lines []string, cell string) []string {
+	out := make([]string, len(lines))
+	for k, l := range lines {
+		indent := l[:len(l)-len(strings.TrimLeft(l, "\t"))]
+		if rest, ok := strings.CutPrefix(l[len(indent):], programFile+":"); ok {
+			l = indent + cell + ":" + rest
+		}
+		out[k] = l
+	}
+	return out
+}
+
 // mixedHint explains a compile error of a cell that mixes statements with a
 // declaration of func main.
 const mixedHint = "a cell that declares func main is a whole program and runs as `go run` would, so statements " +
@@ -125,18 +145,18 @@ func (s *session) runProgram(ctx context.Context, req proto.Request) proto.Event
 			return s.interpretProgram(ctx, req)
 		}
 	}
-	bin, err := b.Build(ctx, req.Cell, program.Source(req.Cell, req.Code))
+	bin, err := b.Build(ctx, programFile, program.Source(programFile, req.Code))
 	var berr *program.BuildError
 	switch {
 	case errors.As(err, &berr):
-		tb := berr.Lines
+		tb := cellPositions(berr.Lines, req.Cell)
 		switch msg := berr.Error(); {
 		case strings.Contains(msg, "non-declaration statement outside function body"):
 			tb = append(tb, "hint: "+mixedHint)
 		case strings.Contains(msg, ": undefined: "):
 			tb = append(tb, "hint: "+ownDeclsHint)
 		}
-		return proto.Event{Err: &proto.Error{Name: "CompileError", Value: berr.Lines[0], Traceback: tb}}
+		return proto.Event{Err: &proto.Error{Name: "CompileError", Value: tb[0], Traceback: tb}}
 	case err != nil:
 		return proto.Event{Err: &proto.Error{Name: "BuildError", Value: err.Error(), Traceback: []string{err.Error()}}}
 	}
@@ -243,7 +263,7 @@ func (w *Worker) execProgram(ctx context.Context, cell, bin string) proto.Event 
 func programResult(err error, catcher *program.Catcher, cell string) proto.Event {
 	var exit *exec.ExitError
 	if err != nil && !errors.As(err, &exit) {
-		catcher.Finish(false, cell)
+		catcher.Finish(false, programFile)
 		return proto.Event{Err: &proto.Error{Name: "InternalError", Value: err.Error(), Traceback: []string{err.Error()}}}
 	}
 	code := 0
@@ -254,9 +274,10 @@ func programResult(err error, catcher *program.Catcher, cell string) proto.Event
 		}
 		code = exit.ExitCode()
 	}
-	crash, crashed := catcher.Finish(code == 2, cell)
+	crash, crashed := catcher.Finish(code == 2, programFile)
 	switch {
 	case crashed:
+		crash.Trace = cellPositions(crash.Trace, cell)
 		return proto.Event{Err: crashError(crash)}
 	case signaled != 0:
 		msg := fmt.Sprintf("the program was killed by signal %d (%v)", int(signaled), signaled)
