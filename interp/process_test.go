@@ -90,7 +90,10 @@ func TestCrashContainment(t *testing.T) {
 		{"os.Exit", `os.Exit(3)`, "Exit", true},
 		{"log.Fatal", `log.Fatal("fatal")`, "Exit", true},
 		{"nil map", `var m map[string]int; m["a"] = 1`, "", true},
-		{"goroutine panic", `go func() { panic("in goroutine") }(); time.Sleep(2 * time.Second)`, "WorkerDied", false},
+		{"goroutine panic", `go func() { panic("in goroutine") }(); time.Sleep(2 * time.Second)`, "GoroutinePanic", true},
+		// A callback that a library runs on a goroutine of its own is not
+		// the cell's go statement: its panic still ends the worker.
+		{"library goroutine panic", `time.AfterFunc(time.Millisecond, func() { panic("in callback") }); time.Sleep(2 * time.Second)`, "WorkerDied", false},
 		{"stack overflow", `func rec(n int) int { return rec(n+1) + 1 }; rec(0)`, "WorkerDied", false},
 	}
 	for _, tt := range tests {

@@ -17,6 +17,7 @@ const maxResults = 8
 // function's type parameter names leak into the package scope, so a
 // parameter named T broke a cell's own type T ("reflect.Type is nil").
 const Prelude = `import __gkfmt "fmt"
+import __gkhost "gokernel/host"
 import __gkreflect "reflect"
 import __gkcmp "cmp"
 
@@ -71,6 +72,17 @@ func __gk_runlifo(ds []func()) {
 	}
 	defer __gk_runlifo(ds[:len(ds)-1])
 	ds[len(ds)-1]()
+}
+
+// __gk_gocall runs the function of a goroutine that a cell started (see
+// goStmt), and hands its panic, if any, to the worker.
+func __gk_gocall(pos string, f func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			__gkhost.GoroutinePanicked(pos, r)
+		}
+	}()
+	f()
 }
 
 func __gk_clear(x any) {

@@ -205,6 +205,10 @@ func (r *rewriter) post(n ast.Node) {
 		} else {
 			r.deferInLoop(n)
 		}
+	case *ast.GoStmt:
+		if r.c.st.PlainGo == nil || !r.c.st.PlainGo() {
+			r.goStmt(n)
+		}
 	case *ast.BranchStmt:
 		r.branch(n)
 		if _, inSelect := r.parent().(*ast.CommClause); inSelect && n.Label != nil {
@@ -808,8 +812,20 @@ func simple(x ast.Expr) bool {
 //
 //	defer f.Close()   →  __gk_defer(func() func() { __gk1 := f.Close; return func() { __gk1() } }())
 func (r *rewriter) deferStmt(n *ast.DeferStmt) {
-	call := n.Call
-	var caps []string
+	caps, body := r.capturedCall(n.Call)
+	text := "__gk_defer(func() { " + body + " })"
+	if len(caps) > 0 {
+		text = "__gk_defer(func() func() { " + strings.Join(caps, "") + "return func() { " + body + " } }())"
+	}
+	r.defers = true
+	r.e.replace(r.off(n.Pos()), r.off(n.End()), text, r.unitEnd)
+}
+
+// capturedCall splits a deferred or go call into the statements that
+// evaluate its function value and arguments now, as Go does at the defer
+// or go statement (caps, such as "__gk3 := x; "), and the call to make
+// later with those values (body).
+func (r *rewriter) capturedCall(call *ast.CallExpr) (caps []string, body string) {
 	capture := func(x ast.Expr) string {
 		t := r.temp()
 		caps = append(caps, t+" := "+r.e.orig(r.off(x.Pos()), r.off(x.End()))+"; ")
@@ -856,13 +872,7 @@ func (r *rewriter) deferStmt(n *ast.DeferStmt) {
 	if call.Ellipsis != token.NoPos {
 		ell = "..."
 	}
-	body := fn + "(" + strings.Join(args, ", ") + ell + ")"
-	text := "__gk_defer(func() { " + body + " })"
-	if len(caps) > 0 {
-		text = "__gk_defer(func() func() { " + strings.Join(caps, "") + "return func() { " + body + " } }())"
-	}
-	r.defers = true
-	r.e.replace(r.off(n.Pos()), r.off(n.End()), text, r.unitEnd)
+	return caps, fn + "(" + strings.Join(args, ", ") + ell + ")"
 }
 
 func identName(id *ast.Ident, ok bool) string {

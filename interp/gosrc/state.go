@@ -21,6 +21,11 @@ type State struct {
 	// name is not a value. The worker can answer from its symbol tables.
 	// It lets Compile tell the types of package functions' results.
 	SymbolType func(path, name string) string
+	// PlainGo, when set and true, leaves go statements as they are written,
+	// so that a goroutine's panic is not recovered (see goStmt). The worker
+	// sets it while a debugger is attached: yaegi's debugger does not follow
+	// goroutines started through the Prelude's wrapper.
+	PlainGo func() bool
 
 	mu sync.Mutex
 	decls

@@ -27,6 +27,8 @@ type testWorker struct {
 	stdout *bytes.Buffer
 	st     *State
 	n      int
+	// goPanics receives "pos: value" for each goroutine panic (HostSymbols).
+	goPanics chan string
 }
 
 // TestMain silences the standard logger, on which yaegi logs its compile
@@ -55,10 +57,13 @@ func stdlibSymbolType(path, name string) string {
 
 func newTestWorker(t *testing.T) *testWorker {
 	t.Helper()
-	w := &testWorker{t: t, stdout: &bytes.Buffer{}, st: NewState()}
+	w := &testWorker{t: t, stdout: &bytes.Buffer{}, st: NewState(), goPanics: make(chan string, 16)}
 	w.st.SymbolType = stdlibSymbolType
 	w.i = interp.New(interp.Options{Stdout: w.stdout, Stderr: &bytes.Buffer{}})
 	if err := w.i.Use(stdlib.Symbols); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.i.Use(HostSymbols(func(pos string, v any) { w.goPanics <- fmt.Sprint(pos, ": ", v) })); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.eval(Prelude); err != nil {

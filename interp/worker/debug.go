@@ -128,6 +128,13 @@ func (s *session) execProg(ctx context.Context, p *interp.Program) (reflect.Valu
 	return s.w.dbg.run(ctx, s.i, p)
 }
 
+// isAttached tells whether a front end is attached.
+func (d *debugger) isAttached() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.attached
+}
+
 // record remembers p under the running cell's path and tells whether a
 // front end is attached.
 func (d *debugger) record(p *interp.Program) bool {

@@ -36,6 +36,7 @@ type session struct {
 func newSession(w *Worker) (*session, error) {
 	s := &session{w: w, state: gosrc.NewState()}
 	s.state.SymbolType = symbolType
+	s.state.PlainGo = w.dbg.isAttached
 	s.state.PkgName = func(path string) string {
 		if _, name, ok := packages().lookup(path); ok {
 			return name
@@ -50,7 +51,7 @@ func newSession(w *Worker) (*session, error) {
 		Args:         []string{"cell"},
 		Env:          os.Environ(),
 	})
-	for _, x := range append(symbolTables(), s.overrides(), s.openOverrides()) {
+	for _, x := range append(symbolTables(), s.overrides(), s.openOverrides(), gosrc.HostSymbols(w.goroutinePanicked)) {
 		if err := s.i.Use(x); err != nil {
 			return nil, fmt.Errorf("worker: load symbols: %w", err)
 		}

@@ -145,6 +145,8 @@ type Worker struct {
 	outMu      sync.Mutex // orders marker writes
 
 	noteOnce sync.Once // the note that whole programs run in the interpreter
+
+	goPanics []string // goroutine panics not yet reported; guarded by mu
 }
 
 // emit sends one event to the kernel.
@@ -308,7 +310,13 @@ func (w *Worker) run(req proto.Request) {
 	// A fresh channel: goroutines of this cell that wait in interruptible
 	// calls after it ended are not woken by this cell's interrupt.
 	w.interruptCh.Store(make(chan struct{}))
+	panics := w.goPanics
+	w.goPanics = nil
 	w.mu.Unlock()
+	if len(panics) > 0 {
+		ev.Value = nil
+		ev.Err = goroutineError(panics, ev.Err)
+	}
 
 	w.writeMarkers(req.ID)
 	ev.ID = req.ID
