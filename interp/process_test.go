@@ -236,3 +236,22 @@ func TestInterruptFifoOpenKeepsState(t *testing.T) {
 		t.Errorf("state lost: %+v %v", res.Err, res.Value)
 	}
 }
+
+// A goroutine that panics while no cell runs is reported by the next cell,
+// and the variables survive.
+func TestGoroutinePanicBetweenCells(t *testing.T) {
+	in := newInterpreter(t, t.TempDir())
+	for k, c := range []string{`import "time"`, "kept := 41", `go func() { time.Sleep(100 * time.Millisecond); panic("later") }()`} {
+		if _, res := run(t, in, k+1, c); res.Err != nil {
+			t.Fatalf("cell %d: %v", k+1, res.Err.Traceback)
+		}
+	}
+	time.Sleep(time.Second)
+	_, res := run(t, in, 4, "kept + 1")
+	if res.Err == nil || res.Err.Name != "GoroutinePanic" || !strings.Contains(res.Err.Value, "In[3]:1:1: later") {
+		t.Fatalf("the next cell: %+v, want the goroutine's panic", res.Err)
+	}
+	if _, res := run(t, in, 5, "kept + 1"); res.Err != nil || res.Value["text/plain"] != "42" {
+		t.Errorf("after the panic: %+v %v, want 42", res.Err, res.Value)
+	}
+}
