@@ -35,7 +35,7 @@ func (k Kind) String() string {
 }
 
 // A Unit is one piece of a cell that the worker evaluates on its own: one
-// import, declaration or statement.
+// import or statement, or the declarations that run together.
 type Unit struct {
 	Kind Kind
 	// Src is the source to evaluate, rewritten where yaegi needs it and
@@ -54,7 +54,10 @@ type Unit struct {
 	Alt string
 	// Line and Col give where the unit starts in the cell (1-based).
 	Line, Col int
-	// Text is the unit as written in the cell.
+	// Text is the unit as written in the cell. For declarations that run
+	// together, it runs from the first to the last of them, with what lies
+	// between them blanked out (newlines kept), so that a line and column
+	// in Text, counted from Line and Col, is the same in the cell.
 	Text string
 	// Names lists the names the unit declares at top level: vars, consts,
 	// funcs, types, and for imports the package names.

@@ -49,6 +49,9 @@ func IsFault(msg string, stack []byte, userReflect bool) bool {
 	// directly (not through reflect.Value.Call, by which yaegi calls the
 	// functions that the cell calls).
 	const yaegi = "github.com/traefik/yaegi/"
+	if strings.HasSuffix(msg, " on zero Value") {
+		return lostValue(frames, userReflect)
+	}
 	byYaegi := strings.HasPrefix(frames[0], yaegi)
 	if !byYaegi && strings.HasPrefix(frames[0], "reflect.") && !userReflect {
 		for _, f := range frames {
@@ -76,6 +79,25 @@ func IsFault(msg string, stack []byte, userReflect bool) bool {
 	// the wrong kind ("on zero Value" is a nil pointer of the cell's).
 	if rest, ok := strings.CutPrefix(msg, "reflect: call of reflect.Value."); ok {
 		return !strings.HasSuffix(rest, " on zero Value")
+	}
+	return false
+}
+
+// lostValue tells whether a reflect call on a zero Value, which is how
+// yaegi meets the cell's nil pointers, is rather a value that yaegi lost:
+// one that its wrapper of an interpreted function returns to Go code, or
+// an argument of a function that the cell calls (unless the cell uses
+// reflect, whose own calls look the same).
+func lostValue(frames []string, userReflect bool) bool {
+	for _, f := range frames {
+		switch {
+		case strings.HasPrefix(f, "github.com/traefik/yaegi/interp.genFunctionWrapper"):
+			return true
+		case strings.HasPrefix(f, "reflect.Value.call("):
+			return !userReflect
+		case !strings.HasPrefix(f, "reflect."):
+			return false
+		}
 	}
 	return false
 }

@@ -74,6 +74,12 @@ func TestIsFaultStacks(t *testing.T) {
 		{"the cell's reflect call", "reflect: call of reflect.Value.SetUint on int Value",
 			stack("reflect.flag.mustBe(...)", "reflect.Value.SetUint({0x1})", "reflect.Value.call({0x1})", "github.com/traefik/yaegi/interp.callBin.func2()"), false},
 		{"yaegi's own nil dereference", nilDeref, stack("github.com/traefik/yaegi/interp.genValue.func3(0x0)"), true},
+		{"a result lost by yaegi's function wrapper (issue52072.go)", "reflect: call of reflect.Value.Set on zero Value",
+			stack("reflect.flag.mustBeExportedSlow(0x16e7e00?)", "reflect.flag.mustBeExported(...)", "reflect.Value.Set({0x2e46f01b1ce0?}, {0x0?})", "github.com/traefik/yaegi/interp.genFunctionWrapper.func1.1({0x1709dc0, 0x0, 0x0?})", "reflect.Value.call({0xd91e80?})"), true},
+		{"an argument lost by yaegi (issue25897b.go)", "reflect: call of reflect.Value.Interface on zero Value",
+			stack("reflect.valueInterface({0x0?, 0x0?, 0x1?}, 0x1?)", "reflect.Value.Interface(...)", "reflect.Value.call({0xefc380?})", "reflect.Value.Call({0xefc380?})", "github.com/traefik/yaegi/interp.callBin.func2()"), true},
+		{"the cell's nil pointer", "reflect: call of reflect.Value.Field on zero Value",
+			stack("reflect.Value.Field({0x0?, 0x0?})", "reflect.Value.FieldByIndex({0x0?})", "github.com/traefik/yaegi/interp.getIndexSeq.func1()"), false},
 		{"a package's nil dereference", nilDeref, stack("bytes.(*Buffer).WriteString(0x0?, {0x1?, 0x0?})", "reflect.Value.call({0xee4dc0?})"), false},
 	}
 	for _, tt := range tests {

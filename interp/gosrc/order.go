@@ -113,6 +113,23 @@ func (c *compiler) arrange(items []*item) []Unit {
 	}
 	barriers := 0
 	emit := func(slot int) {
+		declared := map[string]bool{}
+		for _, it := range items {
+			if it.decl() && it.slot == slot {
+				for _, n := range it.u.Names {
+					declared[n] = true
+				}
+			}
+		}
+		// A func with a local type named like a declaration of the group
+		// runs first, on its own: in one evaluation, yaegi takes the
+		// global type for the local one.
+		for _, it := range items {
+			if it.decl() && it.slot == slot && shadowsType(it, declared) {
+				out = append(out, *it.u)
+				it.slot = -1
+			}
+		}
 		names := map[string]bool{}
 		for _, it := range items {
 			if !it.decl() || it.slot != slot {
@@ -352,14 +369,13 @@ func (n notes) or(m notes) notes {
 	}
 }
 
-// initOrder orders a group of declarations for yaegi: types first (yaegi
-// fails on a var whose type is declared after it in some sessions), then
-// consts and funcs as written, then vars in the order Go initializes them:
-// a var whose initializer refers, directly or through functions and
-// methods, to another var of the group comes after it. yaegi looks only
-// at direct references, and otherwise keeps the written order.
+// initOrder orders a group of declarations for yaegi: as written, except
+// that the vars come in the order Go initializes them: a var whose
+// initializer refers, directly or through functions and methods, to
+// another var of the group comes after it. yaegi looks only at direct
+// references, and otherwise keeps the written order.
 func initOrder(group []*item) []*item {
-	var types, others, vars []*item
+	var vars []*item
 	declared := map[string]*item{}
 	methods := map[string][]*item{} // receiver type name → methods
 	for _, it := range group {
@@ -371,18 +387,8 @@ func initOrder(group []*item) []*item {
 				methods[r.recv] = append(methods[r.recv], it)
 			}
 		}
-		switch d := it.node.(type) {
-		case *ast.GenDecl:
-			switch d.Tok {
-			case token.TYPE:
-				types = append(types, it)
-			case token.VAR:
-				vars = append(vars, it)
-			default:
-				others = append(others, it)
-			}
-		default:
-			others = append(others, it)
+		if d, ok := it.node.(*ast.GenDecl); ok && d.Tok == token.VAR {
+			vars = append(vars, it)
 		}
 	}
 	isVar := map[*item]bool{}
@@ -441,6 +447,40 @@ func initOrder(group []*item) []*item {
 		done[vars[pick]] = true
 		ordered = append(ordered, vars[pick])
 	}
-	out := append(types, others...)
-	return append(out, ordered...)
+	// The vars take the places of the vars, in that order; everything
+	// else stays where it was written: yaegi is sensitive to the order of
+	// declarations (a var's type, a local type named like a global one).
+	out := make([]*item, 0, len(group))
+	next := 0
+	for _, it := range group {
+		if isVar[it] {
+			out = append(out, ordered[next])
+			next++
+			continue
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+// shadowsType reports whether item is a func that declares a local type
+// with one of the names in declared, and uses none of them otherwise.
+func shadowsType(it *item, declared map[string]bool) bool {
+	fd, ok := it.node.(*ast.FuncDecl)
+	if !ok || fd.Body == nil {
+		return false
+	}
+	for name := range it.uses {
+		if declared[name] {
+			return false
+		}
+	}
+	found := false
+	ast.Inspect(fd.Body, func(n ast.Node) bool {
+		if ts, ok := n.(*ast.TypeSpec); ok && declared[ts.Name.Name] {
+			found = true
+		}
+		return !found
+	})
+	return found
 }

@@ -206,6 +206,8 @@ func TestRunDeclarationOrder(t *testing.T) {
 		{code: "fmt.Println(h())\nfunc h() int { return 2 }\nfmt.Println(h())", out: "1\n2\n"},
 		{code: "var later = first()\nfunc first() int { return second }\nvar second = 3\nlater", display: "3"},
 		{code: "n := 2\nvar double = n * 2\ndouble", display: "4"},
+		// A local type named like a global one of the same cell.
+		{code: "func local() int { type G [2]int; p := G{0, 1}; return p[1] }\ntype G struct{ V int }\nvar gv = G{}.V\nlocal() + gv", display: "1"},
 		// A type comes with its methods, which need an import.
 		{code: "type Vec [2]float64\nfunc run() float64 { var v Vec; return v.Norm() }\nimport \"math\"\nfunc (v Vec) Norm() float64 { return math.Sqrt(v[0]) }\nrun()", display: "0"},
 	})
