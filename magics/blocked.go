@@ -30,8 +30,9 @@ import (
 const (
 	blockedAfter = 2 * time.Second
 	blockedPoll  = 250 * time.Millisecond
-	// blockedLook bounds one look of fifo.WaitBlocked.
-	blockedLook = 50 * time.Millisecond
+	// blockedLook bounds one look of fifo.WaitBlocked, which looks once
+	// before it first checks its context: a look is one pass over /proc.
+	blockedLook = time.Millisecond
 )
 
 // A blockedCall is a FIFO call that a process was found blocked in.
