@@ -197,10 +197,10 @@ func runItems(ctx context.Context, c *Call, st *state, items []fileItem, keepGoi
 		var err error
 		if spoiler > 0 {
 			var b strings.Builder
-			status, err = runPTY(ctx, st.shell(), c.Env.Dir(), it.text, func(s string) { b.WriteString(s) })
+			status, err = runPTY(ctx, st.shell(), c.Env.Dir(), it.text, func(s string) { b.WriteString(s) }, c.Out)
 			showFolded(c.Out, b.String(), spoiler)
 		} else {
-			status, err = runPTY(ctx, st.shell(), c.Env.Dir(), it.text, func(s string) { c.Out.Stream("stdout", s) })
+			status, err = runPTY(ctx, st.shell(), c.Env.Dir(), it.text, func(s string) { c.Out.Stream("stdout", s) }, c.Out)
 		}
 		if !status.ok() {
 			c.Out.Stream("stderr", status.String()+"\n")

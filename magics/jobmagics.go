@@ -44,7 +44,11 @@ then SIGKILL after a second) and starts the new one.
 The cell gets one display area for the job: RUN LOG ("Process started!
 pid=N", what was written to stdin, and at the end "Process finished!
 code=N" or "signal=9 (SIGKILL)"), then STDOUT and STDERR, kept apart. It is
-updated at most 10 times a second and shows the last 64 KiB.
+updated at most 10 times a second and shows the last 64 KiB. When the job
+stays blocked 2 s in an open, read or write of a named FIFO, the RUN LOG
+ends with a status line, 'waiting in open("my_fifo", O_WRONLY): no reader
+has opened it yet', which becomes 'open("my_fifo", O_WRONLY) waited 3.1 s'
+when the call returns.
 
 Control the job with %jobs, %kill, %wait, %job_write and %job_close. Every
 job ends when the kernel shuts down or restarts and when the worker is

@@ -43,6 +43,9 @@ func (j *job) render() (kernel.Bundle, bool) {
 	j.mu.Lock()
 	info := j.infoLocked()
 	runLog := j.runLog.String()
+	if j.waiting != "" {
+		runLog += j.waiting + "\n"
+	}
 	budget := logCap - len(runLog)
 	out, errText := share(j.stdout.String(), j.stderr.String(), budget)
 	j.mu.Unlock()

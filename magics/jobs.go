@@ -109,7 +109,9 @@ type job struct {
 	exited      bool
 	status      procStatus
 	stdinClosed bool
-	groupGone   bool // no process of its group is left
+	groupGone   bool   // no process of its group is left
+	waiting     string // the status line of a FIFO call it is blocked in, or ""
+	watch       *blockedWatch
 
 	dirty     chan struct{} // capacity 1: the display needs an update
 	exitedCh  chan struct{} // closed when the leader has been reaped
@@ -207,6 +209,7 @@ func (js *Jobs) Start(spec JobSpec, out kernel.Output) (JobInfo, error) {
 	}
 	j.runLog.limit = runLogCap
 	j.runLog.add(fmt.Sprintf("Process started! pid=%d\n", j.pid))
+	j.watch = watchBlocked(j.pid, dir, j.showBlocked, j.doneBlocked)
 	js.jobs = append(js.jobs, j)
 	js.mu.Unlock()
 	locked = false
@@ -235,6 +238,7 @@ func randomHex() string {
 // process group until no process is left in it.
 func (j *job) wait() {
 	j.cmd.Wait()
+	j.watch.Stop()                       // its last line goes before the end's
 	waitTimeout(&j.readersWG, drainWait) // let the last output in first
 	st := statusOf(j.cmd.ProcessState)
 	info := JobInfo{Signal: st.sig, Code: st.code}
@@ -245,6 +249,24 @@ func (j *job) wait() {
 	close(j.exitedCh)
 	j.touch()
 	j.watchGroup()
+}
+
+// showBlocked puts the status line of the FIFO call b that the job is
+// blocked in at the end of its RUN LOG.
+func (j *job) showBlocked(b *blockedCall) {
+	j.mu.Lock()
+	j.waiting = b.waiting()
+	j.mu.Unlock()
+	j.touch()
+}
+
+// doneBlocked replaces the status line by how long the call waited.
+func (j *job) doneBlocked(b *blockedCall) {
+	j.mu.Lock()
+	j.waiting = ""
+	j.runLog.add(b.waited() + "\n")
+	j.mu.Unlock()
+	j.touch()
 }
 
 func (j *job) info() JobInfo {

@@ -132,8 +132,9 @@ func errInterrupted(ctx context.Context, what string) error {
 // session. Output goes to emit as it arrives, with "\r\n" turned back into
 // "\n". When ctx ends, it types ^C into the terminal, then kills the
 // process group if it is still running after interruptGrace; the error
-// then wraps ctx's.
-func runPTY(ctx context.Context, shell, dir, command string, emit func(string)) (procStatus, error) {
+// then wraps ctx's. A FIFO call that the command stays blocked in gets a
+// status line in status (see explainBlocked).
+func runPTY(ctx context.Context, shell, dir, command string, emit func(string), status kernel.Output) (procStatus, error) {
 	master, slave, err := openPTY()
 	if err != nil {
 		return procStatus{}, err
@@ -148,6 +149,7 @@ func runPTY(ctx context.Context, shell, dir, command string, emit func(string)) 
 	if err != nil {
 		return procStatus{}, fmt.Errorf("start %s: %w", shell, err)
 	}
+	defer explainBlocked(cmd.Process.Pid, dir, status).Stop()
 
 	readDone := make(chan struct{})
 	go func() {
@@ -175,7 +177,8 @@ func runPTY(ctx context.Context, shell, dir, command string, emit func(string)) 
 // runPiped runs argv in dir, in a process group of its own, with stdin
 // from /dev/null and stdout and stderr sent to out's streams of the same
 // names as they arrive. When ctx ends, it sends SIGINT to the group, then
-// SIGKILL after interruptGrace; the error then wraps ctx's.
+// SIGKILL after interruptGrace; the error then wraps ctx's. A FIFO call
+// that it stays blocked in gets a status line in out (see explainBlocked).
 func runPiped(ctx context.Context, argv []string, dir string, out kernel.Output) (procStatus, error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir, cmd.Env = dir, childEnv()
@@ -208,7 +211,9 @@ func runPiped(ctx context.Context, argv []string, dir string, out kernel.Output)
 	if err != nil {
 		return procStatus{}, fmt.Errorf("start %s: %w", argv[0], err)
 	}
+	watch := explainBlocked(cmd.Process.Pid, dir, out)
 	interrupted := waitInterruptible(ctx, cmd, func() { unix.Kill(-cmd.Process.Pid, unix.SIGINT) })
+	watch.Stop()
 	// A child may still hold a pipe; the deferred Closes then wake its
 	// reader.
 	waitTimeout(&readers, drainWait)
@@ -304,6 +309,10 @@ func shellMagic(st *state) *Magic {
 stdout and stderr arrive merged, as they are written. A line ending in a
 backslash continues onto the next one.
 
+A command that stays blocked 2 s in an open, read or write of a named
+FIFO gets a status line, 'waiting in open("my_fifo", O_WRONLY): no reader
+has opened it yet', replaced by how long the call waited once it returns.
+
 Interrupting the cell types ^C into the terminal; if the command is still
 running a second later, its process group is killed. A command ending in &
 is refused: %bash_async CMD runs it in the background and keeps its output
@@ -317,7 +326,7 @@ visible.`,
 				fg := strings.TrimSpace(strings.TrimSuffix(strings.TrimRight(cmd, " \t\n;"), "&"))
 				return c.usagef("background processes are not supported; use %%bash_async %s", fg)
 			}
-			status, err := runPTY(ctx, st.shell(), c.Env.Dir(), cmd, func(s string) { c.Out.Stream("stdout", s) })
+			status, err := runPTY(ctx, st.shell(), c.Env.Dir(), cmd, func(s string) { c.Out.Stream("stdout", s) }, c.Out)
 			if !status.ok() && (err == nil || errors.Is(err, context.Canceled)) {
 				c.Out.Stream("stderr", status.String()+"\n")
 			}

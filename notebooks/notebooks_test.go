@@ -13,8 +13,8 @@ import (
 var update = flag.Bool("update", false, "rewrite the notebooks' outputs from a fresh run")
 
 // TestNotebooksRunHeadless executes every notebook with nbconvert, in a
-// temporary copy of this folder, and compares its outputs with the
-// committed ones.
+// temporary copy of this folder (see executeNotebook), and compares its
+// outputs with the committed ones.
 func TestNotebooksRunHeadless(t *testing.T) {
 	j := kernelspectest.Install(t)
 	kernelspectest.RequirePython(t, "nbformat", "nbconvert", "nbclient")
@@ -29,17 +29,10 @@ func TestNotebooksRunHeadless(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			in := filepath.Join(dir, book)
-			if err := os.WriteFile(in, src, 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(dir, book), src, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			cmd := exec.Command(kernelspectest.Python, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
-				"--ExecutePreprocessor.timeout=120", "--output", "executed.ipynb", in)
-			cmd.Dir = dir
-			cmd.Env = j.Env
-			if out, err := cmd.CombinedOutput(); err != nil {
-				t.Fatalf("nbconvert --execute %s: %v\n%s", book, err, out)
-			}
+			executeNotebook(t, j.Env, dir, book)
 			executed := filepath.Join(dir, "executed.ipynb")
 			if *update {
 				b, err := os.ReadFile(executed)

@@ -14,7 +14,8 @@ Source format: blocks that start with a line "=== md" or "=== code".
   looks cells up by) and "job=NAME" for a cell that starts a background
   job, which must be named NAME (%bash_async --name NAME); its id is then
   job-NAME. Cells refer to jobs by name only, so that any cell can be run
-  again and any section on its own.
+  again and any section on its own. "hidden=true" collapses the cell's
+  source (the exercises' solutions); it still runs.
 
 Usage: /usr/bin/python3 testdata/seminar_build.py  (from notebooks/)
 """
@@ -84,6 +85,8 @@ def build(blocks, lang):
             cell = nbformat.v4.new_code_cell(body)
             if "tags" in attrs:
                 cell.metadata["tags"] = attrs["tags"].split(",")
+            if attrs.get("hidden") == "true":
+                cell.metadata["jupyter"] = {"source_hidden": True}
         if "id" in attrs:
             cell.id = attrs["id"]
         elif "job" in attrs:

@@ -13,6 +13,7 @@ import re
 import shutil
 import signal
 import tempfile
+import threading
 import time
 import unittest
 
@@ -20,7 +21,7 @@ from gkutil import KernelTestCase, Proc, bound, descendants, group_members, kern
 
 # Every spelling %lsmagic lists, with the test that exercises it.
 COVERED = {
-    "!": "test_shell, test_shell_interrupt",
+    "!": "test_shell, test_shell_interrupt, test_blocked_status_line",
     "%%save_file": "test_save_file",
     "%%cpp": "test_cpp, test_run_failures",
     "%%go": "test_go",
@@ -28,7 +29,7 @@ COVERED = {
     "%%makefile": "test_makefile",
     "%%cmake": "test_cmake",
     "%p": "test_print",
-    "%bash_async": "test_jobs, test_jobs_by_name, test_job_output_lands_in_its_cell, test_shutdown_ends_jobs",
+    "%bash_async": "test_jobs, test_jobs_by_name, test_blocked_status_line, test_job_output_lands_in_its_cell, test_shutdown_ends_jobs",
     "%%bash_async": "test_jobs, test_jobs_by_name",
     "%jobs": "test_jobs, test_jobs_by_name",
     "%kill": "test_jobs, test_jobs_by_name",
@@ -531,6 +532,48 @@ class MagicsTests(KernelTestCase):
         # The kernel and the Go state are still there.
         self.assert_value(kc, "keep+1", "42")
         self.assertEqual(self.assert_ok(kc, "!echo again").stdout, "again\n")
+
+    def test_blocked_status_line(self):
+        """A `!` command and a job blocked in the open of a FIFO get the
+        status line; once the open returns, it says how long it waited."""
+        km, kc = self.start_kernel()
+        os.mkfifo(self.path("my_fifo"))
+        waiting = 'waiting in open("my_fifo", O_WRONLY): no reader has opened it yet'
+        waited = re.compile(r'^open\("my_fifo", O_WRONLY\) waited (\d+\.\d) s$')
+
+        def release():
+            with open(self.path("my_fifo")) as f:
+                return f.read()
+
+        # A ! command: a display in its cell, updated in place.
+        cell = self.send(kc, "!echo hi > my_fifo")
+
+        def shown(c):
+            return any(d["data"].get("text/plain") == waiting for d in self.outputs(c))
+
+        self.collect(kc, cell, timeout=bound(5.0, 10.0), until=lambda c: shown(c) or c.reply is not None)
+        self.assertTrue(shown(cell), cell.describe())
+        did = next(d["transient"]["display_id"] for d in self.outputs(cell) if d["data"].get("text/plain") == waiting)
+        self.assertEqual(release(), "hi\n")
+        self.collect(kc, cell)
+        self.assertEqual(cell.status, "ok", cell.describe())
+        texts = self.updates(did, cell)
+        self.assertTrue(texts and waited.match(texts[-1]), cell.describe())
+        self.assertGreaterEqual(float(waited.match(texts[-1]).group(1)), 2.0)
+
+        # A job: the last line of its RUN LOG while it waits.
+        cell = self.assert_ok(kc, "%bash_async --name w echo hi > my_fifo")
+        jdid = self.outputs(cell)[0]["transient"]["display_id"]
+        later = self.send(kc, "%wait w 30")
+        threading.Timer(3.0, release).start()
+        self.collect(kc, later, timeout=bound(10.0, 20.0))
+        self.assertEqual(later.stdout, "[1 w] finished: code=0\n", later.describe())
+        logs = [job_sections(u).get("RUN LOG", "") for u in self.updates(jdid)]
+        self.assertTrue(any(log.endswith(waiting + "\n") for log in logs), logs)
+        final = logs[-1].splitlines()
+        self.assertEqual(len(final), 3, final)
+        self.assertRegex(final[1], waited)
+        self.assertEqual(final[2], "Process finished! code=0")
 
     def test_print(self):
         km, kc = self.start_kernel()
