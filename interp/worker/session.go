@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"reflect"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -243,7 +244,9 @@ func (s *session) evalDisplay(ctx context.Context, d *gosrc.Display, u gosrc.Uni
 func (s *session) eval(ctx context.Context, src string) (v reflect.Value, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = interp.Panic{Value: p}
+			// The stack lets describe tell yaegi's own faults (gosrc.IsFault)
+			// from the cell's panics, as EvalWithContext's Panic does.
+			err = interp.Panic{Value: p, Stack: debug.Stack()}
 		}
 	}()
 	return s.evalSrc(ctx, src)
@@ -263,7 +266,7 @@ func (s *session) compile(src string) (p *interp.Program, err error) {
 func (s *session) execute(ctx context.Context, p *interp.Program) (v reflect.Value, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = interp.Panic{Value: r}
+			err = interp.Panic{Value: r, Stack: debug.Stack()}
 		}
 	}()
 	return s.execProg(ctx, p)
