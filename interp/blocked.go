@@ -19,8 +19,9 @@ import (
 //
 //	waiting in open("my_fifo", O_WRONLY): no reader has opened it yet
 //
-// and updates it in place (through a display id) until the call returns;
-// the line then says how long the call waited. The facts come from /proc,
+// and updates it in place (through a display id) until the call returns.
+// A second line then says how long the call waited; the first stays, so
+// that a saved notebook still shows why the cell waited. The facts come from /proc,
 // through fifo.Tasks: each thread's current system call and its
 // arguments, the descriptor's path, and the wchan.
 const (
@@ -78,7 +79,7 @@ func watchBlocked(pid int, dir func() string, out kernel.Output, stop <-chan str
 }
 
 func doneText(c *blockedCall) string {
-	return fmt.Sprintf("%s waited %.1f s", c.what, time.Since(c.since).Seconds())
+	return fmt.Sprintf("waiting in %s: %s\n%s waited %.1f s", c.what, c.why, c.what, time.Since(c.since).Seconds())
 }
 
 // findBlocked looks through the threads of pid, as package fifo reads

@@ -80,8 +80,12 @@ c.Wait()`,
 			if tt.name == "read" && !strings.HasSuffix(shown[0], "→ my_fifo): writers attached, no data") {
 				t.Errorf("status line %q does not name my_fifo and why", shown[0])
 			}
-			_, after, ok := strings.Cut(shown[1], ") waited ")
-			if !strings.HasPrefix(shown[1], tt.done) || !ok {
+			reason, last, _ := strings.Cut(shown[1], "\n")
+			if reason != shown[0] {
+				t.Errorf("update %q: its first line must stay the status line %q", shown[1], shown[0])
+			}
+			_, after, ok := strings.Cut(last, ") waited ")
+			if !strings.HasPrefix(last, tt.done) || !ok {
 				t.Fatalf("update %q, want %q… waited N s", shown[1], tt.done)
 			}
 			secs, err := strconv.ParseFloat(strings.TrimSuffix(after, " s"), 64)

@@ -156,6 +156,7 @@ func explainBlocked(pid int, dir string, out kernel.Output) *blockedWatch {
 			out.Display(kernel.Text(b.waiting()), nil, fmt.Sprintf("%s-%d", base, n))
 		},
 		func(b *blockedCall) {
-			out.Update(kernel.Text(b.waited()), nil, fmt.Sprintf("%s-%d", base, n))
+			// The reason stays above the duration: a saved notebook shows both.
+			out.Update(kernel.Text(b.waiting()+"\n"+b.waited()), nil, fmt.Sprintf("%s-%d", base, n))
 		})
 }

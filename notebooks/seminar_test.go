@@ -1021,6 +1021,9 @@ var seminarChecks = []seminarCheck{
 		c.exact(t, "d12b-wait", "[18 naive] finished: signal=15 (SIGTERM)\n[19 rogue1] finished: signal=9 (SIGKILL)\n")
 		c.jobOut(t, "job-naive", "signal=15 (SIGTERM)", "", "server: serving /tmp/seqnum_sv\n")
 		c.jobOut(t, "job-rogue1", "signal=9 (SIGKILL)", "", "")
+		// The fixed server has made its FIFO before the second rogue starts:
+		// a client that finds no FIFO fails at once instead of stopping.
+		c.exact(t, "d12b-fixed-ready", "server: seqnum_server.e blocked in open\n")
 		honest := c.nb.cell(t, "d12b-honest").text()
 		if !strings.HasPrefix(honest, "rogue: T (stopped)\nhonest client: 0\nerror: <nil> | answered after ") {
 			t.Errorf("d12b-honest showed %q", honest)
@@ -1090,12 +1093,12 @@ var seminarChecks = []seminarCheck{
 }
 
 // checkExplained checks the output of a d9-explained cell: the status line
-// was shown while the open waited, then replaced in place (same display
-// id) by how long it waited.
+// was shown while the open waited, then updated in place (same display
+// id) with how long it waited below it.
 func checkExplained(t *testing.T, c *seminarCell) {
 	t.Helper()
 	text := c.text()
-	m := regexp.MustCompile(`^open\("my_fifo", O_WRONLY\) waited (\d+\.\d) s\nopen: <nil>\n$`).FindStringSubmatch(text)
+	m := regexp.MustCompile(`^waiting in open\("my_fifo", O_WRONLY\): no reader has opened it yet\nopen\("my_fifo", O_WRONLY\) waited (\d+\.\d) s\nopen: <nil>\n$`).FindStringSubmatch(text)
 	if m == nil {
 		t.Errorf("%s showed %q", c.ID, text)
 		return

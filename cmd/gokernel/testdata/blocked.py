@@ -34,7 +34,8 @@ class BlockedTests(KernelTestCase):
         self.assertEqual(shown[0]["content"]["data"]["text/plain"],
                          'waiting in open("my_fifo", O_WRONLY): no reader has opened it yet')
         done = shown[1]["content"]["data"]["text/plain"]
-        m = re.fullmatch(r'open\("my_fifo", O_WRONLY\) waited (\d+\.\d) s', done)
+        m = re.fullmatch(r'waiting in open\("my_fifo", O_WRONLY\): no reader has opened it yet\n'
+                         r'open\("my_fifo", O_WRONLY\) waited (\d+\.\d) s', done)
         self.assertIsNotNone(m, done)
         self.assertTrue(2.0 <= float(m.group(1)) <= 10.0, done)
 
