@@ -3,13 +3,10 @@ package magics
 import (
 	"context"
 	"fmt"
-	"path/filepath"
-	"strings"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/beacceaf/gokernel/interp/fifo"
+	"github.com/beacceaf/gokernel/interp/fifo/waitline"
 	"github.com/beacceaf/gokernel/kernel"
 )
 
@@ -35,58 +32,21 @@ const (
 	blockedLook = time.Millisecond
 )
 
-// A blockedCall is a FIFO call that a process was found blocked in.
-type blockedCall struct {
-	what  string // `open("my_fifo", O_WRONLY)`
-	why   string // "no reader has opened it yet"
-	since time.Time
-}
-
-func (b *blockedCall) waiting() string { return "waiting in " + b.what + ": " + b.why }
-
-func (b *blockedCall) waited() string {
-	return fmt.Sprintf("%s waited %.1f s", b.what, time.Since(b.since).Seconds())
-}
-
 // lookBlocked returns the call on a named FIFO that process pid, or a
 // process it started, is blocked in now, or nil. dir is the directory that
 // paths are shown relative to.
-func lookBlocked(pid int, dir string) *blockedCall {
+func lookBlocked(pid int, dir string) *waitline.Call {
 	ctx, cancel := context.WithTimeout(context.Background(), blockedLook)
 	defer cancel()
 	t, err := fifo.WaitBlocked(ctx, pid)
 	if err != nil {
 		return nil
 	}
-	return describeBlocked(t, dir)
-}
-
-// describeBlocked says what task t waits for; nil for an anonymous pipe,
-// such as a job's stdin, which is not what the status line is about.
-func describeBlocked(t fifo.Task, dir string) *blockedCall {
-	path := t.Path
-	if path == "" {
-		path = "a FIFO"
-	} else if strings.HasPrefix(path, "pipe:") {
+	c, ok := waitline.Describe(t, dir)
+	if !ok {
 		return nil
-	} else if rel, err := filepath.Rel(dir, path); err == nil && filepath.IsAbs(path) && !strings.HasPrefix(rel, "..") {
-		path = rel
 	}
-	switch t.Block {
-	case fifo.BlockOpen:
-		if t.Flags >= 0 && t.Flags&unix.O_ACCMODE == unix.O_WRONLY {
-			return &blockedCall{what: fmt.Sprintf("open(%q, O_WRONLY)", path), why: "no reader has opened it yet"}
-		}
-		if t.Flags >= 0 && t.Flags&unix.O_ACCMODE == unix.O_RDONLY {
-			return &blockedCall{what: fmt.Sprintf("open(%q, O_RDONLY)", path), why: "no writer has opened it yet"}
-		}
-		return &blockedCall{what: fmt.Sprintf("open(%q)", path), why: "its other end has not been opened yet"}
-	case fifo.BlockRead:
-		return &blockedCall{what: fmt.Sprintf("read(fd %d → %s)", t.FD, path), why: "writers attached, no data"}
-	case fifo.BlockWrite:
-		return &blockedCall{what: fmt.Sprintf("write(fd %d → %s)", t.FD, path), why: "the FIFO is full and its reader is not reading"}
-	}
-	return nil
+	return &c
 }
 
 // A blockedWatch looks every blockedPoll for a FIFO call that a process is
@@ -99,27 +59,27 @@ type blockedWatch struct {
 
 // watchBlocked starts a watch of process pid; paths are shown relative to
 // dir. show and done are called from the watch's goroutine only.
-func watchBlocked(pid int, dir string, show, done func(*blockedCall)) *blockedWatch {
+func watchBlocked(pid int, dir string, show, done func(*waitline.Call)) *blockedWatch {
 	w := &blockedWatch{stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(w.done)
 		t := time.NewTicker(blockedPoll)
 		defer t.Stop()
-		var cur *blockedCall // the call being watched, since it was first seen
+		var cur *waitline.Call // the call being watched, since it was first seen
 		shown := false
 		for {
 			call := lookBlocked(pid, dir)
-			if cur != nil && (call == nil || call.what != cur.what) {
+			if cur != nil && (call == nil || call.What != cur.What) {
 				if shown {
 					done(cur)
 				}
 				cur, shown = nil, false
 			}
 			if call != nil && cur == nil {
-				call.since = time.Now()
+				call.Since = time.Now()
 				cur = call
 			}
-			if cur != nil && !shown && time.Since(cur.since) >= blockedAfter {
+			if cur != nil && !shown && time.Since(cur.Since) >= blockedAfter {
 				show(cur)
 				shown = true
 			}
@@ -151,12 +111,12 @@ func explainBlocked(pid int, dir string, out kernel.Output) *blockedWatch {
 	base := fmt.Sprintf("gokernel-blocked-cmd-%d-%s", pid, randomHex())
 	n := 0 // show and done run on the watch's goroutine, one at a time
 	return watchBlocked(pid, dir,
-		func(b *blockedCall) {
+		func(b *waitline.Call) {
 			n++
-			out.Display(kernel.Text(b.waiting()), nil, fmt.Sprintf("%s-%d", base, n))
+			out.Display(kernel.Text(b.Waiting()), nil, fmt.Sprintf("%s-%d", base, n))
 		},
-		func(b *blockedCall) {
+		func(b *waitline.Call) {
 			// The reason stays above the duration: a saved notebook shows both.
-			out.Update(kernel.Text(b.waiting()+"\n"+b.waited()), nil, fmt.Sprintf("%s-%d", base, n))
+			out.Update(kernel.Text(b.Waiting()+"\n"+b.Waited()), nil, fmt.Sprintf("%s-%d", base, n))
 		})
 }

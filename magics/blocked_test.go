@@ -71,8 +71,10 @@ func TestShellExplainsBlockedOpen(t *testing.T) {
 			last, _ = e.Bundle["text/plain"].(string)
 		}
 	}
-	m := waited.FindStringSubmatch(last)
-	if id == "" || m == nil {
+	// The status line stays on the first line, the duration comes under it.
+	reason, after, _ := strings.Cut(last, "\n")
+	m := waited.FindStringSubmatch(after)
+	if id == "" || m == nil || !strings.HasPrefix(reason, "waiting in ") {
 		t.Fatalf("the status line %q ended as %q, want it to say how long the open waited", id, last)
 	}
 	if s, _ := strconv.ParseFloat(m[1], 64); s < 2 {

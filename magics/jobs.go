@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/beacceaf/gokernel/interp/fifo/waitline"
 	"github.com/beacceaf/gokernel/kernel"
 )
 
@@ -253,18 +254,18 @@ func (j *job) wait() {
 
 // showBlocked puts the status line of the FIFO call b that the job is
 // blocked in at the end of its RUN LOG.
-func (j *job) showBlocked(b *blockedCall) {
+func (j *job) showBlocked(b *waitline.Call) {
 	j.mu.Lock()
-	j.waiting = b.waiting()
+	j.waiting = b.Waiting()
 	j.mu.Unlock()
 	j.touch()
 }
 
 // doneBlocked replaces the status line by how long the call waited.
-func (j *job) doneBlocked(b *blockedCall) {
+func (j *job) doneBlocked(b *waitline.Call) {
 	j.mu.Lock()
 	j.waiting = ""
-	j.runLog.add(b.waited() + "\n")
+	j.runLog.add(b.Waited() + "\n")
 	j.mu.Unlock()
 	j.touch()
 }
