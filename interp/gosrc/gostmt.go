@@ -3,6 +3,7 @@ package gosrc
 import (
 	"fmt"
 	"go/ast"
+	"go/token"
 	"reflect"
 	"strconv"
 	"strings"
@@ -25,21 +26,86 @@ func HostSymbols(goroutinePanicked func(pos string, v any)) map[string]map[strin
 }
 
 // goStmt makes a goroutine that a cell starts recover its own panic and
-// report it through the Prelude's __gk_gocall, with the go statement's
-// position. Unrecovered, the panic would end the worker and every variable
-// of the notebook with it.
+// hand it to the worker through the Prelude's __gk_gorecover, with the go
+// statement's position. Unrecovered, the panic would end the worker and
+// every variable of the notebook with it.
 //
-// As in Go, the function value and the arguments are evaluated at the go
-// statement: capturedCall's temporaries are assigned in statements right
-// before it, in the same statement list (a go statement is never a simple
-// statement, so it always stands in one). They are not wrapped in a func
-// literal: yaegi's debugger follows a goroutine only while the statement
-// that started it runs, and shows it as a thread of its own only when a go
-// statement calls a named function, here __gk_gocall.
+// A func literal gets the deferred call as its first statement:
+//
+//	go func(n int) { … }(i)  →  go func(n int) { defer __gk_gorecover("In[3]:4:1"); … }(i)
+//
+// Any other call becomes the call of a func literal whose parameters carry
+// the function value, the receiver and the arguments, so that, as in Go,
+// they are evaluated at the go statement:
+//
+//	go worker(i, ch)  →  go func(__gk1 int, __gk2 chan int) { defer __gk_gorecover("…"); worker(__gk1, __gk2) }(i, ch)
+//
+// A closure that captured them instead would see later values: yaegi
+// v0.16.1 makes a goroutine's closure when the goroutine starts. So when an
+// argument is neither a constant nor a variable whose type gosrc knows, the
+// statement stays as written, and its goroutine's panic still ends the
+// worker.
 func (r *rewriter) goStmt(n *ast.GoStmt) {
 	line, col := lineCol(r.c.code, r.off(n.Pos()))
-	pos := strconv.Quote(fmt.Sprintf("%s:%d:%d", r.c.cell, line, col))
-	caps, body := r.capturedCall(n.Call)
-	text := strings.Join(caps, "") + "go __gk_gocall(" + pos + ", func() { " + body + " })"
+	recov := "defer __gk_gorecover(" + strconv.Quote(fmt.Sprintf("%s:%d:%d", r.c.cell, line, col)) + "); "
+	call := n.Call
+	if lit, ok := ast.Unparen(call.Fun).(*ast.FuncLit); ok {
+		r.e.insert(r.off(lit.Body.Lbrace)+1, " "+recov, r.unitEnd)
+		return
+	}
+	var params, values []string
+	// pass makes x, a variable of a known type, a parameter of the literal.
+	pass := func(x ast.Expr) (string, bool) {
+		id, ok := ast.Unparen(x).(*ast.Ident)
+		if !ok {
+			return "", false
+		}
+		o := r.env.lookup(id.Name)
+		if o == nil || o.kind != objVar || !o.t.known() {
+			return "", false
+		}
+		name := r.temp()
+		params = append(params, name+" "+o.t.text())
+		values = append(values, id.Name)
+		return name, true
+	}
+	fn := r.e.orig(r.off(call.Fun.Pos()), r.off(call.Fun.End()))
+	switch f := ast.Unparen(call.Fun).(type) {
+	case *ast.Ident:
+		if o := r.env.lookup(f.Name); o != nil && o.kind == objVar {
+			var ok bool
+			if fn, ok = pass(f); !ok {
+				return
+			}
+		}
+	case *ast.SelectorExpr:
+		id, isIdent := f.X.(*ast.Ident)
+		if o := r.env.lookup(identName(id, isIdent)); o == nil || o.kind != objPkg {
+			recv, ok := pass(f.X) // a method value: its receiver is evaluated now
+			if !ok {
+				return
+			}
+			fn = recv + "." + f.Sel.Name
+		}
+	default:
+		return
+	}
+	var args []string
+	for _, a := range call.Args {
+		if id, ok := ast.Unparen(a).(*ast.Ident); isConstant(a) || ok && id.Name == "nil" && r.env.lookup("nil") == nil {
+			args = append(args, r.e.orig(r.off(a.Pos()), r.off(a.End())))
+			continue
+		}
+		name, ok := pass(a)
+		if !ok {
+			return
+		}
+		args = append(args, name)
+	}
+	ell := ""
+	if call.Ellipsis != token.NoPos {
+		ell = "..."
+	}
+	text := "go func(" + strings.Join(params, ", ") + ") { " + recov + fn + "(" + strings.Join(args, ", ") + ell + ") }(" + strings.Join(values, ", ") + ")"
 	r.e.replace(r.off(n.Pos()), r.off(n.End()), text, r.unitEnd)
 }

@@ -74,15 +74,12 @@ func __gk_runlifo(ds []func()) {
 	ds[len(ds)-1]()
 }
 
-// __gk_gocall runs the function of a goroutine that a cell started (see
-// goStmt), and hands its panic, if any, to the worker.
-func __gk_gocall(pos string, f func()) {
-	defer func() {
-		if r := recover(); r != nil {
-			__gkhost.GoroutinePanicked(pos, r)
-		}
-	}()
-	f()
+// __gk_gorecover, deferred first in a goroutine that a cell started (see
+// goStmt), hands the goroutine's panic, if any, to the worker.
+func __gk_gorecover(pos string) {
+	if r := recover(); r != nil {
+		__gkhost.GoroutinePanicked(pos, r)
+	}
 }
 
 func __gk_clear(x any) {

@@ -821,10 +821,10 @@ func (r *rewriter) deferStmt(n *ast.DeferStmt) {
 	r.e.replace(r.off(n.Pos()), r.off(n.End()), text, r.unitEnd)
 }
 
-// capturedCall splits a deferred or go call into the statements that
-// evaluate its function value and arguments now, as Go does at the defer
-// or go statement (caps, such as "__gk3 := x; "), and the call to make
-// later with those values (body).
+// capturedCall splits a deferred call into the statements that evaluate
+// its function value and arguments now, as Go does at the defer statement
+// (caps, such as "__gk3 := x; "), and the call to make later with those
+// values (body).
 func (r *rewriter) capturedCall(call *ast.CallExpr) (caps []string, body string) {
 	capture := func(x ast.Expr) string {
 		t := r.temp()

@@ -8,32 +8,52 @@ import (
 	"github.com/beacceaf/gokernel/interp/internal/proto"
 )
 
+// A goPanic is the end of a goroutine that a cell started with a go
+// statement and that panicked, or called os.Exit (exit is then set).
+type goPanic struct {
+	text string
+	exit bool
+}
+
 // goroutinePanicked records the panic of a goroutine that a cell started
 // with a go statement (gosrc.HostSymbols): the goroutine recovered it and
 // ended. The running cell reports it when it ends; when no cell runs, the
 // next one does.
 func (w *Worker) goroutinePanicked(pos string, v any) {
-	msg := fmt.Sprint(v)
-	if text, ok := gosrc.GoPanicText(msg); ok {
-		msg = text
+	p := goPanic{text: "panic in the goroutine started at " + pos + ": "}
+	if code, ok := v.(exitCode); ok {
+		p = goPanic{text: fmt.Sprintf("the goroutine started at %s called os.Exit(%d)", pos, int(code)), exit: true}
+	} else if text, ok := gosrc.GoPanicText(fmt.Sprint(v)); ok {
+		p.text += text
+	} else {
+		p.text += fmt.Sprint(v)
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.goPanics = append(w.goPanics, "panic in the goroutine started at "+pos+": "+msg)
+	w.goPanics = append(w.goPanics, p)
 }
 
 // goroutineError is the error of a cell during or before which goroutines
 // panicked: the cell's own error, if any, with the panics added to its
-// traceback, or else an error of its own.
-func goroutineError(panics []string, cellErr *proto.Error) *proto.Error {
+// traceback, or else an error of its own, named Exit when the first of
+// them called os.Exit, as a cell that calls it is.
+func goroutineError(panics []goPanic, cellErr *proto.Error) *proto.Error {
+	texts := make([]string, len(panics))
+	for k, p := range panics {
+		texts[k] = p.text
+	}
 	note := "The goroutine ended; the worker and the notebook's variables are kept."
 	if len(panics) > 1 {
 		note = "The goroutines ended; the worker and the notebook's variables are kept."
 	}
 	if cellErr != nil {
-		cellErr.Traceback = append(append(cellErr.Traceback, panics...), note)
+		cellErr.Traceback = append(append(cellErr.Traceback, texts...), note)
 		return cellErr
 	}
-	first, _, _ := strings.Cut(panics[0], "\n")
-	return &proto.Error{Name: "GoroutinePanic", Value: first, Traceback: append(panics, note)}
+	first, _, _ := strings.Cut(texts[0], "\n")
+	name := "GoroutinePanic"
+	if panics[0].exit {
+		name = "Exit"
+	}
+	return &proto.Error{Name: name, Value: first, Traceback: append(texts, note)}
 }

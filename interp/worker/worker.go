@@ -146,7 +146,7 @@ type Worker struct {
 
 	noteOnce sync.Once // the note that whole programs run in the interpreter
 
-	goPanics []string // goroutine panics not yet reported; guarded by mu
+	goPanics []goPanic // goroutine panics not yet reported; guarded by mu
 }
 
 // emit sends one event to the kernel.
