@@ -102,7 +102,7 @@ func startFake(t *testing.T, rate float64, stalled bool) (*publisher, *fakeSocke
 	s := newFakeSocket(rate, stalled)
 	p := newPublisher(s.send, true)
 	p.mu.Lock()
-	p.maxPending, p.maxLag, p.markEvery, p.stallAfter = 256<<10, 512<<10, 64<<10, 300*time.Millisecond
+	p.maxPending, p.maxLag, p.markEvery, p.stallAfter = 256<<10, 512<<10, 64<<10, time.Second
 	p.mu.Unlock()
 	s.p = p
 	go s.readLoop()
@@ -206,7 +206,7 @@ func TestPublisherBackpressure(t *testing.T) {
 	}{
 		{"fast reader", 0, 0, false},
 		{"slow reader", 8 << 20, 0, false},
-		{"stalled reader", 0, 1500 * time.Millisecond, true},
+		{"stalled reader", 0, 2500 * time.Millisecond, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p, s := startFake(t, c.rate, c.stallFor > 0)
