@@ -26,6 +26,7 @@ import re
 import secrets
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -241,7 +242,6 @@ def main():
     args = p.parse_args()
     kernel = Kernel(args.kernel)
     ctx = zmq.Context()
-    import tempfile
     out, ok = [], True
     with tempfile.TemporaryDirectory(prefix="gokernel-flood-") as workdir:
         for case in args.case or ["rate", "stall"]:
