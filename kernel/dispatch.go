@@ -160,10 +160,10 @@ func (s *Server) welcomeLateSubscriber(ctx context.Context, req *wire.Message) {
 }
 
 // hasSubscriber tells whether topics, those of the IOPub socket, include
-// one of a client's: the kernel's own drain subscriber does not count.
+// one of a client's: the kernel's own loopback subscriber does not count.
 func hasSubscriber(topics []string) bool {
 	for _, t := range topics {
-		if t != drainTopic {
+		if t != drainTopic && t != ackTopic {
 			return true
 		}
 	}

@@ -16,8 +16,11 @@
 // zmq4 has no poll. Shell requests run one at a time on the shell goroutine;
 // control requests run on their own goroutine, so interrupt, shutdown and
 // kernel_info are served while a cell runs. IOPub has one sending goroutine,
-// fed by a publisher that coalesces stream text into few messages and bounds
-// its memory (see publish.go); status, reply and display messages are never
+// fed by a publisher that coalesces stream text into few messages and paces
+// it by acknowledgements from the kernel's own loopback subscriber, so that
+// a writer is slowed to the front ends' pace and memory stays bounded (see
+// publish.go). Stream text is dropped, with a note, only while a front end
+// has stopped reading; status, reply and display messages are never
 // dropped.
 //
 // # Robustness

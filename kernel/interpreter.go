@@ -141,7 +141,11 @@ func Text(s string) Bundle { return Bundle{"text/plain": s} }
 // Output carries a cell's output to the front end. It is safe for
 // concurrent use, and it stays valid after Execute returns.
 type Output interface {
-	// Stream appends text to the "stdout" or "stderr" stream.
+	// Stream appends text to the "stdout" or "stderr" stream. While the
+	// front ends are behind with earlier output it waits, so that a fast
+	// writer is slowed to their pace; once they have taken nothing for a
+	// few seconds, it returns at once and the oldest waiting text is
+	// dropped with a note saying how much.
 	Stream(name, text string)
 	// Display shows b. A non-empty id lets Update replace it later.
 	Display(b Bundle, metadata map[string]any, id string)

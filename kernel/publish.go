@@ -3,27 +3,52 @@ package kernel
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 )
 
-// Stream coalescing and the IOPub memory bound.
+// Stream coalescing, IOPub backpressure and the memory bound.
 //
-// zmq4's PUB socket queues without limit and cannot tell us that a
-// subscriber has fallen behind, and its high-water mark drops any message,
-// status included. So the bound lives here: stream text is merged into
-// messages of up to maxChunk bytes, flushed after flushDelay, and handed to
-// the socket at most streamRate bytes per second (after a burst of
-// streamBurst). Text that waits longer than that is held in a buffer of at
-// most maxPending bytes, which drops its oldest bytes and says so in the
-// stream. Every other message is sent in order and never dropped.
+// zmq4's PUB socket never makes Send wait: it queues without limit and
+// writes each message to every subscriber in turn from one goroutine, so a
+// subscriber that stops reading stops all of them, and its high-water mark
+// drops any message, status included. The kernel's own loopback subscriber
+// is on that same path, so it serves as the acknowledgement: every so often
+// a stream message goes out under the topic ackTopic followed by the number
+// of bytes handed to the socket before it, and when the loopback subscriber
+// receives it, everything before it has been written to every subscriber.
+//
+// The publisher merges stream text into messages of up to maxChunk bytes,
+// flushed after flushDelay, and hands stream messages to the socket only
+// while fewer than maxLag bytes are unacknowledged. Text that waits is held
+// in a buffer of maxPending bytes; when it is full, the caller of stream
+// waits, which slows down the writer of the output (the worker's pipe fills
+// and the cell blocks in its write), so a front end that keeps reading gets
+// everything. Only when no acknowledgement has come for stallAfter while
+// output waits, that is, when some subscriber has stopped reading, does the
+// buffer drop its oldest bytes instead, and the next message says how many.
+// Every other message is sent in order and never dropped.
+//
+// stallAfter is long because a client's progress reaches the kernel in
+// bursts: libzmq reads ahead up to 1,000 messages (64 MiB of ours) and
+// reads again only once the client has taken half of them, which takes
+// a client handling 50 messages a second (jupyter_client polling shell
+// for 20 ms between IOPub messages) 10 s. closeWait bounds how long
+// shutdown waits for subscribers that are behind.
 const (
-	flushDelay  = 5 * time.Millisecond
-	maxChunk    = 64 << 10
-	maxPending  = 8 << 20
-	streamRate  = 16 << 20
-	streamBurst = 32 << 20
+	flushDelay = 5 * time.Millisecond
+	maxChunk   = 64 << 10
+	maxPending = 8 << 20
+	maxLag     = 16 << 20
+	markEvery  = 256 << 10
+	stallAfter = 10 * time.Second
+	closeWait  = time.Second
 )
+
+// ackTopic prefixes the IOPub topic of stream messages that the loopback
+// subscriber acknowledges. Clients subscribe to every topic and ignore it.
+const ackTopic = "gokernel.ack."
 
 // pubItem is one message waiting for the IOPub socket. A stream item is
 // still open for appending while it is the last item in the queue.
@@ -40,7 +65,9 @@ type pubItem struct {
 
 // publisher orders and sends IOPub messages. It is safe for concurrent use.
 type publisher struct {
-	send func(msgType string, parent json.RawMessage, content any) error
+	// send hands one message to the socket under topic and returns the
+	// number of bytes it took on the wire.
+	send func(topic, msgType string, parent json.RawMessage, content any) (int, error)
 
 	mu      sync.Mutex
 	cond    *sync.Cond
@@ -48,19 +75,27 @@ type publisher struct {
 	pending int // stream bytes in queue
 	flushed bool
 	closed  bool
+	closeBy time.Time // when close stops waiting for the subscribers
 	done    chan struct{}
 
-	tokens float64
-	last   time.Time
+	paced        bool      // acknowledgements arrive; false sends without waiting
+	sent         int64     // bytes handed to the socket
+	acked        int64     // bytes known to be written to every subscriber
+	lastMark     int64     // sent when the last acknowledged message went out
+	blockedSince time.Time // when stream output began to wait for acks; zero if it does not
 
 	// The limits, normally the constants above; tests make them small.
-	rate, burst float64
-	maxPending  int
+	maxPending, markEvery int
+	maxLag                int64
+	stallAfter            time.Duration
 }
 
-func newPublisher(send func(string, json.RawMessage, any) error) *publisher {
-	p := &publisher{send: send, done: make(chan struct{}), tokens: streamBurst, last: time.Now(),
-		rate: streamRate, burst: streamBurst, maxPending: maxPending}
+// newPublisher starts a publisher that sends through send. With paced,
+// stream output waits for the acknowledgements that ack passes on;
+// without, nothing does, and memory is not bounded.
+func newPublisher(send func(topic, msgType string, parent json.RawMessage, content any) (int, error), paced bool) *publisher {
+	p := &publisher{send: send, done: make(chan struct{}), paced: paced,
+		maxPending: maxPending, markEvery: markEvery, maxLag: maxLag, stallAfter: stallAfter}
 	p.cond = sync.NewCond(&p.mu)
 	go p.run()
 	return p
@@ -77,37 +112,55 @@ func (p *publisher) publish(msgType string, parent json.RawMessage, content any)
 	p.cond.Broadcast()
 }
 
-// stream appends text to the named stream of parent.
+// stream appends text to the named stream of parent. While the buffer is
+// full and the subscribers keep reading, it waits.
 func (p *publisher) stream(parent json.RawMessage, name, text string) {
 	if text == "" {
 		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	for p.pending >= p.maxPending && !p.closed && !p.stalled() {
+		p.cond.Wait()
+	}
 	if p.closed {
 		return
 	}
-	if n := len(p.queue); n > 0 {
-		last := p.queue[n-1]
-		if last.stream == name && string(last.parent) == string(parent) && len(last.text) < maxChunk {
-			last.text = append(last.text, text...)
-			p.pending += len(text)
-			p.trim()
-			p.cond.Broadcast()
-			return
-		}
-	}
-	p.queue = append(p.queue, &pubItem{msgType: "stream", parent: parent, stream: name, text: []byte(text), born: time.Now()})
 	p.pending += len(text)
-	p.trim()
+	if last := p.last(); last != nil && last.stream == name && string(last.parent) == string(parent) && len(last.text) < maxChunk {
+		last.text = append(last.text, text...)
+	} else {
+		p.queue = append(p.queue, &pubItem{msgType: "stream", parent: parent, stream: name, text: []byte(text), born: time.Now()})
+	}
+	if p.stalled() {
+		p.trim()
+	}
 	p.cond.Broadcast()
 }
 
-// trim drops the oldest stream bytes while more than maxPending wait.
+// last returns the last queued item, or nil.
+func (p *publisher) last() *pubItem {
+	if len(p.queue) == 0 {
+		return nil
+	}
+	return p.queue[len(p.queue)-1]
+}
+
+// stalled tells whether stream output has waited for an acknowledgement
+// for stallAfter or longer.
+func (p *publisher) stalled() bool {
+	return !p.blockedSince.IsZero() && time.Since(p.blockedSince) >= p.stallAfter
+}
+
+// trim drops the oldest stream bytes while more than maxPending wait. It is
+// called only when waiting could not help: when the subscribers are stalled.
+// An item left with no text passes its count of dropped bytes on to the
+// stream item after it, if that is of the same stream, so that the queue
+// stays short however long the stall.
 func (p *publisher) trim() {
 	for _, it := range p.queue {
 		if p.pending <= p.maxPending {
-			return
+			break
 		}
 		if it.stream == "" || len(it.text) == 0 {
 			continue
@@ -117,28 +170,60 @@ func (p *publisher) trim() {
 			n++ // never split a UTF-8 character
 		}
 		it.text = it.text[n:]
+		if len(it.text) == 0 {
+			it.text = nil // let the array go
+		}
 		it.dropped += n
 		p.pending -= n
 	}
+	kept := p.queue[:0]
+	for i, it := range p.queue {
+		if it.stream != "" && len(it.text) == 0 && i+1 < len(p.queue) {
+			if next := p.queue[i+1]; next.stream == it.stream && string(next.parent) == string(it.parent) {
+				next.dropped += it.dropped
+				continue
+			}
+		}
+		kept = append(kept, it)
+	}
+	clear(p.queue[len(kept):])
+	p.queue = kept
+}
+
+// ack records that the first n bytes handed to the socket have been written
+// to every subscriber.
+func (p *publisher) ack(n int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n <= p.acked {
+		return
+	}
+	p.acked = n
+	if !p.blockedSince.IsZero() {
+		p.blockedSince = time.Now()
+	}
+	p.cond.Broadcast()
 }
 
 // flush makes queued stream text eligible to be sent now and waits until
-// everything queued so far has been handed to the socket.
+// everything queued so far has been handed to the socket, or until the
+// subscribers are found stalled.
 func (p *publisher) flush() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.flushed = true
 	p.cond.Broadcast()
-	for len(p.queue) > 0 && !p.closed {
+	for len(p.queue) > 0 && !p.closed && !p.stalled() {
 		p.cond.Wait()
 	}
 }
 
-// close sends what is queued, then stops the sending goroutine.
+// close sends what is queued, then stops the sending goroutine. Stream
+// text that still waits for the subscribers after closeWait is dropped.
 func (p *publisher) close() {
-	p.flush()
 	p.mu.Lock()
 	p.closed = true
+	p.closeBy = time.Now().Add(closeWait)
 	p.cond.Broadcast()
 	p.mu.Unlock()
 	<-p.done
@@ -159,7 +244,7 @@ func (p *publisher) run() {
 			p.cond.Broadcast()
 			p.cond.Wait()
 		}
-		if len(p.queue) == 0 && p.closed {
+		if p.closed && len(p.queue) == 0 {
 			p.mu.Unlock()
 			return
 		}
@@ -173,46 +258,64 @@ func (p *publisher) run() {
 				p.cond.Wait()
 				continue
 			}
-			if wait := p.take(len(it.text)); wait > 0 && !p.closed {
-				timer.Reset(wait)
+			// Without an acknowledgement on its way, waiting could not end:
+			// this item will carry one.
+			if p.paced && p.sent-p.acked >= p.maxLag && p.lastMark > p.acked {
+				if p.closed && (p.stalled() || time.Now().After(p.closeBy)) {
+					p.mu.Unlock()
+					return
+				}
+				if p.blockedSince.IsZero() {
+					p.blockedSince = time.Now()
+				}
+				// Wake the waiters when the stall would begin, or when
+				// close stops waiting.
+				left := p.stallAfter - time.Since(p.blockedSince)
+				if p.closed {
+					left = min(left, time.Until(p.closeBy))
+				}
+				if left > 0 {
+					timer.Reset(left)
+				} else {
+					p.cond.Broadcast()
+				}
 				p.cond.Wait()
 				continue
 			}
+			p.blockedSince = time.Time{}
 		}
 		p.queue = p.queue[1:]
+		topic := it.msgType
 		if it.stream != "" {
 			p.pending -= len(it.text)
+			if p.paced && (p.sent-p.lastMark >= int64(p.markEvery) || p.lastMark <= p.acked) {
+				topic = ackTopic + strconv.FormatInt(p.sent, 10)
+				p.lastMark = p.sent
+			}
 		}
+		p.cond.Broadcast() // room in the buffer
 		p.mu.Unlock()
-		p.sendItem(it)
+		n := p.sendItem(topic, it)
 		p.mu.Lock()
+		p.sent += int64(n)
 		p.cond.Broadcast()
 	}
 }
 
-// take spends n stream bytes from the rate bucket, or says how long to wait.
-func (p *publisher) take(n int) time.Duration {
-	now := time.Now()
-	p.tokens = min(p.burst, p.tokens+now.Sub(p.last).Seconds()*p.rate)
-	p.last = now
-	if p.tokens >= float64(n) || float64(n) > p.burst {
-		p.tokens -= float64(n)
-		return 0
-	}
-	return time.Duration((float64(n) - p.tokens) / p.rate * float64(time.Second))
-}
-
-func (p *publisher) sendItem(it *pubItem) {
+// sendItem sends it under topic and returns the bytes it took.
+func (p *publisher) sendItem(topic string, it *pubItem) int {
 	content := it.content
 	if it.stream != "" {
 		text := string(it.text)
 		if it.dropped > 0 {
-			text = fmt.Sprintf("[… %d bytes dropped: the front end is reading output more slowly than the cell writes it]\n", it.dropped) + text
+			text = fmt.Sprintf("[… %d bytes dropped: a front end stopped reading output for %v or more]\n", it.dropped, p.stallAfter) + text
 		}
 		content = map[string]any{"name": it.stream, "text": text}
 	}
-	if err := p.send(it.msgType, it.parent, content); err != nil {
+	n, err := p.send(topic, it.msgType, it.parent, content)
+	if err != nil {
 		// The socket is closed or broken; there is nobody to tell.
-		_ = err
+		return 0
 	}
+	return n
 }

@@ -8,6 +8,8 @@ import (
 	"io"
 	"log"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -121,7 +123,7 @@ func (s *Server) Serve(ctx context.Context) error {
 		s.closeSockets()
 		return err
 	}
-	s.pub = newPublisher(s.sendIOPub)
+	s.pub = newPublisher(s.sendIOPub, s.drain != nil)
 
 	var wg sync.WaitGroup
 	run := func(f func()) { wg.Add(1); go func() { defer wg.Done(); f() }() }
@@ -179,11 +181,13 @@ func (s *Server) listen(ctx context.Context) error {
 	// closeSockets instead.
 	s.drain = zmq4.NewSub(context.WithoutCancel(ctx), opts...)
 	err := s.drain.Dial(loopback(s.conn, s.conn.IOPubPort))
-	if err == nil {
-		err = s.drain.SetOption(zmq4.OptionSubscribe, drainTopic)
+	for _, topic := range []string{drainTopic, ackTopic} {
+		if err == nil {
+			err = s.drain.SetOption(zmq4.OptionSubscribe, topic)
+		}
 	}
 	if err != nil {
-		s.log.Printf("iopub: no loopback subscriber, so shutdown waits %v for IOPub to drain: %v", drainDelay, err)
+		s.log.Printf("iopub: no loopback subscriber, so shutdown waits %v for IOPub to drain, and the memory that output to slow front ends takes is not bounded: %v", drainDelay, err)
 		s.drain.Close()
 		s.drain = nil
 	}
@@ -204,12 +208,21 @@ func loopback(conn *wire.ConnectionInfo, port int) string {
 	return c.Endpoint(port)
 }
 
-// receiveDrain passes on the drain probe until the loopback subscriber
-// is closed.
+// receiveDrain passes on the drain probe and the acknowledgements of
+// stream output (see publish.go) until the loopback subscriber is closed.
 func (s *Server) receiveDrain() {
 	for {
-		if _, err := s.drain.Recv(); err != nil {
+		msg, err := s.drain.Recv()
+		if err != nil {
 			return
+		}
+		if len(msg.Frames) > 0 {
+			if n, ok := strings.CutPrefix(string(msg.Frames[0]), ackTopic); ok {
+				if sent, err := strconv.ParseInt(n, 10, 64); err == nil {
+					s.pub.ack(sent)
+				}
+				continue
+			}
 		}
 		select {
 		case s.drained <- struct{}{}:
@@ -448,15 +461,21 @@ func (s *Server) header(msgType string) wire.Header {
 	return wire.NewHeader(msgType, s.session, "kernel")
 }
 
-// sendIOPub publishes one message. It is the publisher's only way out.
-func (s *Server) sendIOPub(msgType string, parent json.RawMessage, content any) error {
+// sendIOPub publishes one message under topic and returns its size on the
+// wire. It is the publisher's only way out.
+func (s *Server) sendIOPub(topic, msgType string, parent json.RawMessage, content any) (int, error) {
 	m := &wire.Message{
-		Identities: [][]byte{[]byte(msgType)},
+		Identities: [][]byte{[]byte(topic)},
 		Header:     s.header(msgType),
 		Parent:     parent,
 		Content:    wire.NewContent(content),
 	}
-	return s.iopub.Send(zmq4.NewMsgFrom(s.signer.Encode(m)...))
+	frames := s.signer.Encode(m)
+	n := 0
+	for _, f := range frames {
+		n += len(f)
+	}
+	return n, s.iopub.Send(zmq4.NewMsgFrom(frames...))
 }
 
 // publish queues an IOPub message parented to req.

@@ -5,21 +5,26 @@ promise, stated in its first docstring line. The Go side
 (../reliability_test.go) runs this module and reports each method.
 """
 
+import json
 import os
+import queue
+import re
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 import uuid
 
+import zmq
 from jupyter_client import BlockingKernelClient
 from jupyter_client.manager import start_new_kernel
 from jupyter_client.session import Session
 
-from gkutil import KERNEL_NAME, KernelTestCase, Proc, bound, children, kernel_pid, wait_gone
+from gkutil import KERNEL_NAME, KernelTestCase, Proc, bound, children, descendants, kernel_pid, wait_gone
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -444,6 +449,131 @@ class HeartbeatTests(KernelTestCase):
                     [len(f) for f in got], [len(f) for f in payload], "frame lengths differ"
                 )
                 self.assertEqual(got, payload)
+
+
+# The note that stands for dropped stream text.
+DROP_NOTE = re.compile(r"\[… (\d+) bytes dropped[^\]]*\]\n")
+
+
+def tree_rss(pid):
+    """Returns the RSS of pid and its descendants, in bytes."""
+    total = 0
+    for p in [pid] + descendants(pid):
+        try:
+            with open(f"/proc/{p}/status") as f:
+                total += next(int(l.split()[1]) for l in f if l.startswith("VmRSS:")) * 1024
+        except (OSError, StopIteration):
+            pass
+    return total
+
+
+class FloodTests(KernelTestCase):
+    def read_stdout(self, kc, msg_id, timeout):
+        """Reads IOPub as fast as it comes until msg_id's idle, as nbclient
+        does, then its reply; returns the reply and the stdout text."""
+        deadline = time.monotonic() + timeout
+        parts = []
+        while True:
+            self.assertLess(time.monotonic(), deadline, f"no idle within {timeout} s")
+            try:
+                msg = kc.get_iopub_msg(timeout=1)
+            except queue.Empty:
+                continue
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] == "stream" and msg["content"]["name"] == "stdout":
+                parts.append(msg["content"]["text"])
+            elif msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                break
+        while True:
+            reply = kc.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return reply, "".join(parts)
+
+    def test_reader_gets_whole_flood(self):
+        """A client that keeps reading gets all of a 128 MiB flood, with nothing dropped."""
+        km, kc = self.start_kernel()
+        total = 128 << 20
+        msg_id = kc.execute(
+            'import ("bytes"; "os")\n'
+            "line := append(bytes.Repeat([]byte(\"x\"), 1023), '\\n')\n"
+            "buf := bytes.Repeat(line, 1024)\n"
+            f"for n := 0; n < {total}; n += len(buf) {{ os.Stdout.Write(buf) }}"
+        )
+        start = time.monotonic()
+        reply, out = self.read_stdout(kc, msg_id, 120)
+        took = time.monotonic() - start
+        self.assertEqual(reply["content"]["status"], "ok", reply["content"])
+        self.assertIsNone(DROP_NOTE.search(out), "text was dropped for a client that kept reading")
+        self.assertEqual(len(out), total, "stdout is not what the cell wrote")
+        print(f"measured: 128 MiB flood to jupyter_client: all arrived in {took:.2f} s ({total / (1 << 20) / took:.0f} MiB/s)")
+        self.assert_value(kc, "1+1", "2")
+
+    def test_stalled_subscriber_bounded(self):
+        """A subscriber that stops reading for 12 s keeps the kernel's tree under 256 MiB; notes count every dropped byte, and both clients see the cell end."""
+        km, kc = self.start_kernel()
+        pid = kernel_pid(km)
+        stalled = zmq.Context.instance().socket(zmq.SUB)
+        self.addCleanup(stalled.close, 0)
+        stalled.rcvhwm = 1  # libzmq then stops reading the TCP socket
+        stalled.rcvbuf = 64 << 10
+        stalled.setsockopt(zmq.SUBSCRIBE, b"")
+        stalled.connect(f"{km.transport}://{km.ip}:{km.iopub_port}")
+        self.assert_ok(kc, "x := 1")  # both subscribed by now
+        peak, stop = [0], threading.Event()
+
+        def sample():
+            while not stop.wait(0.05):
+                peak[0] = max(peak[0], tree_rss(pid))
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        self.addCleanup(sampler.join)
+        self.addCleanup(stop.set)
+        msg_id = kc.execute(
+            'import ("bytes"; "fmt"; "os"; "time")\n'
+            "line := append(bytes.Repeat([]byte(\"x\"), 1023), '\\n')\n"
+            "buf := bytes.Repeat(line, 64)\n"
+            "written := 0\n"
+            "for start := time.Now(); time.Since(start) < 14*time.Second; written += len(buf) { os.Stdout.Write(buf) }\n"
+            'fmt.Println("written", written)'
+        )
+        seen_idle = []
+
+        def drain():
+            time.sleep(12)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                if not stalled.poll(100):
+                    continue
+                frames = stalled.recv_multipart()
+                i = frames.index(b"<IDS|MSG>")
+                header, parent = json.loads(frames[i + 2]), json.loads(frames[i + 3])
+                if parent.get("msg_id") == msg_id and header["msg_type"] == "status" \
+                        and json.loads(frames[i + 5])["execution_state"] == "idle":
+                    seen_idle.append(True)
+                    return
+
+        drainer = threading.Thread(target=drain)
+        drainer.start()
+        reply, out = self.read_stdout(kc, msg_id, 90)
+        drainer.join()
+        stop.set()
+        self.assertEqual(reply["content"]["status"], "ok", reply["content"])
+        m = re.search(r"written (\d+)\n$", out)
+        self.assertIsNotNone(m, "the cell's last line is missing")
+        dropped = sum(int(n) for n in DROP_NOTE.findall(out))
+        arrived = len(DROP_NOTE.sub("", out)) - len(m.group(0))
+        mib = 1 << 20
+        print(
+            f"measured: a subscriber stalled 12 s: kernel tree peak {peak[0] / mib:.0f} MiB; "
+            f"{int(m.group(1)) / mib:.0f} MiB written, {arrived / mib:.0f} MiB arrived, {dropped / mib:.0f} MiB in notes"
+        )
+        self.assertEqual(arrived + dropped, int(m.group(1)), "dropped bytes not accounted for by notes")
+        self.assertGreater(dropped, 0, "nothing was dropped though a subscriber stalled")
+        self.assertLess(peak[0], 256 * mib, "the kernel's tree grew too much")
+        self.assertTrue(seen_idle, "the stalled subscriber never saw the cell end")
+        self.assert_value(kc, "1+1", "2")
 
 
 # A cell that starts a child process and prints the worker's and the child's
