@@ -91,7 +91,7 @@ func TestGoFidelity(t *testing.T) {
 		}
 		slices.Sort(lines)
 		header := fmt.Sprintf("# TestGoFidelity's expectations: mode, program of $(go env GOROOT)/test, class.\n"+
-			"# Every %d-th program; rewrite with go test -run TestGoFidelity -fidelity.every %d -fidelity.update.\n",
+			"# Every %d-th program; rewrite with go test -run TestGoFidelity ./cmd/gokernel -args -fidelity.every %d -fidelity.update.\n",
 			*fidelityEvery, *fidelityEvery)
 		if err := os.WriteFile(expectFile, []byte(header+strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 			t.Fatal(err)
