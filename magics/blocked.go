@@ -19,8 +19,8 @@ import (
 //
 //	waiting in open("my_fifo", O_WRONLY): no reader has opened it yet
 //
-// A command's line is a display in its cell, replaced once the call
-// returns by how long it waited. A job's line is the last line of its RUN
+// A command's line is a display in its cell; once the call returns, it
+// gets how long the call waited under it (waitline.Call.Done). A job's line is the last line of its RUN
 // LOG while it waits, and becomes "open(…) waited 3.2 s" when the call
 // returns. The facts come from package fifo, which reads /proc for the
 // process and the processes it started.
