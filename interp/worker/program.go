@@ -18,7 +18,6 @@ import (
 	"github.com/beacceaf/gokernel/interp/gosrc"
 	"github.com/beacceaf/gokernel/interp/internal/proto"
 	"github.com/beacceaf/gokernel/interp/program"
-	"github.com/beacceaf/gokernel/interp/symbols"
 )
 
 // interruptGrace is how long an interrupted program has, after SIGINT, to
@@ -36,9 +35,8 @@ type programs struct {
 	once    sync.Once
 	builder *program.Builder // nil without a Go toolchain
 
-	mu     sync.Mutex
-	groups map[int]bool // process groups of running programs
-	pid    int          // the running program's process, 0 when none
+	mu  sync.Mutex
+	pid int // the running program's process, which leads its process group; 0 when none
 }
 
 // toolchain returns the builder, or nil when no go command is on PATH.
@@ -64,30 +62,18 @@ func (p *programs) running() int {
 	return p.pid
 }
 
-func (p *programs) started(pid int) {
+// setRunning records the running program's process (0 when it has ended).
+// Cells run one at a time, so there is at most one.
+func (p *programs) setRunning(pid int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.groups == nil {
-		p.groups = map[int]bool{}
-	}
-	p.groups[pid] = true
 	p.pid = pid
 }
 
-func (p *programs) ended(pid int) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	delete(p.groups, pid)
-	p.pid = 0
-}
-
-// killAll kills the process groups of the programs still running, when the
-// worker ends.
+// killAll kills the running program's process group, when the worker ends.
 func (p *programs) killAll() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for pgid := range p.groups {
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	if pid := p.running(); pid != 0 {
+		_ = syscall.Kill(-pid, syscall.SIGKILL)
 	}
 }
 
@@ -166,24 +152,12 @@ func (s *session) runProgram(ctx context.Context, req proto.Request) proto.Event
 // interpretProgram runs a whole program in an interpreter of its own, so
 // that, as with a built program, its declarations stay out of the session.
 func (s *session) interpretProgram(ctx context.Context, req proto.Request) proto.Event {
-	i := interp.New(interp.Options{
-		Stdin:        os.Stdin,
-		Stdout:       os.Stdout,
-		Stderr:       os.Stderr,
-		Unrestricted: true,
-		Args:         []string{req.Cell},
-		Env:          os.Environ(),
-	})
-	for _, x := range append(symbolTables(), s.overrides(), s.openOverrides()) {
-		if err := i.Use(x); err != nil {
-			return proto.Event{Err: &proto.Error{Name: "InternalError", Value: err.Error()}}
-		}
-	}
-	if err := symbols.LoadGeneric(i); err != nil {
+	i, err := s.newInterpreter(req.Cell)
+	if err != nil {
 		return proto.Event{Err: &proto.Error{Name: "InternalError", Value: err.Error()}}
 	}
 	src := program.Source(req.Cell+"/_.go", req.Code)
-	err := evalIn(ctx, i, src)
+	err = evalIn(ctx, i, src)
 	var p interp.Panic
 	if errors.As(err, &p) && p.Value == exitCode(0) {
 		return proto.Event{} // os.Exit(0) ends a program normally
@@ -225,8 +199,8 @@ func (w *Worker) execProgram(ctx context.Context, cell, bin string) proto.Event 
 		return proto.Event{Err: &proto.Error{Name: "InternalError", Value: fmt.Sprintf("start the program: %v", err)}}
 	}
 	pid := cmd.Process.Pid
-	runningPrograms.started(pid)
-	defer runningPrograms.ended(pid)
+	runningPrograms.setRunning(pid)
+	defer runningPrograms.setRunning(0)
 
 	catcher := &program.Catcher{W: streamWriter{w, 2}}
 	drained := make(chan struct{})

@@ -44,26 +44,38 @@ func newSession(w *Worker) (*session, error) {
 		}
 		return ""
 	}
-	s.i = interp.New(interp.Options{
-		Stdin:        os.Stdin,
-		Stdout:       os.Stdout,
-		Stderr:       os.Stderr,
-		Unrestricted: true,
-		Args:         []string{"cell"},
-		Env:          os.Environ(),
-	})
-	for _, x := range append(symbolTables(), s.overrides(), s.openOverrides(), gosrc.HostSymbols(w.goroutinePanicked)) {
-		if err := s.i.Use(x); err != nil {
-			return nil, fmt.Errorf("worker: load symbols: %w", err)
-		}
-	}
-	if err := symbols.LoadGeneric(s.i); err != nil {
-		return nil, fmt.Errorf("worker: generic helpers: %w", err)
+	var err error
+	if s.i, err = s.newInterpreter("cell", gosrc.HostSymbols(w.goroutinePanicked)); err != nil {
+		return nil, err
 	}
 	if _, err := s.i.EvalWithContext(context.Background(), gosrc.Prelude); err != nil {
 		return nil, fmt.Errorf("worker: prelude: %w", err)
 	}
 	return s, nil
+}
+
+// newInterpreter makes an interpreter with the worker's stdio, every
+// package a cell can import, gokernel's overrides and the generic helpers,
+// and extra tables. args0 is os.Args[0] for the code it runs.
+func (s *session) newInterpreter(args0 string, extra ...interp.Exports) (*interp.Interpreter, error) {
+	i := interp.New(interp.Options{
+		Stdin:        os.Stdin,
+		Stdout:       os.Stdout,
+		Stderr:       os.Stderr,
+		Unrestricted: true,
+		Args:         []string{args0},
+		Env:          os.Environ(),
+	})
+	tables := append(symbolTables(), s.overrides(), s.openOverrides())
+	for _, x := range append(tables, extra...) {
+		if err := i.Use(x); err != nil {
+			return nil, fmt.Errorf("worker: load symbols: %w", err)
+		}
+	}
+	if err := symbols.LoadGeneric(i); err != nil {
+		return nil, fmt.Errorf("worker: generic helpers: %w", err)
+	}
+	return i, nil
 }
 
 // symbolTables lists the packages that cells can import, in the order the
