@@ -24,10 +24,13 @@ const minUpdateGap = 100 * time.Millisecond
 //     at that moment (Jobs.out, set by SetOutput), or the job's own cell's
 //     when no cell runs. It always carries the job's display id, so it lands
 //     in the job's own area whichever cell carries it.
-//   - An update that went through the job's own Output while no cell ran is
-//     marked (sentIdle) and sent again, as the job's latest state, through
-//     the next cell that starts; so every client sees every job's latest
-//     state by the end of the next cell.
+//   - An update that went through the job's own Output while no cell ran, or
+//     through a cell's Output while that cell was ending (SetOutput was
+//     called again before Update returned, so the update may follow the
+//     cell's idle status, which headless clients ignore), is marked
+//     (sentIdle) and sent again, as the job's latest state, through the next
+//     cell that starts; so every client sees every job's latest state by the
+//     end of the next cell.
 //   - The first display (in Start) goes out before publish starts, so no
 //     update precedes the display it updates.
 //
@@ -46,6 +49,7 @@ const minUpdateGap = 100 * time.Millisecond
 func (js *Jobs) SetOutput(out kernel.Output) {
 	js.mu.Lock()
 	js.out = out
+	js.cell++
 	all := append([]*job(nil), js.jobs...)
 	js.mu.Unlock()
 	if out == nil {
@@ -63,10 +67,19 @@ func (js *Jobs) SetOutput(out kernel.Output) {
 	}
 }
 
-func (js *Jobs) current() kernel.Output {
+// current returns the running cell's Output (nil when no cell runs) and the
+// count of SetOutput calls that identifies that cell.
+func (js *Jobs) current() (kernel.Output, uint64) {
 	js.mu.Lock()
 	defer js.mu.Unlock()
-	return js.out
+	return js.out, js.cell
+}
+
+// cellEnded reports whether SetOutput was called since current returned cell.
+func (js *Jobs) cellEnded(cell uint64) bool {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	return js.cell != cell
 }
 
 // touch asks for a display update.
@@ -74,6 +87,26 @@ func (j *job) touch() {
 	select {
 	case j.dirty <- struct{}{}:
 	default:
+	}
+}
+
+// send sends one display update through the running cell's Output, or the
+// job's own when no cell runs. When the cell it used ends (or another
+// starts) before Update returns, the update may have followed that cell's
+// idle status, so it is sent again through whatever runs now.
+func (j *job) send(b kernel.Bundle) {
+	for {
+		out, cell := j.js.current()
+		j.mu.Lock()
+		j.sentIdle = out == nil
+		j.mu.Unlock()
+		if out == nil {
+			out = j.own
+		}
+		out.Update(b, nil, j.displayID)
+		if !j.js.cellEnded(cell) {
+			return
+		}
 	}
 }
 
@@ -91,15 +124,8 @@ func (j *job) publish() {
 			time.Sleep(d)
 		}
 		b, ended := j.render()
-		out := j.js.current()
-		j.mu.Lock()
-		j.sentIdle = out == nil
-		j.mu.Unlock()
-		if out == nil {
-			out = j.own
-		}
 		if text, _ := b["text/plain"].(string); text != lastText {
-			out.Update(b, nil, j.displayID)
+			j.send(b)
 			last, lastText = time.Now(), text
 		}
 		if !ended {

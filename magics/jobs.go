@@ -40,6 +40,7 @@ type Jobs struct {
 	last   int    // the last number given
 	jobs   []*job // in number order
 	out    kernel.Output
+	cell   uint64 // counts SetOutput calls, so a sender can tell that the cell it used has ended
 	closed bool
 }
 

@@ -9,10 +9,12 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/beacceaf/gokernel/kernel"
 	"github.com/beacceaf/gokernel/kernel/kerneltest"
 	"github.com/beacceaf/gokernel/magics"
 )
@@ -179,6 +181,45 @@ func TestJobUpdatesGoThroughCurrentOutput(t *testing.T) {
 		if e.Kind != "update" || e.DisplayID != id {
 			t.Errorf("the running cell got %+v, want only updates of display %s", e, id)
 		}
+	}
+}
+
+// endingCell is a cell's Output whose cell ends while the job's final
+// update goes through it: that Update calls SetOutput(nil) before
+// recording, as when the interpreter ends the cell while the job's
+// publisher is sending.
+type endingCell struct {
+	*kerneltest.Recorder
+	jobs *magics.Jobs
+	once sync.Once
+}
+
+func (c *endingCell) Update(b kernel.Bundle, md map[string]any, id string) {
+	if text, _ := b["text/plain"].(string); strings.Contains(text, "Process finished!") {
+		c.once.Do(func() { c.jobs.SetOutput(nil) })
+	}
+	c.Recorder.Update(b, md, id)
+}
+
+// TestJobUpdateRacingCellEnd: an update that went through a cell which
+// ended meanwhile may have followed that cell's idle status, which nbclient
+// ignores; the next cell must carry the job's final state again.
+func TestJobUpdateRacingCellEnd(t *testing.T) {
+	k := newKit(t)
+	k.mustRun("%bash_async --name s sleep 0.3; echo done")
+	id := displays(k.rec)[0].DisplayID
+
+	ending := &endingCell{Recorder: &kerneltest.Recorder{}, jobs: k.jobs}
+	k.jobs.SetOutput(ending)
+	if _, err := k.jobs.Wait(context.Background(), "s", 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	k.jobs.SetOutput(nil)
+	next := &kerneltest.Recorder{}
+	k.jobs.SetOutput(next)
+	k.jobs.SetOutput(nil)
+	if v := viewJob(t, []*kerneltest.Recorder{next}, id); !strings.Contains(v.last(), "Process finished! code=0") {
+		t.Errorf("the cell after the race got updates %q, want the job's final state", v.updates)
 	}
 }
 
