@@ -83,7 +83,7 @@ func (i *Interpreter) SetDebugEvents(events func([]byte)) {
 }
 
 // debugEvent passes a worker's DAP event to the kernel.
-func (i *Interpreter) debugEvent(ev proto.Event) {
+func (i *Interpreter) debugEvent(ev proto.DebugEvent) {
 	i.dbg.mu.Lock()
 	events := i.dbg.events
 	i.dbg.mu.Unlock()
@@ -113,7 +113,7 @@ func (i *Interpreter) Debug(ctx context.Context, request []byte) []byte {
 		path, err := i.dumpCell(*req.Arguments.Code)
 		return dapResponse(req.Seq, req.Command, map[string]any{"sourcePath": path}, err)
 	}
-	ev, err := i.ask(ctx, proto.Request{Op: proto.OpDebug, DAP: request})
+	ev, err := query[proto.DebugReply](ctx, i, proto.Debug{DAP: request})
 	if err != nil {
 		return dapResponse(req.Seq, req.Command, nil, fmt.Errorf("the Go worker did not answer: %w", err))
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,7 +32,9 @@ const (
 	callWait = 3 * time.Second
 )
 
-// Options configure an Interpreter.
+// Options configure an Interpreter. New reads them once; %cd and %env
+// then change the worker's directory and environment through the
+// supervisor.
 type Options struct {
 	// WorkerArgv starts a worker process. The default runs this program
 	// with the single argument "worker".
@@ -54,19 +57,11 @@ type Interpreter struct {
 
 	magics *magics.Registry
 	jobs   *magics.Jobs
+	sup    *supervisor
 
-	// life serialises starting, replacing and closing workers. It is held
-	// only for bounded work (worker.kill and a process start), never while
-	// waiting for a cell; mu is never held while waiting at all.
-	life sync.Mutex
-
-	mu      sync.Mutex
-	w       *worker
+	mu      sync.Mutex    // never held while waiting
 	out     kernel.Output // where worker output goes: the running cell, or the last one
-	frames  []string      // panic frames yaegi printed during the running request
 	running string        // the cell of the running request, such as "In[3]"
-	seq     uint64
-	closed  bool
 
 	dbg debugSide
 }
@@ -91,16 +86,18 @@ func New(opts Options) (*Interpreter, error) {
 	}
 	jobs := magics.NewJobs()
 	i := &Interpreter{opts: opts, jobs: jobs, magics: magics.Builtin(jobs)}
-	w, err := i.start()
-	if err != nil {
+	i.sup = &supervisor{
+		argv:  opts.WorkerArgv,
+		log:   opts.Log,
+		hooks: hooks{stream: i.stream, display: i.display, debug: i.debugEvent, jobs: i.jobList},
+		ended: jobs.EndAll,
+		dir:   opts.Dir,
+		env:   slices.Clone(opts.Env),
+	}
+	if _, _, err := i.sup.get(); err != nil {
 		return nil, err
 	}
-	i.w = w
 	return i, nil
-}
-
-func (i *Interpreter) start() (*worker, error) {
-	return startWorker(i.opts.WorkerArgv, i.opts.Dir, i.opts.Env, i.stream, i.display, i.jobList)
 }
 
 // jobList is the kernel's job table, as package interp/jobs shows it.
@@ -113,28 +110,13 @@ func (i *Interpreter) jobList() []jobs.Job {
 }
 
 // yaegiFile matches the file name that the worker's //line directives
-// give yaegi; yaegi writes it in the panic traces it prints to stderr.
+// give yaegi, as it appears in stderr text such as a crash dump.
 var yaegiFile = regexp.MustCompile(`(In\[\d+\])/_\.go:`)
 
-// panicFrame matches a line that yaegi prints to stderr for each
-// interpreted frame a panic unwinds: "In[3]/_.go:2:1: panic: main(...)".
-var panicFrame = regexp.MustCompile(`(?m)^(In\[\d+\])/_\.go:(\d+:\d+: panic: .*\(\.\.\.\))\n`)
-
-// stream forwards worker output to the current cell's Output. The panic
-// frames yaegi prints are kept for the traceback of the cell's error
-// instead.
+// stream forwards worker output to the current cell's Output.
 func (i *Interpreter) stream(name, text string) {
 	if name == "stderr" && strings.Contains(text, "/_.go:") {
-		for _, m := range panicFrame.FindAllStringSubmatch(text, -1) {
-			i.mu.Lock()
-			i.frames = append(i.frames, m[1]+":"+m[2])
-			i.mu.Unlock()
-		}
-		text = panicFrame.ReplaceAllString(text, "")
 		text = yaegiFile.ReplaceAllString(text, "$1:")
-		if text == "" {
-			return
-		}
 	}
 	i.mu.Lock()
 	out := i.out
@@ -146,13 +128,8 @@ func (i *Interpreter) stream(name, text string) {
 	i.opts.Log.Printf("worker %s before any cell: %s", name, strings.TrimRight(text, "\n"))
 }
 
-// display forwards a worker display event to the current cell's Output,
-// and a debugger event to the kernel.
-func (i *Interpreter) display(ev proto.Event) {
-	if ev.Op == proto.EvDebug {
-		i.debugEvent(ev)
-		return
-	}
+// display forwards a worker display event to the current cell's Output.
+func (i *Interpreter) display(ev proto.Display) {
 	i.mu.Lock()
 	out := i.out
 	i.mu.Unlock()
@@ -160,10 +137,10 @@ func (i *Interpreter) display(ev proto.Event) {
 		return
 	}
 	out.Flush()
-	switch ev.Kind {
-	case "update":
+	switch ev.Action {
+	case proto.ActionUpdate:
 		out.Update(ev.Data, ev.Metadata, ev.DisplayID)
-	case "clear":
+	case proto.ActionClear:
 		out.ClearOutput(ev.Wait)
 	default:
 		out.Display(ev.Data, ev.Metadata, ev.DisplayID)
@@ -190,79 +167,6 @@ func (i *Interpreter) Info() kernel.Info {
 			PygmentsLexer: "go", CodeMirrorMode: "go", NBConvertExporter: "script",
 		},
 	}
-}
-
-// worker returns a live worker, starting a new one when the old one has
-// died. replaced tells the caller that state was lost since the last cell.
-// It may wait for a dead worker to be cleaned up, within worker.kill's
-// bounds, but never holds i.mu while it does.
-func (i *Interpreter) worker() (w *worker, replaced string, err error) {
-	i.life.Lock()
-	defer i.life.Unlock()
-	i.mu.Lock()
-	old, closed := i.w, i.closed
-	i.mu.Unlock()
-	if closed {
-		return nil, "", fmt.Errorf("interp: closed")
-	}
-	if old != nil && !old.exitedNow() {
-		return old, "", nil
-	}
-	if old != nil {
-		old.kill()
-		replaced = old.exitReason()
-		if summary := i.crashReport(old); len(summary) > 0 {
-			replaced += ": " + summary[len(summary)-1]
-		}
-		i.jobs.EndAll()
-	}
-	w, err = i.swap(old)
-	if err != nil {
-		return nil, "", err
-	}
-	return w, replaced, nil
-}
-
-// current returns the worker if it is alive, without starting one.
-func (i *Interpreter) current() (*worker, error) {
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	if i.closed || i.w == nil || i.w.dead() {
-		return nil, errWorkerGone
-	}
-	return i.w, nil
-}
-
-// replace kills w and, if it was the current worker, starts another.
-func (i *Interpreter) replace(w *worker) {
-	i.life.Lock()
-	defer i.life.Unlock()
-	w.kill()
-	i.jobs.EndAll()
-	i.mu.Lock()
-	cur, closed := i.w, i.closed
-	i.mu.Unlock()
-	if cur != w || closed {
-		return
-	}
-	if _, err := i.swap(w); err != nil {
-		i.opts.Log.Printf("starting a new worker: %v", err)
-	}
-}
-
-// swap starts a new worker in place of old. i.life is held.
-func (i *Interpreter) swap(old *worker) (*worker, error) {
-	nw, err := i.start()
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	if err != nil {
-		if i.w == old {
-			i.w = nil
-		}
-		return nil, err
-	}
-	i.w = nw
-	return nw, nil
 }
 
 // Execute implements kernel.Interpreter. A cell is Go code, possibly with
@@ -304,7 +208,7 @@ func (i *Interpreter) Execute(ctx context.Context, req *kernel.ExecuteRequest, o
 			res.Value = nil
 			if err := i.magics.Run(ctx, seg, out, env); err != nil {
 				if ctx.Err() != nil {
-					return errResult("Interrupted", "the cell was interrupted")
+					return errResult(proto.EnameInterrupted, proto.Interrupted)
 				}
 				return &kernel.ExecuteResult{Err: magics.AsKernelError(err)}
 			}
@@ -319,166 +223,146 @@ func (i *Interpreter) Execute(ctx context.Context, req *kernel.ExecuteRequest, o
 // runGo runs Go code in the worker as cell. show asks for the value of a
 // trailing expression.
 func (i *Interpreter) runGo(ctx context.Context, cell, code string, req *kernel.ExecuteRequest, out kernel.Output, show bool) *kernel.ExecuteResult {
-	w, replaced, err := i.worker()
+	w, lost, err := i.sup.get()
 	if err != nil {
-		return errResult("WorkerError", err.Error())
+		return errResult(proto.EnameWorker, err.Error())
 	}
-	if replaced != "" {
-		out.Stream("stderr", fmt.Sprintf("The Go worker had stopped (%s), so a new one was started: "+
-			"the variables, functions and imports of earlier cells are gone.\n", replaced))
+	if lost != "" {
+		out.Stream("stderr", fmt.Sprintf("The Go worker had stopped (%s), so a new one was started: %s.\n", lost, proto.StateLost))
 	}
-	id := i.nextID()
 	i.mu.Lock()
-	i.frames = nil
 	i.running = cell
 	i.mu.Unlock()
-	err = w.send(proto.Request{
-		ID: id, Op: proto.OpExec, Cell: cell, Code: code, Path: cellPath(req.Code),
+	w.takeFrames() // those of a request that ended before, such as a goroutine's
+	c, err := w.start(proto.Exec{
+		Cell: cell, Code: code, Path: cellPath(req.Code),
 		AllowStdin: req.AllowStdin, Silent: req.Silent || !show,
-	})
+	}, true)
 	if err != nil {
-		return i.died(w, out)
+		return i.died(w)
 	}
 	stop, watched := make(chan struct{}), make(chan struct{})
 	go func() { defer close(watched); watchBlocked(w.pid, i.workerDir, out, stop) }()
 	defer func() { close(stop); <-watched }()
-	return i.await(ctx, w, id, out)
+	return i.await(ctx, w, c, out)
 }
 
 // workerDir is the worker's working directory, read from /proc, so that
 // os.Chdir in a Go cell and %cd agree.
 func (i *Interpreter) workerDir() string {
-	i.mu.Lock()
-	w, dir := i.w, i.opts.Dir
-	i.mu.Unlock()
-	if w != nil && !w.dead() {
+	if w := i.sup.live(); w != nil {
 		if d, err := os.Readlink("/proc/" + strconv.Itoa(w.pid) + "/cwd"); err == nil {
 			return d
 		}
 	}
-	return dir
-}
-
-func (i *Interpreter) nextID() uint64 {
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	i.seq++
-	return i.seq
+	return i.sup.startDir()
 }
 
 // evalExprs evaluates expressions in the worker, for user_expressions.
 func (i *Interpreter) evalExprs(ctx context.Context, exprs map[string]string) map[string]kernel.ExpressionResult {
 	out := map[string]kernel.ExpressionResult{}
-	w, _, err := i.worker()
-	if err != nil {
+	fail := func(e *kernel.Error) map[string]kernel.ExpressionResult {
 		for name := range exprs {
-			out[name] = kernel.ExpressionResult{Err: &kernel.Error{Name: "WorkerError", Value: err.Error(), Traceback: []string{err.Error()}}}
+			out[name] = kernel.ExpressionResult{Err: e}
 		}
 		return out
 	}
-	id := i.nextID()
-	if err := w.send(proto.Request{ID: id, Op: proto.OpEval, Exprs: exprs}); err != nil {
+	w, _, err := i.sup.get()
+	if err != nil {
+		return fail(&kernel.Error{Name: proto.EnameWorker, Value: err.Error(), Traceback: []string{err.Error()}})
+	}
+	c, err := w.start(proto.Eval{Exprs: exprs}, true)
+	if err != nil {
 		return out
 	}
 	i.mu.Lock()
 	sink := i.out
 	i.mu.Unlock()
-	res := i.await(ctx, w, id, sink)
+	res := i.await(ctx, w, c, sink)
 	if res.Err != nil {
-		for name := range exprs {
-			out[name] = kernel.ExpressionResult{Err: res.Err}
-		}
-		return out
+		return fail(res.Err)
 	}
 	return res.UserExpressions
 }
 
-// await waits for the result of request id, serving stdin requests and
-// interrupts on the way.
-func (i *Interpreter) await(ctx context.Context, w *worker, id uint64, out kernel.Output) *kernel.ExecuteResult {
+// await waits for the result of call c, serving stdin requests and
+// interrupts on the way. A worker that dies, or does not stop within
+// cancelWait of an interrupt, is replaced.
+func (i *Interpreter) await(ctx context.Context, w *worker, c *call, out kernel.Output) *kernel.ExecuteResult {
 	inputCtx, cancelInput := context.WithCancel(ctx)
 	defer cancelInput()
 	var cancelled <-chan time.Time
 	done := ctx.Done()
 	for {
-		var ev proto.Event
-		var ok bool
 		select {
-		case ev, ok = <-w.events:
+		case m, ok := <-c.reply:
 			if !ok {
-				return i.died(w, out)
+				return i.died(w)
 			}
+			res, _ := m.(proto.Result)
+			w.waitEnds(c.id, endWait)
+			w.crash.release() // the worker lives: what looked like a crash was output
+			frames := w.takeFrames()
+			if res.Err != nil && (res.Err.Name == proto.EnamePanic || res.Err.Name == proto.EnameRuntime) {
+				for _, f := range frames {
+					res.Err.Traceback = append(res.Err.Traceback, f.String())
+				}
+			}
+			if res.Stuck {
+				i.sup.replace(w)
+				return errResult(proto.EnameInterrupted, "the cell was stuck in a call that cannot be interrupted", stuckText)
+			}
+			return result(res)
+		case req := <-c.inputs:
+			go i.input(inputCtx, w, req, out)
 		case <-w.exited:
-			return i.died(w, out)
+			return i.died(w)
 		case <-done:
 			done = nil
-			_ = w.send(proto.Request{ID: id, Op: proto.OpCancel})
+			_ = w.send(c.id, proto.Cancel{})
 			cancelled = time.After(cancelWait)
-			continue
 		case <-cancelled:
-			i.replace(w)
-			return errResult("Interrupted", "the cell did not stop when interrupted", stuckText)
-		}
-		switch ev.Op {
-		case proto.EvInput:
-			go i.input(inputCtx, w, ev, out)
-		case proto.EvResult:
-			if ev.ID != id {
-				continue // a late answer to an earlier, abandoned request
-			}
-			w.waitEnds(id, endWait)
-			w.crash.release() // the worker lives: what looked like a crash was output
-			i.mu.Lock()
-			frames := i.frames
-			i.frames = nil
-			i.mu.Unlock()
-			if ev.Err != nil && (ev.Err.Name == "Panic" || ev.Err.Name == "RuntimeError") {
-				ev.Err.Traceback = append(ev.Err.Traceback, frames...)
-			}
-			if ev.Stuck {
-				i.replace(w)
-				return errResult("Interrupted", "the cell was stuck in a call that cannot be interrupted", stuckText)
-			}
-			return result(ev)
+			w.forget(c)
+			i.sup.replace(w)
+			return errResult(proto.EnameInterrupted, "the cell did not stop when interrupted", stuckText)
 		}
 	}
 }
 
 const stuckText = "The cell was blocked in a system call (such as open, read or sleep) that Go cannot cancel, " +
-	"so the Go worker was stopped and a new one started: the variables, functions and imports of earlier cells are gone."
+	"so the Go worker was stopped and a new one started: " + proto.StateLost + "."
 
 // input asks the user for a line on behalf of a blocked stdin read.
-func (i *Interpreter) input(ctx context.Context, w *worker, ev proto.Event, out kernel.Output) {
-	text, err := out.Input(ctx, ev.Prompt, ev.Password)
+func (i *Interpreter) input(ctx context.Context, w *worker, req proto.InputRequest, out kernel.Output) {
+	text, err := out.Input(ctx, req.Prompt, req.Password)
 	if err != nil {
-		msg := fmt.Sprintf("stdin: %v; the read gets end of file.\n", err)
+		note := fmt.Sprintf("stdin: %v; the read gets end of file.\n", err)
 		if err == kernel.ErrNoStdin {
-			msg = "stdin: this front end does not accept input (allow_stdin is false, as in nbconvert), so the read gets end of file.\n"
+			note = proto.NoStdin
 		}
-		_ = w.send(proto.Request{Op: proto.OpNoInput, Text: msg})
+		_ = w.send(0, proto.NoInput{Note: note})
 		return
 	}
-	_ = w.send(proto.Request{Op: proto.OpInput, Text: text + "\n"})
+	_ = w.send(0, proto.Input{Text: text + "\n"})
 }
 
 // died reports the death of the worker during a cell, after its last
-// output has been shown (worker.kill drains the pipes, within bounds).
-// A Go runtime crash dump is logged in full; the user gets its header,
-// such as "fatal error: stack overflow", the cell, and the last frames of
-// the cell's code that yaegi printed.
-func (i *Interpreter) died(w *worker, out kernel.Output) *kernel.ExecuteResult {
+// output has been shown (the supervisor drains the pipes, within bounds)
+// and a new worker has been started. A Go runtime crash dump is logged in
+// full; the user gets its header, such as "fatal error: stack overflow",
+// the cell, and the last frames of the cell's code that the worker sent.
+func (i *Interpreter) died(w *worker) *kernel.ExecuteResult {
 	select {
 	case <-w.exited:
 	case <-time.After(reapWait):
 	}
-	w.kill()
+	i.sup.replace(w)
 	reason := w.exitReason()
-	summary := i.crashReport(w)
+	summary := i.sup.crashReport(w)
+	frames := w.takeFrames()
 	i.mu.Lock()
-	frames, cell := i.frames, i.running
-	i.frames = nil
+	cell := i.running
 	i.mu.Unlock()
-	i.replace(w)
 
 	value := "the Go worker process died: " + reason
 	var tb []string
@@ -488,48 +372,39 @@ func (i *Interpreter) died(w *worker, out kernel.Output) *kernel.ExecuteResult {
 		if cell != "" {
 			tb = append(tb, "in "+cell)
 		}
-		tb = append(tb, frames[max(0, len(frames)-crashFrames):]...)
+		for _, f := range frames[max(0, len(frames)-crashFrames):] {
+			tb = append(tb, f.String())
+		}
 	}
 	tb = append(tb, "The Go worker process running this cell died ("+reason+"). A new worker has been started: "+
-		"the variables, functions and imports of earlier cells are gone. Run the cells you need again.")
+		proto.StateLost+". Run the cells you need again.")
 	if len(summary) > 0 {
 		tb = append(tb, "The Go runtime's full trace is in the kernel's log.")
 	}
-	return errResult("WorkerDied", value, tb...)
+	return errResult(proto.EnameWorkerDied, value, tb...)
 }
 
 // crashFrames is how many frames of the cell's own code a crash report
 // shows, the innermost last.
 const crashFrames = 5
 
-// crashReport logs w's crash dump in full, if it left one, and returns
-// the dump's header lines.
-func (i *Interpreter) crashReport(w *worker) []string {
-	dump := w.crash.take()
-	if dump == "" {
-		return nil
-	}
-	i.opts.Log.Printf("the Go worker (pid %d) crashed; the Go runtime wrote:\n%s", w.pid, strings.TrimRight(dump, "\n"))
-	return dumpSummary(dump)
-}
-
 func errResult(name, value string, traceback ...string) *kernel.ExecuteResult {
 	tb := append([]string{name + ": " + value}, traceback...)
 	return &kernel.ExecuteResult{Err: &kernel.Error{Name: name, Value: value, Traceback: colourTraceback(tb)}}
 }
 
-func result(ev proto.Event) *kernel.ExecuteResult {
+func result(r proto.Result) *kernel.ExecuteResult {
 	res := &kernel.ExecuteResult{}
-	if ev.Err != nil {
-		res.Err = toError(ev.Err)
+	if r.Err != nil {
+		res.Err = toError(r.Err)
 		return res
 	}
-	if ev.Value != nil {
-		res.Value = kernel.Text(*ev.Value)
+	if r.Value != nil {
+		res.Value = kernel.Text(*r.Value)
 	}
-	if len(ev.Exprs) > 0 {
+	if len(r.Exprs) > 0 {
 		res.UserExpressions = map[string]kernel.ExpressionResult{}
-		for name, v := range ev.Exprs {
+		for name, v := range r.Exprs {
 			if v.Err != nil {
 				res.UserExpressions[name] = kernel.ExpressionResult{Err: toError(v.Err)}
 			} else if v.Text != nil {
@@ -551,7 +426,7 @@ func (i *Interpreter) pager(ctx context.Context, name string) *kernel.ExecuteRes
 	name = strings.TrimRight(name, "?")
 	in := i.Inspect(ctx, name, len(name), max(detail-1, 0))
 	if !in.Found {
-		return errResult("NameError", fmt.Sprintf("%s: no documentation found", name))
+		return errResult(proto.EnameName, fmt.Sprintf("%s: no documentation found", name))
 	}
 	return &kernel.ExecuteResult{Payload: []map[string]any{{
 		"source": "page", "data": map[string]any(in.Data), "start": 0,
@@ -560,44 +435,60 @@ func (i *Interpreter) pager(ctx context.Context, name string) *kernel.ExecuteRes
 
 // Complete implements kernel.Interpreter.
 func (i *Interpreter) Complete(ctx context.Context, code string, cursor int) kernel.Completion {
-	ev, err := i.ask(ctx, proto.Request{Op: proto.OpComplete, Code: code, Cursor: cursor})
+	c, err := query[proto.Completion](ctx, i, proto.Complete{Code: code, Cursor: cursor})
 	if err != nil {
 		return kernel.Completion{Start: cursor, End: cursor}
 	}
-	return kernel.Completion{Matches: ev.Matches, Start: ev.Start, End: ev.End}
+	return kernel.Completion{Matches: c.Matches, Start: c.Start, End: c.End}
 }
 
 // Inspect implements kernel.Interpreter.
 func (i *Interpreter) Inspect(ctx context.Context, code string, cursor, detail int) kernel.Inspection {
-	ev, err := i.ask(ctx, proto.Request{Op: proto.OpInspect, Code: code, Cursor: cursor, Detail: detail})
-	if err != nil || !ev.Found {
+	in, err := query[proto.Inspection](ctx, i, proto.Inspect{Code: code, Cursor: cursor, Detail: detail})
+	if err != nil || !in.Found {
 		return kernel.Inspection{}
 	}
-	return kernel.Inspection{Found: true, Data: ev.Doc}
+	return kernel.Inspection{Found: true, Data: in.Doc}
 }
 
-// call sends req to a live worker, starting one if needed, and waits for
-// its answer for at most callWait.
-func (i *Interpreter) call(ctx context.Context, req proto.Request) (proto.Event, error) {
-	w, _, err := i.worker()
+// request sends req to a live worker, starting one if needed, and waits
+// for its answer, of type A, for at most callWait.
+func request[A proto.Message](ctx context.Context, i *Interpreter, req proto.Message) (A, error) {
+	var zero A
+	w, _, err := i.sup.get()
 	if err != nil {
-		return proto.Event{}, err
+		return zero, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, callWait)
-	defer cancel()
-	return w.call(ctx, req)
+	return exchange[A](ctx, w, req)
 }
 
-// ask is call for complete and inspect: it never waits for a worker to
-// be replaced; with no live worker it fails at once.
-func (i *Interpreter) ask(ctx context.Context, req proto.Request) (proto.Event, error) {
-	w, err := i.current()
+// query is request for complete, inspect and the debugger: it never waits
+// for a worker to be started or replaced; with no live worker it fails at
+// once.
+func query[A proto.Message](ctx context.Context, i *Interpreter, req proto.Message) (A, error) {
+	var zero A
+	w, err := i.sup.current()
 	if err != nil {
-		return proto.Event{}, err
+		return zero, err
 	}
+	return exchange[A](ctx, w, req)
+}
+
+// exchange sends req to w and waits for its answer, of type A, for at
+// most callWait.
+func exchange[A proto.Message](ctx context.Context, w *worker, req proto.Message) (A, error) {
+	var zero A
 	ctx, cancel := context.WithTimeout(ctx, callWait)
 	defer cancel()
-	return w.call(ctx, req)
+	m, err := w.call(ctx, req)
+	if err != nil {
+		return zero, err
+	}
+	a, ok := m.(A)
+	if !ok {
+		return zero, fmt.Errorf("interp: the worker answered %s with %s", req.Kind(), m.Kind())
+	}
+	return a, nil
 }
 
 // IsComplete implements kernel.Interpreter. It needs no worker.
@@ -612,17 +503,8 @@ func (i *Interpreter) IsComplete(ctx context.Context, code string) kernel.Comple
 // Close implements kernel.Interpreter: it ends the worker and its process
 // group.
 func (i *Interpreter) Close() error {
-	i.life.Lock()
-	defer i.life.Unlock()
-	i.mu.Lock()
-	i.closed = true
-	w := i.w
-	i.w = nil
-	i.mu.Unlock()
 	err := i.jobs.Close()
 	i.removeCellFiles()
-	if w != nil {
-		w.close(500 * time.Millisecond)
-	}
+	i.sup.close()
 	return err
 }

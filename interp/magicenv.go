@@ -26,27 +26,25 @@ var _ magics.Env = (*magicEnv)(nil)
 // os.Chdir in a Go cell and %cd agree.
 func (e *magicEnv) Dir() string { return e.i.workerDir() }
 
-// ask sends a request that the worker answers with a done event.
-func (e *magicEnv) ask(ctx context.Context, req proto.Request) (proto.Event, error) {
-	ev, err := e.i.call(ctx, req)
+// change sends a request that the worker answers with a Done.
+func (e *magicEnv) change(ctx context.Context, req proto.Message) error {
+	d, err := request[proto.Done](ctx, e.i, req)
 	if err != nil {
-		return ev, err
+		return err
 	}
-	if ev.Err != nil {
-		return ev, errors.New(ev.Err.Value)
+	if d.Err != nil {
+		return errors.New(d.Err.Value)
 	}
-	return ev, nil
+	return nil
 }
 
 func (e *magicEnv) Chdir(ctx context.Context, dir string) error {
 	if !filepath.IsAbs(dir) {
 		dir = filepath.Join(e.Dir(), dir)
 	}
-	_, err := e.ask(ctx, proto.Request{Op: proto.OpChdir, Text: dir})
+	err := e.change(ctx, proto.Chdir{Dir: dir})
 	if err == nil {
-		e.i.mu.Lock()
-		e.i.opts.Dir = dir // a new worker starts here too
-		e.i.mu.Unlock()
+		e.i.sup.setDir(dir) // a new worker starts here too
 	}
 	return err
 }
@@ -55,18 +53,16 @@ func (e *magicEnv) Setenv(ctx context.Context, name, value string) error {
 	if err := os.Setenv(name, value); err != nil {
 		return err
 	}
-	e.i.setenv(name, value, false)
-	_, err := e.ask(ctx, proto.Request{Op: proto.OpSetenv, Name: name, Text: value})
-	return err
+	e.i.sup.setEnv(name, value, false)
+	return e.change(ctx, proto.Setenv{Name: name, Value: value})
 }
 
 func (e *magicEnv) Unsetenv(ctx context.Context, name string) error {
 	if err := os.Unsetenv(name); err != nil {
 		return err
 	}
-	e.i.setenv(name, "", true)
-	_, err := e.ask(ctx, proto.Request{Op: proto.OpSetenv, Name: name, Unset: true})
-	return err
+	e.i.sup.setEnv(name, "", true)
+	return e.change(ctx, proto.Setenv{Name: name, Unset: true})
 }
 
 func (e *magicEnv) Eval(ctx context.Context, expr string) (string, error) {
@@ -91,33 +87,11 @@ func (e *magicEnv) RunGo(ctx context.Context, code string) error {
 }
 
 func (e *magicEnv) Reset(ctx context.Context) error {
-	e.i.mu.Lock()
-	w := e.i.w
-	e.i.mu.Unlock()
-	if w != nil {
-		e.i.replace(w)
-	}
+	e.i.sup.reset()
 	return nil
 }
 
 func (e *magicEnv) Names(ctx context.Context) ([]string, error) {
-	ev, err := e.ask(ctx, proto.Request{Op: proto.OpNames})
-	return ev.Matches, err
-}
-
-// setenv records a %env change so that a replacement worker gets it too.
-func (i *Interpreter) setenv(name, value string, unset bool) {
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	env := i.opts.Env[:0:0]
-	for _, kv := range i.opts.Env {
-		if len(kv) > len(name) && kv[:len(name)+1] == name+"=" {
-			continue
-		}
-		env = append(env, kv)
-	}
-	if !unset {
-		env = append(env, name+"="+value)
-	}
-	i.opts.Env = env
+	l, err := request[proto.NameList](ctx, e.i, proto.Names{})
+	return l.Names, err
 }

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -23,28 +24,27 @@ import (
 
 // A worker is one running `gokernel worker` process: its control socket,
 // its two output pipes and the goroutines that read them. It is owned by
-// an Interpreter, which replaces it when it dies.
+// the supervisor, which alone starts, kills and replaces it.
 type worker struct {
 	cmd   *exec.Cmd
 	pid   int
 	token string
 
-	ctl     *os.File
-	enc     *json.Encoder
-	encMu   sync.Mutex
-	events  chan proto.Event // results and input requests of the running request
-	display func(proto.Event)
-	jobs    func() []jobs.Job // the kernel's job table, for cells that ask
+	ctl   *os.File
+	enc   *json.Encoder
+	encMu sync.Mutex
+	hooks hooks
 
 	callMu sync.Mutex
-	calls  map[uint64]chan proto.Event // complete and inspect requests waiting for answers
-	nextID uint64
+	ids    *atomic.Uint64   // the kernel's one request counter, shared by its workers
+	calls  map[uint64]*call // the requests waiting for their answers, by ID
+	gone   bool             // the control socket has closed: no more answers come
 
 	mu       sync.Mutex
 	cond     *sync.Cond
 	ends     [2]uint64 // the last end marker seen on stdout, stderr
-	displays map[uint64]proto.Event
-	syncSeen uint64
+	displays map[uint64]proto.Display
+	frames   []proto.PanicFrame // the panic frames of the running request, or of a crash
 
 	pipes   [2]*os.File    // the read ends of stdout and stderr
 	crash   *crashFilter   // takes a runtime crash dump out of stderr
@@ -55,6 +55,23 @@ type worker struct {
 
 	killOnce sync.Once
 	killed   chan struct{} // closed when kill has finished
+}
+
+// hooks are where a worker's output and questions go: the Interpreter's
+// methods.
+type hooks struct {
+	stream  func(stream, text string) // output text
+	display func(proto.Display)       // rich output, in its place among the text
+	debug   func(proto.DebugEvent)    // a debugger event
+	jobs    func() []jobs.Job         // the kernel's job table, for cells that ask
+}
+
+// A call is a request waiting for its answer. Exec and Eval calls also
+// get the running cell's stdin requests.
+type call struct {
+	id     uint64
+	reply  chan proto.Message      // the answer; closed if the worker dies first
+	inputs chan proto.InputRequest // Exec and Eval: the cell blocks reading stdin
 }
 
 // Bounds of the waits in kill. A worker killed with SIGKILL is reaped
@@ -72,19 +89,17 @@ const (
 // locked to it for the worker's whole life), and it ends when its control
 // socket closes. Either way it kills its own process group, so processes
 // that cells started go too. Close also kills that group.
-func startWorker(argv []string, dir string, env []string, sink func(stream, text string), display func(proto.Event), jobList func() []jobs.Job) (*worker, error) {
+func startWorker(argv []string, dir string, env []string, ids *atomic.Uint64, h hooks) (*worker, error) {
 	tok := make([]byte, 16)
 	if _, err := rand.Read(tok); err != nil {
 		return nil, fmt.Errorf("interp: marker token: %w", err)
 	}
 	w := &worker{
 		token:    hex.EncodeToString(tok),
-		events:   make(chan proto.Event, 64),
-		display:  display,
-		jobs:     jobList,
-		calls:    map[uint64]chan proto.Event{},
-		nextID:   1 << 62,
-		displays: map[uint64]proto.Event{},
+		hooks:    h,
+		ids:      ids,
+		calls:    map[uint64]*call{},
+		displays: map[uint64]proto.Display{},
 		exited:   make(chan struct{}),
 		killed:   make(chan struct{}),
 	}
@@ -156,6 +171,7 @@ func startWorker(argv []string, dir string, env []string, sink func(stream, text
 	w.enc = json.NewEncoder(w.ctl)
 	w.pipes = [2]*os.File{outR, errR}
 
+	sink := h.stream
 	w.crash = newCrashFilter(func(s string) { sink("stderr", s) })
 	for i, p := range []*os.File{outR, errR} {
 		name := [2]string{"stdout", "stderr"}[i]
@@ -169,7 +185,7 @@ func startWorker(argv []string, dir string, env []string, sink func(stream, text
 			defer p.Close()
 			newMarkerReader(p, w.token,
 				text,
-				func(kind string, seq uint64) { w.marker(i, kind, seq, sink) },
+				func(kind string, seq uint64) { w.marker(i, kind, seq) },
 			).run()
 		}()
 	}
@@ -180,7 +196,7 @@ func startWorker(argv []string, dir string, env []string, sink func(stream, text
 // marker records a marker seen on pipe i (0 stdout, 1 stderr). A sync
 // marker releases the display event with the same number, so that rich
 // output keeps its place among the text.
-func (w *worker) marker(i int, kind string, seq uint64, sink func(string, string)) {
+func (w *worker) marker(i int, kind string, seq uint64) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	switch kind {
@@ -192,7 +208,7 @@ func (w *worker) marker(i int, kind string, seq uint64, sink func(string, string
 			ev := w.displays[seq]
 			delete(w.displays, seq)
 			w.mu.Unlock()
-			w.showDisplay(ev)
+			w.hooks.display(ev)
 			w.mu.Lock()
 		}
 	}
@@ -247,62 +263,114 @@ func (w *worker) exitedNow() bool {
 	return info.Signo == int32(unix.SIGCHLD)
 }
 
-func (w *worker) showDisplay(ev proto.Event) { w.display(ev) }
-
-// readEvents reads the control socket until the worker closes it.
+// readEvents reads the control socket until the worker closes it, and
+// routes each event: answers by ID to the call waiting for them, the
+// rest to the hooks.
 func (w *worker) readEvents() {
-	defer close(w.events)
-	defer func() {
-		w.callMu.Lock()
-		for id, ch := range w.calls {
-			close(ch)
-			delete(w.calls, id)
-		}
-		w.callMu.Unlock()
-	}()
+	defer w.endCalls()
 	dec := json.NewDecoder(bufio.NewReaderSize(w.ctl, 64<<10))
 	for {
-		var ev proto.Event
-		if err := dec.Decode(&ev); err != nil {
+		id, m, err := proto.ReadEvent(dec)
+		if errors.Is(err, proto.ErrUnknownKind) {
+			continue // from a newer worker; the kernel log is no place for it
+		}
+		if err != nil {
 			return
 		}
-		if ev.Op == proto.EvJobs {
-			go w.send(proto.Request{ID: ev.ID, Op: proto.OpJobs, Jobs: w.jobs()})
-			continue
-		}
-		if ev.Op == proto.EvComplete || ev.Op == proto.EvInspect || ev.Op == proto.EvDone {
-			w.callMu.Lock()
-			ch := w.calls[ev.ID]
-			delete(w.calls, ev.ID)
-			w.callMu.Unlock()
-			if ch != nil {
-				ch <- ev
-			}
-			continue
-		}
-		if ev.Op == proto.EvDebug {
-			w.display(ev) // the debugger's events go out at once
-			continue
-		}
-		if ev.Op == proto.EvDisplay {
+		switch m := m.(type) {
+		case proto.Display:
 			w.mu.Lock()
-			w.displays[ev.Seq] = ev
+			w.displays[m.Seq] = m
 			w.cond.Broadcast()
 			w.mu.Unlock()
-			continue
+		case proto.PanicFrame:
+			w.mu.Lock()
+			w.frames = append(w.frames, m)
+			w.mu.Unlock()
+		case proto.DebugEvent:
+			w.hooks.debug(m) // the debugger's events go out at once
+		case proto.AskJobs:
+			go w.send(id, proto.JobTable{Jobs: w.hooks.jobs()})
+		case proto.InputRequest:
+			w.callMu.Lock()
+			c := w.calls[id]
+			w.callMu.Unlock()
+			if c != nil && c.inputs != nil {
+				select {
+				case c.inputs <- m:
+				default: // the cell asks once at a time; never block the reader
+				}
+			}
+		default: // an answer
+			w.callMu.Lock()
+			c := w.calls[id]
+			delete(w.calls, id)
+			w.callMu.Unlock()
+			if c != nil {
+				c.reply <- m
+			}
 		}
-		w.events <- ev
 	}
 }
 
-// send writes one request to the worker.
-func (w *worker) send(req proto.Request) error {
+// endCalls fails every waiting call: the worker will not answer.
+func (w *worker) endCalls() {
+	w.callMu.Lock()
+	defer w.callMu.Unlock()
+	w.gone = true
+	for id, c := range w.calls {
+		close(c.reply)
+		delete(w.calls, id)
+	}
+}
+
+// takeFrames returns the panic frames the worker has sent since the last
+// take, and forgets them.
+func (w *worker) takeFrames() []proto.PanicFrame {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	f := w.frames
+	w.frames = nil
+	return f
+}
+
+// send writes one message to the worker, for request id (0 for none).
+func (w *worker) send(id uint64, m proto.Message) error {
 	w.encMu.Lock()
 	defer w.encMu.Unlock()
-	if err := w.enc.Encode(req); err != nil {
+	if err := proto.Write(w.enc, id, m); err != nil {
 		return fmt.Errorf("interp: send to worker: %w", err)
 	}
 	return nil
+}
+
+// start sends request m under a new ID and returns the call that waits
+// for its answer. withInput makes the call receive stdin requests, for
+// Exec and Eval.
+func (w *worker) start(m proto.Message, withInput bool) (*call, error) {
+	c := &call{id: w.ids.Add(1), reply: make(chan proto.Message, 1)}
+	if withInput {
+		c.inputs = make(chan proto.InputRequest, 1)
+	}
+	w.callMu.Lock()
+	if w.gone {
+		w.callMu.Unlock()
+		return nil, errWorkerGone
+	}
+	w.calls[c.id] = c
+	w.callMu.Unlock()
+	if err := w.send(c.id, m); err != nil {
+		w.forget(c)
+		return nil, err
+	}
+	return c, nil
+}
+
+// forget stops waiting for c's answer; a late answer is dropped.
+func (w *worker) forget(c *call) {
+	w.callMu.Lock()
+	defer w.callMu.Unlock()
+	delete(w.calls, c.id)
 }
 
 // waitEnds waits until both pipes have shown the end marker seq, the
@@ -398,31 +466,21 @@ func signalName(sig syscall.Signal) string {
 
 var errWorkerGone = errors.New("interp: the worker process is gone")
 
-// call sends a request that is answered out of band, such as complete,
-// and waits for its answer. It works while a cell runs.
-func (w *worker) call(ctx context.Context, req proto.Request) (proto.Event, error) {
-	ch := make(chan proto.Event, 1)
-	w.callMu.Lock()
-	w.nextID++
-	req.ID = w.nextID
-	w.calls[req.ID] = ch
-	w.callMu.Unlock()
-	if err := w.send(req); err != nil {
-		w.callMu.Lock()
-		delete(w.calls, req.ID)
-		w.callMu.Unlock()
-		return proto.Event{}, err
+// call sends request m and waits for its answer, or for ctx to end. It
+// works while a cell runs.
+func (w *worker) call(ctx context.Context, m proto.Message) (proto.Message, error) {
+	c, err := w.start(m, false)
+	if err != nil {
+		return nil, err
 	}
 	select {
-	case ev, ok := <-ch:
+	case ev, ok := <-c.reply:
 		if !ok {
-			return proto.Event{}, errWorkerGone
+			return nil, errWorkerGone
 		}
 		return ev, nil
 	case <-ctx.Done():
-		w.callMu.Lock()
-		delete(w.calls, req.ID)
-		w.callMu.Unlock()
-		return proto.Event{}, ctx.Err()
+		w.forget(c)
+		return nil, ctx.Err()
 	}
 }

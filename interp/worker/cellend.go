@@ -57,5 +57,5 @@ func interpreterFault(msg string, stack []byte) *proto.Error {
 	if os.Getenv("GOKERNEL_DEBUG") != "" {
 		tb = append(tb, string(stack))
 	}
-	return &proto.Error{Name: "InterpreterError", Value: gosrc.InterpreterFault, Traceback: tb}
+	return &proto.Error{Name: proto.EnameInterpreter, Value: gosrc.InterpreterFault, Traceback: tb}
 }

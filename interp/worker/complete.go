@@ -73,9 +73,9 @@ func (s *session) pathOf(name string) string {
 	return ""
 }
 
-func (s *session) complete(req proto.Request) proto.Event {
+func (s *session) complete(req proto.Complete) proto.Completion {
 	start, end, expr := gosrc.IdentAt(req.Code, req.Cursor)
-	ev := proto.Event{ID: req.ID, Op: proto.EvComplete, Start: req.Cursor, End: req.Cursor, Matches: []string{}}
+	ev := proto.Completion{Start: req.Cursor, End: req.Cursor, Matches: []string{}}
 	var matches []string
 	if dot := strings.LastIndexByte(expr, '.'); dot >= 0 {
 		pkg, prefix := expr[:dot], expr[dot+1:]
@@ -117,9 +117,9 @@ func (s *session) complete(req proto.Request) proto.Event {
 	return ev
 }
 
-func (s *session) inspect(req proto.Request) proto.Event {
+func (s *session) inspect(req proto.Inspect) proto.Inspection {
 	_, _, expr := gosrc.IdentAt(req.Code, req.Cursor)
-	ev := proto.Event{ID: req.ID, Op: proto.EvInspect}
+	var ev proto.Inspection
 	if expr == "" {
 		return ev
 	}

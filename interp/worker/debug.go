@@ -80,7 +80,7 @@ func newDebugger(w *Worker) *debugger {
 
 // enterCell notes that cell req is about to run, and the path the front
 // end knows it by.
-func (d *debugger) enterCell(req proto.Request) {
+func (d *debugger) enterCell(req proto.Exec) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.cell = req.Cell
@@ -395,7 +395,7 @@ func (d *debugger) emit(event string, body any) {
 	if err != nil {
 		return
 	}
-	d.w.emit(proto.Event{Op: proto.EvDebug, DAP: data})
+	d.w.emit(0, proto.DebugEvent{DAP: data})
 }
 
 // dapRequest is a DAP request.

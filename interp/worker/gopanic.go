@@ -51,9 +51,9 @@ func goroutineError(panics []goPanic, cellErr *proto.Error) *proto.Error {
 		return cellErr
 	}
 	first, _, _ := strings.Cut(texts[0], "\n")
-	name := "GoroutinePanic"
+	name := proto.EnameGoroutine
 	if panics[0].exit {
-		name = "Exit"
+		name = proto.EnameExit
 	}
 	return &proto.Error{Name: name, Value: first, Traceback: append(texts, note)}
 }

@@ -45,7 +45,7 @@ func (s *session) missingImport(cell string, plan *gosrc.Plan) *proto.Error {
 				col += u.Col - 1
 			}
 			msg := fmt.Sprintf("%s:%d:%d: undefined: %s", cell, line, col, name)
-			return &proto.Error{Name: "CompileError", Value: msg, Traceback: []string{
+			return &proto.Error{Name: proto.EnameCompile, Value: msg, Traceback: []string{
 				msg, fmt.Sprintf("hint: add import %q to this cell or an earlier one", paths[0]),
 			}}
 		}

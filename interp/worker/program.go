@@ -120,7 +120,7 @@ const ownDeclsHint = "a cell that declares func main is a whole program: it need
 // `go run`. A program that imports packages outside the standard library
 // (gokernel's display, jobs and fifo packages, for instance) runs in the
 // interpreter, which has them.
-func (s *session) runProgram(ctx context.Context, req proto.Request) proto.Event {
+func (s *session) runProgram(ctx context.Context, req proto.Exec) proto.Result {
 	b := runningPrograms.toolchain()
 	if b == nil {
 		s.w.noteOnce.Do(func() { s.w.writeStream(2, noToolchainNote) })
@@ -142,30 +142,30 @@ func (s *session) runProgram(ctx context.Context, req proto.Request) proto.Event
 		case strings.Contains(msg, ": undefined: "):
 			tb = append(tb, "hint: "+ownDeclsHint)
 		}
-		return proto.Event{Err: &proto.Error{Name: "CompileError", Value: tb[0], Traceback: tb}}
+		return proto.Result{Err: &proto.Error{Name: proto.EnameCompile, Value: tb[0], Traceback: tb}}
 	case err != nil:
-		return proto.Event{Err: &proto.Error{Name: "BuildError", Value: err.Error(), Traceback: []string{err.Error()}}}
+		return proto.Result{Err: &proto.Error{Name: proto.EnameBuild, Value: err.Error(), Traceback: []string{err.Error()}}}
 	}
 	return s.w.execProgram(ctx, req.Cell, bin)
 }
 
 // interpretProgram runs a whole program in an interpreter of its own, so
 // that, as with a built program, its declarations stay out of the session.
-func (s *session) interpretProgram(ctx context.Context, req proto.Request) proto.Event {
+func (s *session) interpretProgram(ctx context.Context, req proto.Exec) proto.Result {
 	i, err := s.newInterpreter(req.Cell)
 	if err != nil {
-		return proto.Event{Err: &proto.Error{Name: "InternalError", Value: err.Error()}}
+		return proto.Result{Err: &proto.Error{Name: proto.EnameInternal, Value: err.Error()}}
 	}
 	src := program.Source(req.Cell+"/_.go", req.Code)
 	err = evalIn(ctx, i, src)
 	var p interp.Panic
 	if errors.As(err, &p) && p.Value == exitCode(0) {
-		return proto.Event{} // os.Exit(0) ends a program normally
+		return proto.Result{} // os.Exit(0) ends a program normally
 	}
 	if err != nil {
-		return proto.Event{Err: s.describe(err, gosrc.Unit{})}
+		return proto.Result{Err: s.describe(err, gosrc.Unit{})}
 	}
-	return proto.Event{}
+	return proto.Result{}
 }
 
 // evalIn runs src in i, turning a panic of yaegi's compiler into an error.
@@ -184,10 +184,10 @@ func evalIn(ctx context.Context, i *interp.Interpreter, src string) (err error) 
 // through a program.Catcher, so that a crash becomes the cell's error. An
 // interrupt sends SIGINT to the program's process group, then SIGKILL
 // after interruptGrace.
-func (w *Worker) execProgram(ctx context.Context, cell, bin string) proto.Event {
+func (w *Worker) execProgram(ctx context.Context, cell, bin string) proto.Result {
 	pr, pw, err := os.Pipe()
 	if err != nil {
-		return proto.Event{Err: &proto.Error{Name: "InternalError", Value: err.Error()}}
+		return proto.Result{Err: &proto.Error{Name: proto.EnameInternal, Value: err.Error()}}
 	}
 	cmd := exec.Command(bin)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, pw
@@ -196,7 +196,7 @@ func (w *Worker) execProgram(ctx context.Context, cell, bin string) proto.Event 
 	pw.Close()
 	if err != nil {
 		pr.Close()
-		return proto.Event{Err: &proto.Error{Name: "InternalError", Value: fmt.Sprintf("start the program: %v", err)}}
+		return proto.Result{Err: &proto.Error{Name: proto.EnameInternal, Value: fmt.Sprintf("start the program: %v", err)}}
 	}
 	pid := cmd.Process.Pid
 	runningPrograms.setRunning(pid)
@@ -234,11 +234,11 @@ func (w *Worker) execProgram(ctx context.Context, cell, bin string) proto.Event 
 }
 
 // programResult says how a program ended.
-func programResult(err error, catcher *program.Catcher, cell string) proto.Event {
+func programResult(err error, catcher *program.Catcher, cell string) proto.Result {
 	var exit *exec.ExitError
 	if err != nil && !errors.As(err, &exit) {
 		catcher.Finish(false, programFile)
-		return proto.Event{Err: &proto.Error{Name: "InternalError", Value: err.Error(), Traceback: []string{err.Error()}}}
+		return proto.Result{Err: &proto.Error{Name: proto.EnameInternal, Value: err.Error(), Traceback: []string{err.Error()}}}
 	}
 	code := 0
 	var signaled syscall.Signal
@@ -252,26 +252,26 @@ func programResult(err error, catcher *program.Catcher, cell string) proto.Event
 	switch {
 	case crashed:
 		crash.Trace = cellPositions(crash.Trace, cell)
-		return proto.Event{Err: crashError(crash)}
+		return proto.Result{Err: crashError(crash)}
 	case signaled != 0:
 		msg := fmt.Sprintf("the program was killed by signal %d (%v)", int(signaled), signaled)
-		return proto.Event{Err: &proto.Error{Name: "Exit", Value: msg, Traceback: []string{"Exit: " + msg}}}
+		return proto.Result{Err: &proto.Error{Name: proto.EnameExit, Value: msg, Traceback: []string{"Exit: " + msg}}}
 	case code != 0:
 		msg := fmt.Sprintf("the program exited with status %d", code)
-		return proto.Event{Err: &proto.Error{Name: "Exit", Value: msg, Traceback: []string{"Exit: " + msg}}}
+		return proto.Result{Err: &proto.Error{Name: proto.EnameExit, Value: msg, Traceback: []string{"Exit: " + msg}}}
 	}
-	return proto.Event{}
+	return proto.Result{}
 }
 
 // crashError turns a program's crash report into the cell's error, named as
 // for a panic in a cell.
 func crashError(c program.Crash) *proto.Error {
-	name := "Panic"
+	name := proto.EnamePanic
 	switch {
 	case c.Kind == "fatal error":
-		name = "FatalError"
+		name = proto.EnameFatal
 	case strings.HasPrefix(c.Message, "runtime error: "):
-		name = "RuntimeError"
+		name = proto.EnameRuntime
 	}
 	tb := []string{c.Kind + ": " + c.Message}
 	if len(c.Trace) > 0 {

@@ -61,7 +61,7 @@ func (s *session) newInterpreter(args0 string, extra ...interp.Exports) (*interp
 	i := interp.New(interp.Options{
 		Stdin:        os.Stdin,
 		Stdout:       os.Stdout,
-		Stderr:       os.Stderr,
+		Stderr:       frameWriter{s.w},
 		Unrestricted: true,
 		Args:         []string{args0},
 		Env:          os.Environ(),
@@ -174,26 +174,26 @@ func (s *session) sleep(d time.Duration) {
 }
 
 // exec runs one cell.
-func (s *session) exec(ctx context.Context, req proto.Request) (ev proto.Event) {
+func (s *session) exec(ctx context.Context, req proto.Exec) (res proto.Result) {
 	if program.Detect(req.Code) {
 		return s.runProgram(ctx, req)
 	}
 	plan, err := gosrc.Compile(req.Cell, req.Code, s.state)
 	if err != nil {
-		return proto.Event{Err: compileError(err, gosrc.Unit{})}
+		return proto.Result{Err: compileError(err, gosrc.Unit{})}
 	}
 	if plan.Defers {
-		defer func() { ev.Err = s.endDefers(ctx, ev.Err) }()
+		defer func() { res.Err = s.endDefers(ctx, res.Err) }()
 	}
 	if perr := s.missingImport(req.Cell, plan); perr != nil {
-		return proto.Event{Err: perr}
+		return proto.Result{Err: perr}
 	}
 	var shown *string
 	for k, u := range plan.Units {
 		if k == len(plan.Units)-1 && plan.Display != nil {
 			text, ran, perr := s.evalDisplay(ctx, plan.Display, u)
 			if perr != nil {
-				return proto.Event{Err: perr}
+				return proto.Result{Err: perr}
 			}
 			if ran {
 				if text != nil && !req.Silent {
@@ -204,14 +204,14 @@ func (s *session) exec(ctx context.Context, req proto.Request) (ev proto.Event) 
 		}
 		if err := s.evalUnit(ctx, u); err != nil {
 			perr := s.describe(err, u)
-			if perr.Name == "CompileError" {
+			if perr.Name == proto.EnameCompile {
 				s.undo(plan, k)
 			}
-			return proto.Event{Err: perr}
+			return proto.Result{Err: perr}
 		}
 		s.state.Commit(u)
 	}
-	return proto.Event{Value: shown}
+	return proto.Result{Value: shown}
 }
 
 // evalUnit runs one unit. When yaegi's compiler panics with "nil type"
@@ -302,7 +302,7 @@ func (s *session) evalExprs(ctx context.Context, exprs map[string]string) map[st
 		case perr != nil:
 			out[name] = proto.Value{Err: perr}
 		case !ran:
-			out[name] = proto.Value{Err: &proto.Error{Name: "CompileError", Value: expr + " has no value",
+			out[name] = proto.Value{Err: &proto.Error{Name: proto.EnameCompile, Value: expr + " has no value",
 				Traceback: []string{expr + " has no value"}}}
 		default:
 			t := ""
@@ -321,7 +321,7 @@ func (s *session) describe(err error, u gosrc.Unit) *proto.Error {
 	if errors.As(err, &p) {
 		if code, ok := p.Value.(exitCode); ok {
 			msg := fmt.Sprintf("the cell called os.Exit(%d)", int(code))
-			return &proto.Error{Name: "Exit", Value: msg, Traceback: []string{
+			return &proto.Error{Name: proto.EnameExit, Value: msg, Traceback: []string{
 				"Exit: " + msg + ". The program part of the cell stopped here; the notebook's variables are kept.",
 			}}
 		}
@@ -332,13 +332,13 @@ func (s *session) describe(err error, u gosrc.Unit) *proto.Error {
 		if gosrc.IsFault(val, p.Stack, s.importsReflect()) {
 			return interpreterFault(val, p.Stack)
 		}
-		name := "Panic"
+		name := proto.EnamePanic
 		if _, ok := p.Value.(runtime.Error); ok {
-			name = "RuntimeError"
+			name = proto.EnameRuntime
 		}
 		if text, ok := gosrc.GoPanicText(val); ok {
 			// yaegi reaches through a nil pointer with reflect; say what Go says.
-			name, val = "RuntimeError", text
+			name, val = proto.EnameRuntime, text
 		}
 		tb := []string{"panic: " + val}
 		if os.Getenv("GOKERNEL_DEBUG") != "" {
@@ -347,7 +347,7 @@ func (s *session) describe(err error, u gosrc.Unit) *proto.Error {
 		return &proto.Error{Name: name, Value: val, Traceback: tb}
 	}
 	if errors.Is(err, context.Canceled) {
-		return &proto.Error{Name: "Interrupted", Value: "the cell was interrupted"}
+		return &proto.Error{Name: proto.EnameInterrupted, Value: proto.Interrupted}
 	}
 	return compileError(err, u)
 }
@@ -370,5 +370,5 @@ func compileError(err error, u gosrc.Unit) *proto.Error {
 		tb = append(tb, "hint: "+hint)
 	}
 	first, _, _ := strings.Cut(msg, "\n")
-	return &proto.Error{Name: "CompileError", Value: first, Traceback: tb}
+	return &proto.Error{Name: proto.EnameCompile, Value: first, Traceback: tb}
 }

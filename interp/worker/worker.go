@@ -76,8 +76,8 @@ func Main() error {
 		ctl:        ctl,
 		enc:        json.NewEncoder(ctl),
 		stdin:      stdin,
-		execs:      make(chan proto.Request, 16),
-		jobReplies: make(chan []jobs.Job, 1),
+		execs:      make(chan request, 16),
+		jobReplies: map[uint64]chan []jobs.Job{},
 		cancel:     func() {},
 	}
 	w.interruptCh.Store(make(chan struct{}))
@@ -128,7 +128,7 @@ type Worker struct {
 	enc   *json.Encoder
 	encMu sync.Mutex
 	stdin *stdinPipe
-	execs chan proto.Request
+	execs chan request
 	sess  *session
 	dbg   *debugger
 
@@ -139,7 +139,9 @@ type Worker struct {
 	cancel      context.CancelFunc
 	interruptCh atomic.Value // chan struct{}, closed when the running cell is interrupted
 
-	jobReplies chan []jobs.Job // answers to EvJobs
+	jobsMu     sync.Mutex
+	jobsID     uint64                     // the IDs of AskJobs
+	jobReplies map[uint64]chan []jobs.Job // AskJobs waiting for their answers, by ID
 
 	displaySeq atomic.Uint64
 	outMu      sync.Mutex // orders marker writes
@@ -149,82 +151,96 @@ type Worker struct {
 	goPanics []goPanic // goroutine panics not yet reported; guarded by mu
 }
 
-// emit sends one event to the kernel.
-func (w *Worker) emit(ev proto.Event) {
+// emit sends one event, for request id (0 for none), to the kernel.
+func (w *Worker) emit(id uint64, m proto.Message) {
 	w.encMu.Lock()
 	defer w.encMu.Unlock()
-	if err := w.enc.Encode(ev); err != nil {
+	if err := proto.Write(w.enc, id, m); err != nil {
 		os.Exit(0) // the kernel is gone
 	}
 }
 
-// readRequests serves the control socket. Exec and eval requests queue for
+// A request is an Exec or Eval for the exec loop, with its ID.
+type request struct {
+	id   uint64
+	exec *proto.Exec // or
+	eval *proto.Eval
+}
+
+// readRequests serves the control socket. Exec and Eval requests queue for
 // the exec loop; the others are served at once, even while a cell runs.
 func (w *Worker) readRequests() error {
 	dec := json.NewDecoder(bufio.NewReaderSize(w.ctl, 64<<10))
 	for {
-		var req proto.Request
-		if err := dec.Decode(&req); err != nil {
+		id, m, err := proto.ReadRequest(dec)
+		if errors.Is(err, proto.ErrUnknownKind) {
+			fmt.Fprintln(os.Stderr, "worker:", err)
+			continue
+		}
+		if err != nil {
 			if errors.Is(err, io.EOF) {
 				return nil
 			}
 			return fmt.Errorf("worker: control socket: %w", err)
 		}
-		switch req.Op {
-		case proto.OpExec, proto.OpEval:
-			w.execs <- req
-		case proto.OpCancel:
-			w.interrupt(req.ID)
-		case proto.OpInput:
+		switch m := m.(type) {
+		case proto.Exec:
+			w.execs <- request{id: id, exec: &m}
+		case proto.Eval:
+			w.execs <- request{id: id, eval: &m}
+		case proto.Cancel:
+			w.interrupt(id)
+		case proto.Input:
 			w.mu.Lock()
 			w.askedInput = false
 			w.mu.Unlock()
-			if err := w.stdin.write(req.Text); err != nil {
+			if err := w.stdin.write(m.Text); err != nil {
 				fmt.Fprintln(os.Stderr, err)
 			}
-		case proto.OpNoInput:
-			if req.Text != "" {
-				w.writeStream(2, req.Text)
+		case proto.NoInput:
+			if m.Note != "" {
+				w.writeStream(2, m.Note)
 			}
 			w.giveEOF()
-		case proto.OpComplete:
-			go func() { w.emit(w.sess.complete(req)) }()
-		case proto.OpInspect:
-			go func() { w.emit(w.sess.inspect(req)) }()
-		case proto.OpDebug:
-			go func() { w.emit(proto.Event{ID: req.ID, Op: proto.EvDone, DAP: w.dbg.handle(req.DAP)}) }()
-		case proto.OpChdir:
-			w.emit(done(req, os.Chdir(req.Text)))
-		case proto.OpSetenv:
-			var err error
-			if req.Unset {
-				err = os.Unsetenv(req.Name)
+		case proto.Complete:
+			go func() { w.emit(id, w.sess.complete(m)) }()
+		case proto.Inspect:
+			go func() { w.emit(id, w.sess.inspect(m)) }()
+		case proto.Debug:
+			go func() { w.emit(id, proto.DebugReply{DAP: w.dbg.handle(m.DAP)}) }()
+		case proto.Chdir:
+			w.emit(id, done(os.Chdir(m.Dir)))
+		case proto.Setenv:
+			if m.Unset {
+				err = os.Unsetenv(m.Name)
 			} else {
-				err = os.Setenv(req.Name, req.Text)
+				err = os.Setenv(m.Name, m.Value)
 			}
-			w.emit(done(req, err))
-		case proto.OpJobs:
-			select {
-			case w.jobReplies <- req.Jobs:
-			default:
+			w.emit(id, done(err))
+		case proto.JobTable:
+			w.jobsMu.Lock()
+			ch := w.jobReplies[id]
+			delete(w.jobReplies, id)
+			w.jobsMu.Unlock()
+			if ch != nil {
+				ch <- m.Jobs
 			}
-		case proto.OpNames:
-			ev := done(req, nil)
+		case proto.Names:
+			var names proto.NameList
 			for _, n := range w.sess.state.Names() {
-				ev.Matches = append(ev.Matches, n.Name)
+				names.Names = append(names.Names, n.Name)
 			}
-			w.emit(ev)
+			w.emit(id, names)
 		}
 	}
 }
 
 // done answers a request that only succeeds or fails.
-func done(req proto.Request, err error) proto.Event {
-	ev := proto.Event{ID: req.ID, Op: proto.EvDone}
+func done(err error) proto.Done {
 	if err != nil {
-		ev.Err = &proto.Error{Name: "Error", Value: err.Error()}
+		return proto.Done{Err: &proto.Error{Name: proto.EnameError, Value: err.Error()}}
 	}
-	return ev
+	return proto.Done{}
 }
 
 // giveEOF ends the blocked stdin read, if any, with end of file.
@@ -271,11 +287,11 @@ func (w *Worker) execLoop() {
 	}
 }
 
-func (w *Worker) run(req proto.Request) {
+func (w *Worker) run(req request) {
 	ctx, cancel := context.WithCancel(context.Background())
 	w.mu.Lock()
-	w.running = req.ID
-	w.allowStdin = req.AllowStdin
+	w.running = req.id
+	w.allowStdin = req.exec != nil && req.exec.AllowStdin
 	w.askedInput = false
 	w.cancel = cancel
 	w.interruptCh.Store(make(chan struct{}))
@@ -286,20 +302,19 @@ func (w *Worker) run(req proto.Request) {
 	go func() { defer close(watchStopped); w.watchStdin(watchDone) }()
 	before := runtime.NumGoroutine()
 
-	var ev proto.Event
-	switch req.Op {
-	case proto.OpExec:
-		w.dbg.enterCell(req)
-		ev = w.sess.exec(ctx, req)
-	case proto.OpEval:
-		w.dbg.enterCell(req) // no cell: its programs are not kept
-		ev = proto.Event{Exprs: w.sess.evalExprs(ctx, req.Exprs)}
+	var res proto.Result
+	if req.exec != nil {
+		w.dbg.enterCell(*req.exec)
+		res = w.sess.exec(ctx, *req.exec)
+	} else {
+		w.dbg.enterCell(proto.Exec{}) // no cell: its programs are not kept
+		res = proto.Result{Exprs: w.sess.evalExprs(ctx, req.eval.Exprs)}
 	}
 	if ctx.Err() != nil {
-		ev.Value = nil
-		ev.Err = &proto.Error{Name: "Interrupted", Value: "the cell was interrupted",
-			Traceback: []string{"Interrupted: the cell was interrupted; variables of earlier cells are kept"}}
-		ev.Stuck = !settle(before, settleWait)
+		res.Value = nil
+		res.Err = &proto.Error{Name: proto.EnameInterrupted, Value: proto.Interrupted,
+			Traceback: []string{proto.EnameInterrupted + ": " + proto.Interrupted + "; " + proto.StateKept}}
+		res.Stuck = !settle(before, settleWait)
 	}
 	close(watchDone)
 	<-watchStopped
@@ -314,14 +329,12 @@ func (w *Worker) run(req proto.Request) {
 	w.goPanics = nil
 	w.mu.Unlock()
 	if len(panics) > 0 {
-		ev.Value = nil
-		ev.Err = goroutineError(panics, ev.Err)
+		res.Value = nil
+		res.Err = goroutineError(panics, res.Err)
 	}
 
-	w.writeMarkers(req.ID)
-	ev.ID = req.ID
-	ev.Op = proto.EvResult
-	w.emit(ev)
+	w.writeMarkers(req.id)
+	w.emit(req.id, res)
 }
 
 // settle waits until no more goroutines run than before the cell. A
@@ -356,14 +369,14 @@ func (w *Worker) watchStdin(done <-chan struct{}) {
 			continue
 		}
 		if !allow {
-			w.writeStream(2, "stdin: this front end does not accept input (allow_stdin is false, as in nbconvert), so the read gets end of file.\n")
+			w.writeStream(2, proto.NoStdin)
 			w.giveEOF()
 			continue
 		}
 		w.mu.Lock()
 		w.askedInput = true
 		w.mu.Unlock()
-		w.emit(proto.Event{ID: id, Op: proto.EvInput})
+		w.emit(id, proto.InputRequest{})
 	}
 }
 
@@ -399,34 +412,38 @@ func (w *Worker) writeMarkers(id uint64) {
 // and sends the display event that belongs there.
 func (w *Worker) Publish(kind string, b display.Bundle, metadata map[string]any, id string) {
 	seq := w.displaySeq.Add(1)
-	ev := proto.Event{Op: proto.EvDisplay, Seq: seq, Kind: kind, Data: b, Metadata: metadata, DisplayID: id}
-	if kind == "clear" {
+	ev := proto.Display{Seq: seq, Action: kind, Data: b, Metadata: metadata, DisplayID: id}
+	if kind == proto.ActionClear {
 		ev.Wait = id == "wait"
 		ev.DisplayID = ""
 	}
 	w.outMu.Lock()
 	writeAll(1, []byte(proto.Marker(w.token, "sync", seq)))
 	w.outMu.Unlock()
-	w.emit(ev)
+	w.emit(0, ev)
 }
-
-// jobsMu lets one cell goroutine at a time ask for the job table.
-var jobsMu sync.Mutex
 
 // Jobs implements jobs.Source: it asks the kernel, which owns the job
 // table.
 func (w *Worker) Jobs() ([]jobs.Job, error) {
-	jobsMu.Lock()
-	defer jobsMu.Unlock()
-	select { // forget an answer that came too late for an earlier call
-	case <-w.jobReplies:
-	default:
-	}
-	w.emit(proto.Event{Op: proto.EvJobs})
+	ch := make(chan []jobs.Job, 1)
+	w.jobsMu.Lock()
+	w.jobsID++
+	id := w.jobsID
+	w.jobReplies[id] = ch
+	w.jobsMu.Unlock()
+	defer func() {
+		w.jobsMu.Lock()
+		delete(w.jobReplies, id)
+		w.jobsMu.Unlock()
+	}()
+	w.emit(id, proto.AskJobs{})
+	t := time.NewTimer(5 * time.Second)
+	defer t.Stop()
 	select {
-	case js := <-w.jobReplies:
+	case js := <-ch:
 		return js, nil
-	case <-time.After(5 * time.Second):
+	case <-t.C:
 		return nil, errors.New("jobs: the kernel did not answer")
 	}
 }
