@@ -1,14 +1,13 @@
 package worker
 
 import (
-	"bytes"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strconv"
 	"sync"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/beacceaf/gokernel/interp/fifo"
 )
 
 // stdinPipe is the worker's fd 0: a blocking pipe whose write end the
@@ -74,26 +73,22 @@ func (p *stdinPipe) readable() bool {
 
 // blockedOnStdin tells whether a thread of this process, or of the
 // running whole program (process program, when not 0), is blocked in a
-// read(2) of fd 0. Both read the same pipe.
+// read(2) of fd 0. Both read the same pipe. The threads' system calls come
+// from /proc, through fifo.Tasks.
 func blockedOnStdin(program int) bool {
-	tasks, _ := filepath.Glob("/proc/self/task/*/syscall")
+	pids := []int{os.Getpid()}
 	if program != 0 {
-		more, _ := filepath.Glob("/proc/" + strconv.Itoa(program) + "/task/*/syscall")
-		tasks = append(tasks, more...)
+		pids = append(pids, program)
 	}
-	for _, t := range tasks {
-		b, err := os.ReadFile(t)
+	for _, pid := range pids {
+		tasks, err := fifo.Tasks(pid)
 		if err != nil {
 			continue
 		}
-		f := bytes.Fields(b)
-		if len(f) < 2 {
-			continue
-		}
-		nr, err1 := strconv.Atoi(string(f[0]))
-		fd, err2 := strconv.ParseUint(string(bytes.TrimPrefix(f[1], []byte("0x"))), 16, 64)
-		if err1 == nil && err2 == nil && nr == unix.SYS_READ && fd == 0 {
-			return true
+		for _, t := range tasks {
+			if t.Syscall == unix.SYS_READ && t.FD == 0 {
+				return true
+			}
 		}
 	}
 	return false
