@@ -62,7 +62,23 @@ const closeGrace = 500 * time.Millisecond
 // a fork and exec. get and replace wait for at most one end and one start.
 // Transitions are serialised by life; mu guards the fields and is never
 // held while waiting for anything, so output, complete and inspect go on
-// while a worker is replaced.
+// while a worker is replaced. The Interpreter adds its own bounds around
+// requests: cancelWait from an interrupt to the request's end, endWait for
+// the output markers, callWait for complete, inspect and magics' requests.
+//
+// What the user is told, by the Interpreter, which knows the cell:
+//   - a worker that died between cells: a line on the next cell's stderr,
+//     "The Go worker had stopped (how), so a new one was started", and
+//     that the variables of earlier cells are gone;
+//   - a worker that died during a cell: the cell's WorkerDied error, with
+//     the crash's header, the cell, its last frames, and the same loss;
+//   - a cell that did not stop when interrupted, or stopped stuck in a
+//     call that cannot be cancelled: an Interrupted error that says the
+//     worker was replaced and the state is gone;
+//   - %reset: nothing more than the magic's own output.
+//
+// The crash dump itself goes to the kernel log (crashReport), never to the
+// user.
 type supervisor struct {
 	argv  []string
 	log   *log.Logger
