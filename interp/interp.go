@@ -89,7 +89,7 @@ func New(opts Options) (*Interpreter, error) {
 	i.sup = &supervisor{
 		argv:  opts.WorkerArgv,
 		log:   opts.Log,
-		hooks: hooks{stream: i.stream, display: i.display, debug: i.debugEvent, jobs: i.jobList},
+		hooks: hooks{stream: i.stream, display: i.display, debug: i.debugEvent, jobs: i.jobList, logf: opts.Log.Printf},
 		ended: jobs.EndAll,
 		dir:   opts.Dir,
 		env:   slices.Clone(opts.Env),

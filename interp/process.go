@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"runtime"
@@ -60,10 +61,11 @@ type worker struct {
 // hooks are where a worker's output and questions go: the Interpreter's
 // methods.
 type hooks struct {
-	stream  func(stream, text string) // output text
-	display func(proto.Display)       // rich output, in its place among the text
-	debug   func(proto.DebugEvent)    // a debugger event
-	jobs    func() []jobs.Job         // the kernel's job table, for cells that ask
+	stream  func(stream, text string)        // output text
+	display func(proto.Display)              // rich output, in its place among the text
+	debug   func(proto.DebugEvent)           // a debugger event
+	jobs    func() []jobs.Job                // the kernel's job table, for cells that ask
+	logf    func(format string, args ...any) // the kernel log
 }
 
 // A call is a request waiting for its answer. Exec and Eval calls also
@@ -272,9 +274,13 @@ func (w *worker) readEvents() {
 	for {
 		id, m, err := proto.ReadEvent(dec)
 		if errors.Is(err, proto.ErrUnknownKind) {
-			continue // from a newer worker; the kernel log is no place for it
+			w.hooks.logf("worker pid %d: %v (a worker of another version?)", w.pid, err)
+			continue
 		}
 		if err != nil {
+			if !errors.Is(err, io.EOF) && !errors.Is(err, os.ErrClosed) {
+				w.hooks.logf("worker pid %d: control socket: %v", w.pid, err)
+			}
 			return
 		}
 		switch m := m.(type) {

@@ -27,6 +27,7 @@ func newTestSupervisor(t *testing.T) (*supervisor, *int) {
 			display: func(proto.Display) {},
 			debug:   func(proto.DebugEvent) {},
 			jobs:    func() []jobs.Job { return nil },
+			logf:    t.Logf,
 		},
 		ended: func() { ended++ },
 		dir:   t.TempDir(),
