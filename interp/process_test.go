@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -253,5 +254,39 @@ func TestGoroutinePanicBetweenCells(t *testing.T) {
 	}
 	if _, res := run(t, in, 5, "kept + 1"); res.Err != nil || res.Value["text/plain"] != "42" {
 		t.Errorf("after the panic: %+v %v, want 42", res.Err, res.Value)
+	}
+}
+
+// TestCallsWhileCellRuns sends complete and inspect requests while a cell
+// runs: each answer goes to its own caller, by ID, and the cell still gets
+// its own result.
+func TestCallsWhileCellRuns(t *testing.T) {
+	in := newInterpreter(t, t.TempDir())
+	if _, res := run(t, in, 1, "import (\"fmt\"; \"time\")\nvar counter = 7"); res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	done := make(chan *kernel.ExecuteResult, 1)
+	go func() {
+		_, res := run(t, in, 2, "time.Sleep(time.Second)\ncounter + 1")
+		done <- res
+	}()
+	time.Sleep(200 * time.Millisecond) // the cell is running
+	ctx := context.Background()
+	for k := 0; k < 5; k++ {
+		c := in.Complete(ctx, "fmt.Sprin", len("fmt.Sprin"))
+		if !slices.Contains(c.Matches, "Sprintf") || c.Start != 4 {
+			t.Fatalf("complete while a cell runs: %+v", c)
+		}
+		i := in.Inspect(ctx, "counter", 3, 0)
+		if text, _ := i.Data["text/plain"].(string); !i.Found || !strings.Contains(text, "counter = 7") {
+			t.Fatalf("inspect while a cell runs: %+v", i)
+		}
+	}
+	res := <-done
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if got := res.Value["text/plain"]; got != "8" {
+		t.Fatalf("the cell's value is %v, want 8", got)
 	}
 }
