@@ -299,7 +299,10 @@ func (i *Interpreter) await(ctx context.Context, w *worker, c *call, out kernel.
 			if !ok {
 				return i.died(w)
 			}
-			res, _ := m.(proto.Result)
+			res, isResult := m.(proto.Result)
+			if !isResult {
+				return errResult(proto.EnameInternal, fmt.Sprintf("the Go worker answered a cell with %s", m.Kind()))
+			}
 			w.waitEnds(c.id, endWait)
 			w.crash.release() // the worker lives: what looked like a crash was output
 			frames := w.takeFrames()
