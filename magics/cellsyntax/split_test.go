@@ -73,7 +73,7 @@ func TestSplit(t *testing.T) {
 func TestSplitErrors(t *testing.T) {
 	tests := []struct {
 		name, cell, want string
-		line           int
+		line             int
 	}{
 		{"cell magic below line 1", "x := 1\n%%bash", "cell magic %%bash must be the first line of the cell", 2},
 		{"no name", "x := 1\n% x", "expected a magic name after %", 2},
