@@ -129,3 +129,41 @@ func ExampleSplit() {
 	// line 2, line magic: "%p x"
 	// line 3, shell: "echo done"
 }
+
+// FuzzSplit checks that Split never panics, that segments come in the
+// order of their lines, and that a Go segment is the cell's own text from
+// the start of its line.
+func FuzzSplit(f *testing.F) {
+	for _, seed := range []string{
+		"x := 1\n%p x\n!echo `date`\ny := 2",
+		"s := `\n%p\n`\n!ls \\\n-l",
+		"/* a\n*/ f(\n!b)\nx?",
+		"%%bash\necho hi",
+		"x := \"\xff\r\n!ls\r\n",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, cell string) {
+		segs, err := cellsyntax.Split(cell)
+		if err != nil {
+			return
+		}
+		line := 0
+		for _, s := range segs {
+			if s.Line <= line {
+				t.Fatalf("Split(%q): segment at line %d after line %d", cell, s.Line, line)
+			}
+			line = s.Line + strings.Count(strings.TrimSuffix(s.Text, "\n"), "\n") // its last line
+			if s.Kind != cellsyntax.Go {
+				continue
+			}
+			start := 0
+			for range s.Line - 1 {
+				start += strings.IndexByte(cell[start:], '\n') + 1
+			}
+			if !strings.HasPrefix(cell[start:], s.Text) {
+				t.Fatalf("Split(%q): Go segment %q is not the text of line %d on", cell, s.Text, s.Line)
+			}
+		}
+	})
+}
