@@ -18,6 +18,7 @@ import (
 // outside brackets and where a statement may start.
 type goLexer struct {
 	src   string
+	bsrc  []byte // src, converted once for every scanner
 	lines []line
 	fset  *token.FileSet
 	file  *token.File
@@ -36,7 +37,7 @@ type goLexer struct {
 }
 
 func newGoLexer(src string, lines []line) *goLexer {
-	lx := &goLexer{src: src, lines: lines, fset: token.NewFileSet()}
+	lx := &goLexer{src: src, bsrc: []byte(src), lines: lines, fset: token.NewFileSet()}
 	lx.restart(0)
 	return lx
 }
@@ -48,9 +49,9 @@ func (lx *goLexer) restart(i int) {
 	if i < len(lx.lines) {
 		lx.base = lx.lines[i].start
 	}
-	src := lx.src[lx.base:]
+	src := lx.bsrc[lx.base:]
 	lx.file = lx.fset.AddFile("", -1, len(src))
-	lx.s.Init(lx.file, []byte(src), func(token.Position, string) {}, scanner.ScanComments)
+	lx.s.Init(lx.file, src, func(token.Position, string) {}, scanner.ScanComments)
 	lx.lastEnd, lx.last, lx.depth, lx.openLine = lx.base, token.SEMICOLON, 0, 0
 	lx.read()
 }

@@ -167,3 +167,19 @@ func FuzzSplit(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkSplit measures Split on a trivial cell and on a mixed one.
+func BenchmarkSplit(b *testing.B) {
+	for _, bc := range []struct{ name, cell string }{
+		{"trivial", "x := 1"},
+		{"mixed", "import \"fmt\"\nx := 6 * 7\n%p x\ns := `\n%p\n`\n!echo `date`\nfor i := range 3 {\n\tfmt.Println(i, s)\n}"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := cellsyntax.Split(bc.cell); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
