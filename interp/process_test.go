@@ -290,3 +290,29 @@ func TestCallsWhileCellRuns(t *testing.T) {
 		t.Fatalf("the cell's value is %v, want 8", got)
 	}
 }
+
+// TestCrashShowsCellFrames crashes the worker with a panic in a callback
+// that a library runs: the cell's error shows the frames of the cell's
+// code that the panic went through, which the worker sent as events, and
+// neither they nor the runtime's dump reach the cell's stderr.
+func TestCrashShowsCellFrames(t *testing.T) {
+	in := newInterpreter(t, t.TempDir())
+	for k, c := range []string{`import "time"`, `func boom() { panic("in callback") }`} {
+		if _, res := run(t, in, k+1, c); res.Err != nil {
+			t.Fatal(res.Err)
+		}
+	}
+	rec, res := run(t, in, 3, "time.AfterFunc(time.Millisecond, func() { boom() })\ntime.Sleep(2 * time.Second)")
+	if res.Err == nil || res.Err.Name != "WorkerDied" {
+		t.Fatalf("got %+v, want WorkerDied", res.Err)
+	}
+	tb := ansi.ReplaceAllString(strings.Join(res.Err.Traceback, "\n"), "")
+	for _, want := range []string{"panic: in callback", "in In[3]", "In[2]:1:15: panic: main.boom(...)"} {
+		if !strings.Contains(tb, want) {
+			t.Errorf("traceback lacks %q:\n%s", want, tb)
+		}
+	}
+	if stderr := rec.Stderr(); strings.Contains(stderr, "panic: main") || strings.Contains(stderr, "goroutine ") {
+		t.Errorf("stderr shows frames or the dump:\n%s", stderr)
+	}
+}
