@@ -273,7 +273,7 @@ func (w *worker) readEvents() {
 	dec := json.NewDecoder(bufio.NewReaderSize(w.ctl, 64<<10))
 	for {
 		id, m, err := proto.ReadEvent(dec)
-		if errors.Is(err, proto.ErrUnknownKind) {
+		if proto.Skippable(err) {
 			w.hooks.logf("worker pid %d: %v (a worker of another version?)", w.pid, err)
 			continue
 		}

@@ -173,7 +173,7 @@ func (w *Worker) readRequests() error {
 	dec := json.NewDecoder(bufio.NewReaderSize(w.ctl, 64<<10))
 	for {
 		id, m, err := proto.ReadRequest(dec)
-		if errors.Is(err, proto.ErrUnknownKind) {
+		if proto.Skippable(err) {
 			fmt.Fprintln(os.Stderr, "worker:", err)
 			continue
 		}

@@ -237,20 +237,29 @@ func Write(enc *json.Encoder, id uint64, m Message) error {
 	return enc.Encode(envelope{ID: id, Kind: m.Kind(), Body: body})
 }
 
-// ErrUnknownKind is wrapped by the error of a message whose kind the
-// reader does not know.
-var ErrUnknownKind = errors.New("proto: unknown message kind")
+// Errors of one message, after which the next one can be read: a kind the
+// reader does not know, and a body that does not fit its kind.
+var (
+	ErrUnknownKind = errors.New("proto: unknown message kind")
+	ErrBadBody     = errors.New("proto: malformed message body")
+)
+
+// Skippable tells whether err concerns only the message just read, so
+// that the reader can go on with the next one.
+func Skippable(err error) bool {
+	return errors.Is(err, ErrUnknownKind) || errors.Is(err, ErrBadBody)
+}
 
 // ReadRequest reads the next request: a value of one of the request
-// types. A message of an unknown kind is an error wrapping ErrUnknownKind,
-// after which the next message can be read.
+// types. After an error for which Skippable is true, the next message
+// can be read.
 func ReadRequest(dec *json.Decoder) (id uint64, m Message, err error) {
 	return read(dec, requests)
 }
 
-// ReadEvent reads the next event: a value of one of the event types. A
-// message of an unknown kind is an error wrapping ErrUnknownKind, after
-// which the next message can be read.
+// ReadEvent reads the next event: a value of one of the event types.
+// After an error for which Skippable is true, the next message can be
+// read.
 func ReadEvent(dec *json.Decoder) (id uint64, m Message, err error) {
 	return read(dec, events)
 }
@@ -266,7 +275,7 @@ func read(dec *json.Decoder, kinds map[Kind]decoder) (uint64, Message, error) {
 	}
 	m, err := d.decode(env.Body)
 	if err != nil {
-		return env.ID, nil, fmt.Errorf("proto: decode %s: %w", env.Kind, err)
+		return env.ID, nil, fmt.Errorf("%w: %s: %w", ErrBadBody, env.Kind, err)
 	}
 	return env.ID, m, nil
 }

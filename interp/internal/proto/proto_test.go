@@ -67,27 +67,35 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
-// TestReadUnknownKind reads a request of a kind the reader does not know,
-// an event sent as a request, and then a good request after them.
-func TestReadUnknownKind(t *testing.T) {
+// TestReadSkips reads a request of a kind the reader does not know, an
+// event sent as a request, a body that does not fit its kind, and then a
+// good request after them.
+func TestReadSkips(t *testing.T) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	buf.WriteString(`{"id":1,"kind":"teleport","body":{}}` + "\n")
 	if err := Write(enc, 2, Result{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := Write(enc, 3, Names{}); err != nil {
+	buf.WriteString(`{"id":3,"kind":"exec","body":{"code":42}}` + "\n")
+	if err := Write(enc, 4, Names{}); err != nil {
 		t.Fatal(err)
 	}
 	dec := json.NewDecoder(&buf)
-	for _, want := range []uint64{1, 2} {
+	for _, want := range []struct {
+		id  uint64
+		err error
+	}{{1, ErrUnknownKind}, {2, ErrUnknownKind}, {3, ErrBadBody}} {
 		id, _, err := ReadRequest(dec)
-		if !errors.Is(err, ErrUnknownKind) || id != want {
-			t.Fatalf("id %d: err %v, want ErrUnknownKind for id %d", id, err, want)
+		if !errors.Is(err, want.err) || !Skippable(err) || id != want.id {
+			t.Fatalf("id %d: err %v, want %v for id %d", id, err, want.err, want.id)
 		}
 	}
-	if id, m, err := ReadRequest(dec); err != nil || id != 3 || m != (Names{}) {
-		t.Fatalf("after unknown kinds: id %d %#v %v", id, m, err)
+	if id, m, err := ReadRequest(dec); err != nil || id != 4 || m != (Names{}) {
+		t.Fatalf("after the skipped messages: id %d %#v %v", id, m, err)
+	}
+	if _, _, err := ReadRequest(dec); err == nil || Skippable(err) {
+		t.Fatalf("at the end: %v, want an error that ends reading", err)
 	}
 }
 
