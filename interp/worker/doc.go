@@ -9,9 +9,13 @@
 // a child process, therefore reaches the notebook.
 //
 // The worker owns its stdin: fd 0 is a pipe whose write end it keeps. When
-// a cell blocks reading fd 0, the worker notices (from /proc/self/task) and
-// asks the kernel for a line of input, or gives the read end of file when
-// the front end cannot answer.
+// a cell blocks reading fd 0, the worker notices (from /proc, through
+// fifo.Tasks) and asks the kernel for a line of input, or gives the read end
+// of file when the front end cannot answer.
+//
+// The interpreters' stderr passes through frameWriter, which turns the
+// frame lines yaegi writes as a panic unwinds into PanicFrame events, so
+// that the kernel gets them as data rather than parsing stderr.
 //
 // While a front end's debugger is attached, the worker runs each unit of a
 // cell under yaegi's debugger and answers the Debug Adapter Protocol
