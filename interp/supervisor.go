@@ -114,19 +114,22 @@ func (s *supervisor) start() (*worker, error) {
 	return w, nil
 }
 
-// end kills w and runs the ended hook. s.life is held.
+// end kills w and, if it is the current worker, runs the ended hook: the
+// jobs of a worker that was already replaced ended then. s.life is held.
 func (s *supervisor) end(w *worker) {
 	s.mu.Lock()
-	if s.w == w && s.state != stateClosed {
+	current := s.w == w && s.state != stateClosed
+	if current {
 		s.state = stateDying
 	}
 	s.mu.Unlock()
 	w.kill()
+	if !current {
+		return
+	}
 	s.ended()
 	s.mu.Lock()
-	if s.w == w && s.state != stateClosed {
-		s.state = stateDead
-	}
+	s.state = stateDead
 	s.mu.Unlock()
 }
 

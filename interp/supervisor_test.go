@@ -89,8 +89,8 @@ func TestSupervisorLife(t *testing.T) {
 	}
 
 	s.replace(w1) // stale: w1 is not the current worker
-	if w, _ := s.current(); w != w2 {
-		t.Fatal("replacing a stale worker replaced the current one")
+	if w, _ := s.current(); w != w2 || *ended != 1 {
+		t.Fatalf("replacing a stale worker replaced the current one (%v) or ended its jobs (%d)", w != w2, *ended)
 	}
 
 	s.reset()
@@ -98,8 +98,8 @@ func TestSupervisorLife(t *testing.T) {
 	if err != nil || w3 == w2 {
 		t.Fatalf("reset: same worker %v, err %v", w3 == w2, err)
 	}
-	if !w2.dead() {
-		t.Fatal("reset left the old worker running")
+	if !w2.dead() || *ended != 2 {
+		t.Fatalf("reset left the old worker running (%v) or its jobs (ended %d)", !w2.dead(), *ended)
 	}
 
 	s.close()
