@@ -32,8 +32,7 @@ type worker struct {
 	token string
 
 	ctl   *os.File
-	enc   *json.Encoder
-	encMu sync.Mutex
+	encMu sync.Mutex // serialises writes to ctl
 	hooks hooks
 
 	callMu sync.Mutex
@@ -170,7 +169,6 @@ func startWorker(argv []string, dir string, env []string, ids *atomic.Uint64, h 
 		return nil, fmt.Errorf("interp: start worker: %w", err)
 	}
 	w.pid = cmd.Process.Pid
-	w.enc = json.NewEncoder(w.ctl)
 	w.pipes = [2]*os.File{outR, errR}
 
 	sink := h.stream
@@ -344,7 +342,7 @@ func (w *worker) takeFrames() []proto.PanicFrame {
 func (w *worker) send(id uint64, m proto.Message) error {
 	w.encMu.Lock()
 	defer w.encMu.Unlock()
-	if err := proto.Write(w.enc, id, m); err != nil {
+	if err := proto.Write(w.ctl, id, m); err != nil {
 		return fmt.Errorf("interp: send to worker: %w", err)
 	}
 	return nil

@@ -316,3 +316,28 @@ func TestCrashShowsCellFrames(t *testing.T) {
 		t.Errorf("stderr shows frames or the dump:\n%s", stderr)
 	}
 }
+
+// TestUnencodableDisplay shows data that JSON cannot hold: the display
+// becomes a note, and the cell and the worker go on.
+func TestUnencodableDisplay(t *testing.T) {
+	in := newInterpreter(t, t.TempDir())
+	if _, res := run(t, in, 1, "import (\"fmt\"; \"math\"; \"github.com/beacceaf/gokernel/interp/display\")\nvar kept = 41"); res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	rec, res := run(t, in, 2, "display.Show(display.Bundle{\"application/json\": math.NaN()})\nfmt.Println(\"after\")\nkept + 1")
+	if res.Err != nil {
+		t.Fatalf("the cell failed: %+v", res.Err)
+	}
+	if got := res.Value["text/plain"]; got != "42" || rec.Stdout() != "after\n" {
+		t.Fatalf("value %v, stdout %q; want 42 and after", got, rec.Stdout())
+	}
+	var note string
+	for _, e := range rec.Events() {
+		if e.Kind == "display" {
+			note, _ = e.Bundle["text/plain"].(string)
+		}
+	}
+	if !strings.Contains(note, "cannot encode") || !strings.Contains(note, "NaN") {
+		t.Fatalf("the display shows %q, want a note about the NaN", note)
+	}
+}

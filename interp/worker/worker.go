@@ -74,7 +74,6 @@ func Main() error {
 	w := &Worker{
 		token:      token,
 		ctl:        ctl,
-		enc:        json.NewEncoder(ctl),
 		stdin:      stdin,
 		execs:      make(chan request, 16),
 		jobReplies: map[uint64]chan []jobs.Job{},
@@ -125,8 +124,7 @@ func endGroup() {
 type Worker struct {
 	token string
 	ctl   *os.File
-	enc   *json.Encoder
-	encMu sync.Mutex
+	encMu sync.Mutex // serialises writes to ctl
 	stdin *stdinPipe
 	execs chan request
 	sess  *session
@@ -151,13 +149,25 @@ type Worker struct {
 	goPanics []goPanic // goroutine panics not yet reported; guarded by mu
 }
 
-// emit sends one event, for request id (0 for none), to the kernel.
+// emit sends one event, for request id (0 for none), to the kernel. An
+// event that cannot be encoded is reported on the cell's stderr; a display
+// is then replaced by that note, so that its sync marker finds an event.
 func (w *Worker) emit(id uint64, m proto.Message) {
 	w.encMu.Lock()
-	defer w.encMu.Unlock()
-	if err := proto.Write(w.enc, id, m); err != nil {
+	err := proto.Write(w.ctl, id, m)
+	w.encMu.Unlock()
+	if err == nil {
+		return
+	}
+	if !errors.Is(err, proto.ErrEncode) {
 		os.Exit(0) // the kernel is gone
 	}
+	note := "gokernel: " + err.Error()
+	if d, ok := m.(proto.Display); ok {
+		w.emit(id, proto.Display{Seq: d.Seq, Action: d.Action, Data: map[string]any{"text/plain": note}, DisplayID: d.DisplayID})
+		return
+	}
+	w.writeStream(2, note+"\n")
 }
 
 // A request is an Exec or Eval for the exec loop, with its ID.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 
 	"github.com/beacceaf/gokernel/interp/jobs"
@@ -220,22 +221,39 @@ func table(ds ...decoder) map[Kind]decoder {
 	return t
 }
 
-// envelope is one line on the control socket.
+// envelope is one line on the control socket, as read: the body waits
+// until its kind is known.
 type envelope struct {
 	ID   uint64          `json:"id,omitempty"`
 	Kind Kind            `json:"kind"`
 	Body json.RawMessage `json:"body,omitempty"`
 }
 
-// Write writes message m, for request id (0 for none), as one line.
-// Callers serialise their writes.
-func Write(enc *json.Encoder, id uint64, m Message) error {
-	body, err := json.Marshal(m)
-	if err != nil {
-		return fmt.Errorf("proto: encode %s: %w", m.Kind(), err)
-	}
-	return enc.Encode(envelope{ID: id, Kind: m.Kind(), Body: body})
+// outEnvelope is one line as written: the body is encoded in the same pass.
+type outEnvelope struct {
+	ID   uint64  `json:"id,omitempty"`
+	Kind Kind    `json:"kind"`
+	Body Message `json:"body"`
 }
+
+// Write writes message m, for request id (0 for none), as one line, in
+// one Write call. A message that cannot be encoded, such as a display
+// whose data holds a NaN, is an error wrapping ErrEncode, and nothing is
+// written. Callers serialise their writes.
+func Write(w io.Writer, id uint64, m Message) error {
+	b, err := json.Marshal(outEnvelope{ID: id, Kind: m.Kind(), Body: m})
+	if err != nil {
+		return fmt.Errorf("%w %s: %w", ErrEncode, m.Kind(), err)
+	}
+	if _, err := w.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("proto: write %s: %w", m.Kind(), err)
+	}
+	return nil
+}
+
+// ErrEncode is wrapped by Write's error for a message that cannot be
+// encoded.
+var ErrEncode = errors.New("proto: cannot encode")
 
 // Errors of one message, after which the next one can be read: a kind the
 // reader does not know, and a body that does not fit its kind.

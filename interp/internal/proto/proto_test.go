@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"math"
 	"reflect"
 	"testing"
 
@@ -49,7 +50,7 @@ func TestRoundTrip(t *testing.T) {
 		t.Run(string(tt.m.Kind()), func(t *testing.T) {
 			var buf bytes.Buffer
 			id := uint64(k + 1)
-			if err := Write(json.NewEncoder(&buf), id, tt.m); err != nil {
+			if err := Write(&buf, id, tt.m); err != nil {
 				t.Fatal(err)
 			}
 			read := ReadEvent
@@ -72,7 +73,7 @@ func TestRoundTrip(t *testing.T) {
 // good request after them.
 func TestReadSkips(t *testing.T) {
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	enc := &buf
 	buf.WriteString(`{"id":1,"kind":"teleport","body":{}}` + "\n")
 	if err := Write(enc, 2, Result{}); err != nil {
 		t.Fatal(err)
@@ -96,6 +97,16 @@ func TestReadSkips(t *testing.T) {
 	}
 	if _, _, err := ReadRequest(dec); err == nil || Skippable(err) {
 		t.Fatalf("at the end: %v, want an error that ends reading", err)
+	}
+}
+
+// TestWriteUnencodable writes a display that JSON cannot hold: an error
+// wrapping ErrEncode, and nothing written.
+func TestWriteUnencodable(t *testing.T) {
+	var buf bytes.Buffer
+	err := Write(&buf, 0, Display{Seq: 1, Data: map[string]any{"application/json": math.NaN()}})
+	if !errors.Is(err, ErrEncode) || buf.Len() != 0 {
+		t.Fatalf("err %v, wrote %q; want ErrEncode and nothing", err, buf.String())
 	}
 }
 
