@@ -77,7 +77,7 @@ func (c *compiler) newRewriter(p *parsed, end int, forceInt bool) *rewriter {
 	return &rewriter{
 		c: c, p: p, file: f,
 		e:        &editor{file: c.file, code: c.code},
-		env:      &env{global: c.global, method: c.method, pkgSym: c.sn.symType, f: f},
+		env:      &env{global: c.global, method: c.method, pkgSym: c.sn.symType, f: f, facts: c.facts, g: p},
 		unitEnd:  end,
 		forceInt: forceInt,
 		ranges:   map[*ast.RangeStmt]rangePlan{},

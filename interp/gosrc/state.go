@@ -1,6 +1,7 @@
 package gosrc
 
 import (
+	"go/types"
 	"sort"
 	"sync"
 )
@@ -33,6 +34,12 @@ type State struct {
 	// undefined maps the names that a cell declared and then lost,
 	// because it failed to compile (see Fail), to that cell.
 	undefined map[string]string
+	// tobjs are the go/types objects of the names that committed cells
+	// declared, where go/types could check them (see typecheck.go).
+	tobjs map[string]types.Object
+	// importer loads the standard library's packages for go/types, once
+	// for the state's life.
+	importer *srcImporter
 }
 
 // decls are the declarations of cells, by kind. State holds those of the
@@ -125,7 +132,7 @@ type record struct {
 
 // NewState returns the state of a fresh interpreter.
 func NewState() *State {
-	return &State{decls: newDecls(), undefined: map[string]string{}}
+	return &State{decls: newDecls(), undefined: map[string]string{}, tobjs: map[string]types.Object{}, importer: newSrcImporter()}
 }
 
 // Commit records what unit u declared. Call it after u ran without error,
@@ -136,6 +143,14 @@ func (s *State) Commit(u Unit) {
 	for _, r := range u.records {
 		s.apply(r)
 		delete(s.undefined, r.name.Name)
+		if r.name.Kind == "import" || r.name.Kind == "method" {
+			continue
+		}
+		if obj := u.facts.object(r.name.Name); obj != nil {
+			s.tobjs[r.name.Name] = obj
+		} else {
+			delete(s.tobjs, r.name.Name)
+		}
 	}
 }
 
@@ -165,6 +180,7 @@ func (s *State) Fail(plan *Plan, k int) (restore []string) {
 			if kind == "import" || kind == "type" {
 				continue
 			}
+			delete(s.tobjs, r.name.Name) // what go/types knew is stale
 			old, existed := plan.before[r.key()]
 			switch {
 			case existed && i == k && (kind == "var" || kind == "const"):
@@ -274,6 +290,7 @@ type snapshot struct {
 	pkgName   func(string) string
 	symType   func(path, name string) string
 	undefined map[string]string
+	tobjs     map[string]types.Object
 }
 
 func (s *State) snapshot() *snapshot {
@@ -283,7 +300,11 @@ func (s *State) snapshot() *snapshot {
 	for k, v := range s.undefined {
 		undef[k] = v
 	}
-	return &snapshot{decls: s.decls.clone(), pkgName: s.PkgName, symType: s.SymbolType, undefined: undef}
+	tobjs := make(map[string]types.Object, len(s.tobjs))
+	for k, v := range s.tobjs {
+		tobjs[k] = v
+	}
+	return &snapshot{decls: s.decls.clone(), pkgName: s.PkgName, symType: s.SymbolType, undefined: undef, tobjs: tobjs}
 }
 
 // nextTemp reserves n temporary names, unique for the life of the state.
