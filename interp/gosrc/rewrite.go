@@ -196,6 +196,7 @@ func (r *rewriter) post(n ast.Node) {
 			r.declareDecl(gd)
 		}
 	case *ast.CallExpr:
+		r.typeArgs(n)
 		r.builtinCall(n)
 		r.fmtCall(n)
 		r.errorsCall(n)

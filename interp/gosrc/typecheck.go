@@ -27,7 +27,7 @@ type nodeKey struct{ start, end int }
 type typeFacts struct {
 	pkg   *types.Package
 	tvs   map[nodeKey]types.TypeAndValue
-	insts map[nodeKey]types.Instance // by the generic function's name
+	insts map[nodeKey]types.Instance // calls of cells' generic functions, by the function's name
 	// errs are the errors go/types reported, with cell positions.
 	errs []typeErr
 	// trusted is set when go/types saw every name and package the cell
@@ -56,7 +56,7 @@ func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
 		}
 	}()
 	fset := token.NewFileSet()
-	pkg := types.NewPackage("main", "main")
+	pkg := types.NewPackage("main", "p") // the name the groups were parsed with
 	facts = &typeFacts{pkg: pkg, tvs: map[nodeKey]types.TypeAndValue{}, insts: map[nodeKey]types.Instance{},
 		trusted: true, names: map[string]string{}}
 	declared := map[string]bool{}       // package-level names of this cell
@@ -142,7 +142,8 @@ func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
 			scope.Insert(obj)
 		}
 	}
-	info := &types.Info{Types: map[ast.Expr]types.TypeAndValue{}, Instances: map[*ast.Ident]types.Instance{}}
+	info := &types.Info{Types: map[ast.Expr]types.TypeAndValue{}, Instances: map[*ast.Ident]types.Instance{},
+		Uses: map[*ast.Ident]types.Object{}}
 	conf := types.Config{
 		Error: func(err error) {
 			te, ok := err.(types.Error)
@@ -154,6 +155,9 @@ func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
 				return
 			}
 			off := g.off(te.Pos)
+			if off < g.start || off > g.end {
+				return
+			}
 			if strings.HasPrefix(te.Msg, "undefined: ") {
 				facts.trusted = false
 			}
@@ -177,6 +181,11 @@ func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
 		}
 	}
 	for id, inst := range info.Instances {
+		// Only the functions of cells: yaegi compiles them from source.
+		obj, isFunc := info.Uses[id].(*types.Func)
+		if !isFunc || obj.Pkg() == nil || obj.Pkg().Path() != "main" {
+			continue
+		}
 		if k, ok := key(id); ok {
 			facts.insts[k] = inst
 		}

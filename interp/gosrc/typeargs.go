@@ -1,0 +1,111 @@
+package gosrc
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strings"
+)
+
+// typeArgs writes out the type arguments of a call of a generic function
+// declared in a cell, as go/types inferred them: yaegi v0.16.1 fails to
+// infer them from a func-typed argument ("cannot use type func(int) string
+// as type func(int) int"), from untyped constants ("untyped float does not
+// implement ..."), or for a variadic parameter ("undefined type for T").
+//
+//	Map(xs, func(i int) string { ... })   →  Map[int, string](xs, func(i int) string { ... })
+//
+// It does nothing when go/types did not check the call, or when a type
+// argument cannot be written in the cell (a type of a package the session
+// has not imported).
+func (r *rewriter) typeArgs(n *ast.CallExpr) {
+	if r.c.facts == nil {
+		return
+	}
+	var id *ast.Ident
+	explicit := 0
+	start, end := 0, 0 // what the written type arguments replace
+	switch f := ast.Unparen(n.Fun).(type) {
+	case *ast.Ident:
+		id = f
+		start, end = r.off(f.End()), r.off(f.End())
+	case *ast.IndexExpr:
+		id, _ = f.X.(*ast.Ident)
+		explicit = 1
+		start, end = r.off(f.Lbrack), r.off(f.Rbrack)+1
+	case *ast.IndexListExpr:
+		id, _ = f.X.(*ast.Ident)
+		explicit = len(f.Indices)
+		start, end = r.off(f.Lbrack), r.off(f.Rbrack)+1
+	}
+	if id == nil {
+		return
+	}
+	inst, ok := r.c.facts.insts[nodeKey{r.off(id.Pos()), r.off(id.End())}]
+	if !ok || inst.TypeArgs == nil || inst.TypeArgs.Len() <= explicit {
+		return
+	}
+	if _, isFunc := inst.Type.(*types.Signature); !isFunc {
+		return
+	}
+	args := make([]string, inst.TypeArgs.Len())
+	for i := range args {
+		text, ok := r.c.facts.typeText(inst.TypeArgs.At(i))
+		if !ok {
+			return
+		}
+		args[i] = text
+	}
+	r.e.replace(start, end, "["+strings.Join(args, ", ")+"]", r.unitEnd)
+	r.genericGlobal(n)
+}
+
+// genericGlobal passes the result of a generic call that is the whole value
+// of a global declared at cell top level through a conversion to its type:
+// yaegi gives such a global no type otherwise ("constant definition loop",
+// "nil reflect type"). In a var declaration, which yaegi v0.16.1 would
+// silently leave at its zero value, the call also moves into a temporary
+// before it:
+//
+//	x := Min(2, 3)        →  x := int(Min[int](2, 3))
+//	var x = Min(2, 3)     →  __gk1 := int(Min[int](2, 3)); var x = __gk1
+func (r *rewriter) genericGlobal(n *ast.CallExpr) {
+	if !r.topDefine || r.funcDepth != 0 {
+		return
+	}
+	var values []ast.Expr
+	isVar := false
+	switch p := r.parent().(type) {
+	case *ast.AssignStmt:
+		values = p.Rhs
+	case *ast.ValueSpec:
+		values, isVar = p.Values, true
+	}
+	direct := false
+	for _, v := range values {
+		direct = direct || v == ast.Expr(n)
+	}
+	if !direct {
+		return
+	}
+	tv, ok := r.c.facts.typeAt(r.p, n)
+	if !ok {
+		return
+	}
+	text, ok := r.c.facts.typeText(tv.Type)
+	if !ok {
+		return
+	}
+	if !token.IsIdentifier(strings.ReplaceAll(text, ".", "_")) {
+		text = "(" + text + ")"
+	}
+	start, end := r.off(n.Pos()), r.off(n.End())
+	conv := text + "(" + r.e.src(start, end) + ")"
+	if !isVar {
+		r.e.replace(start, end, conv, r.unitEnd)
+		return
+	}
+	tmp := r.temp()
+	r.hoists = append(r.hoists, tmp+" := "+conv+"; ")
+	r.e.replace(start, end, tmp, r.unitEnd)
+}
