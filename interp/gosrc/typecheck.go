@@ -50,6 +50,7 @@ func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
 	if c.st.importer == nil {
 		return nil
 	}
+
 	defer func() {
 		if recover() != nil { // go/types on a package put together by hand
 			facts = nil
@@ -142,6 +143,16 @@ func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
 			scope.Insert(obj)
 		}
 	}
+	// cellOff is the cell offset of a position in the files parsed here.
+	cellOff := func(pos token.Pos) (int, bool) {
+		tf := fset.File(pos)
+		g := byFile[tf]
+		if g == nil {
+			return 0, false
+		}
+		off := tf.Offset(pos) - g.base + g.start
+		return off, off >= g.start && off <= g.end
+	}
 	info := &types.Info{Types: map[ast.Expr]types.TypeAndValue{}, Instances: map[*ast.Ident]types.Instance{},
 		Uses: map[*ast.Ident]types.Object{}}
 	conf := types.Config{
@@ -150,12 +161,8 @@ func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
 			if !ok {
 				return
 			}
-			g := byFile[fset.File(te.Pos)]
-			if g == nil {
-				return
-			}
-			off := g.off(te.Pos)
-			if off < g.start || off > g.end {
+			off, ok := cellOff(te.Pos)
+			if !ok {
 				return
 			}
 			if strings.HasPrefix(te.Msg, "undefined: ") {
@@ -169,11 +176,9 @@ func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
 	checker := types.NewChecker(&conf, fset, pkg, info)
 	_ = checker.Files(files)
 	key := func(n ast.Node) (nodeKey, bool) {
-		g := byFile[fset.File(n.Pos())]
-		if g == nil {
-			return nodeKey{}, false
-		}
-		return nodeKey{g.off(n.Pos()), g.off(n.End())}, true
+		start, ok1 := cellOff(n.Pos())
+		end, ok2 := cellOff(n.End())
+		return nodeKey{start, end}, ok1 && ok2
 	}
 	for e, tv := range info.Types {
 		if k, ok := key(e); ok {
@@ -385,4 +390,16 @@ func (f *typeFacts) object(name string) types.Object {
 		return nil
 	}
 	return obj
+}
+
+// TypeErrors are the errors that go/types found in the unit's text, in the
+// Go compiler's words and with cell positions, such as "In[3]:2:5:
+// invalid operation: x + s (mismatched types int and string)". It returns
+// nil unless go/types saw every name and package the cell uses (gokernel's
+// own packages, for one, it cannot see), and when it found only unused
+// variables, which the interpreter accepts. A cell is never refused for
+// these errors alone: the worker shows them instead of the interpreter's
+// own message when the interpreter fails to compile the unit.
+func (u Unit) TypeErrors() []*Error {
+	return u.facts.errorsIn(u.spans)
 }

@@ -205,6 +205,9 @@ func (s *session) exec(ctx context.Context, req proto.Request) (ev proto.Event) 
 		if err := s.evalUnit(ctx, u); err != nil {
 			perr := s.describe(err, u)
 			if perr.Name == "CompileError" {
+				if terrs := u.TypeErrors(); len(terrs) > 0 {
+					perr = typeErrors(terrs, u) // the compiler's words for what yaegi refused
+				}
 				s.undo(plan, k)
 			}
 			return proto.Event{Err: perr}
@@ -350,6 +353,16 @@ func (s *session) describe(err error, u gosrc.Unit) *proto.Error {
 		return &proto.Error{Name: "Interrupted", Value: "the cell was interrupted"}
 	}
 	return compileError(err, u)
+}
+
+// typeErrors describes the errors that go/types found in a unit that the
+// interpreter failed to compile.
+func typeErrors(errs []*gosrc.Error, u gosrc.Unit) *proto.Error {
+	lines := make([]string, len(errs))
+	for i, e := range errs {
+		lines[i] = e.Error()
+	}
+	return compileError(errors.New(strings.Join(lines, "\n")), u)
 }
 
 // compileError describes an error found before the code ran, with its
