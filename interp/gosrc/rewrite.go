@@ -178,6 +178,10 @@ func (r *rewriter) pre(n ast.Node) frame {
 
 func (r *rewriter) post(n ast.Node) {
 	switch n := n.(type) {
+	case *ast.FuncType:
+		r.termConstraint(n.TypeParams, false)
+	case *ast.TypeSpec:
+		r.termConstraint(n.TypeParams, true)
 	case *ast.AssignStmt:
 		if n.Tok == token.DEFINE && r.env.local() {
 			types := r.defineTypes(n)

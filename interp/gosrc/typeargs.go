@@ -109,3 +109,45 @@ func (r *rewriter) genericGlobal(n *ast.CallExpr) {
 	r.hoists = append(r.hoists, tmp+" := "+conv+"; ")
 	r.e.replace(start, end, tmp, r.unitEnd)
 }
+
+// termConstraint writes a type parameter's constraint that is an interface
+// literal holding only ~T terms in its short form: yaegi v0.16.1 panics on
+// "[M interface{ ~map[K]V }]" ("CFG post-order panic: invalid memory
+// address") but compiles "[M ~map[K]V]", which Go defines to mean the same.
+// In a type declaration a term starting with * stays as it is: "type
+// T[P *C]" would read as an array length.
+func (r *rewriter) termConstraint(tparams *ast.FieldList, inType bool) {
+	if tparams == nil {
+		return
+	}
+	for _, f := range tparams.List {
+		it, ok := f.Type.(*ast.InterfaceType)
+		if !ok || it.Methods == nil || len(it.Methods.List) != 1 || len(it.Methods.List[0].Names) != 0 {
+			continue
+		}
+		term := it.Methods.List[0].Type
+		if !hasTilde(term) {
+			continue
+		}
+		if u, ok := term.(*ast.UnaryExpr); ok && inType {
+			if _, star := u.X.(*ast.StarExpr); star {
+				continue
+			}
+		}
+		text := r.e.src(r.off(term.Pos()), r.off(term.End()))
+		r.e.replace(r.off(it.Pos()), r.off(it.End()), text, r.unitEnd)
+	}
+}
+
+// hasTilde reports whether a constraint element has a ~T term.
+func hasTilde(x ast.Expr) bool {
+	switch x := x.(type) {
+	case *ast.UnaryExpr:
+		return x.Op == token.TILDE
+	case *ast.BinaryExpr:
+		return x.Op == token.OR && (hasTilde(x.X) || hasTilde(x.Y))
+	case *ast.ParenExpr:
+		return hasTilde(x.X)
+	}
+	return false
+}

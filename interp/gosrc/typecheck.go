@@ -168,7 +168,10 @@ func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
 			if strings.HasPrefix(te.Msg, "undefined: ") {
 				facts.trusted = false
 			}
-			facts.errs = append(facts.errs, typeErr{off: off, soft: te.Soft, err: c.errAt(off, "%s", te.Msg)})
+			// A cell shows the value of an expression statement: "x is
+			// not used" is no error in a cell.
+			soft := te.Soft || strings.HasSuffix(te.Msg, " is not used")
+			facts.errs = append(facts.errs, typeErr{off: off, soft: soft, err: c.errAt(off, "%s", te.Msg)})
 		},
 		Sizes:       types.SizesFor("gc", runtime.GOARCH),
 		FakeImportC: true,
