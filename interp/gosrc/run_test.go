@@ -106,7 +106,7 @@ func TestRunCommaOk(t *testing.T) {
 func TestRunCommaOkUnknownChannel(t *testing.T) {
 	w := newTestWorker(t)
 	w.st.SymbolType = nil // a worker that cannot tell package types
-	w.st.importer = nil   // and go/types without GOROOT sources
+	w.st.noTypes = true   // and go/types without GOROOT sources
 	runCells(t, w, []cellCase{
 		{code: "import \"time\""},
 		{code: "t, ok := <-time.After(time.Millisecond)", err: "Declare the variables first"},

@@ -37,9 +37,18 @@ type State struct {
 	// tobjs are the go/types objects of the names that committed cells
 	// declared, where go/types could check them (see typecheck.go).
 	tobjs map[string]types.Object
+	// GoCommand, when set before the first cell, is the go command that
+	// go/types may ask for the standard library's export data in Go's
+	// build cache, and CacheDir a directory where the answers are kept for
+	// later workers. Without it, go/types reads GOROOT's sources, which
+	// takes longer on the first import of a package.
+	GoCommand, CacheDir string
+
 	// importer loads the standard library's packages for go/types, once
-	// for the state's life.
+	// for the state's life; noTypes disables go/types (as when it has no
+	// GOROOT sources), for tests of what happens then.
 	importer *srcImporter
+	noTypes  bool
 }
 
 // decls are the declarations of cells, by kind. State holds those of the
@@ -132,7 +141,7 @@ type record struct {
 
 // NewState returns the state of a fresh interpreter.
 func NewState() *State {
-	return &State{decls: newDecls(), undefined: map[string]string{}, tobjs: map[string]types.Object{}, importer: newSrcImporter()}
+	return &State{decls: newDecls(), undefined: map[string]string{}, tobjs: map[string]types.Object{}}
 }
 
 // Commit records what unit u declared. Call it after u ran without error,
@@ -290,7 +299,6 @@ type snapshot struct {
 	pkgName   func(string) string
 	symType   func(path, name string) string
 	undefined map[string]string
-	tobjs     map[string]types.Object
 }
 
 func (s *State) snapshot() *snapshot {
@@ -300,11 +308,25 @@ func (s *State) snapshot() *snapshot {
 	for k, v := range s.undefined {
 		undef[k] = v
 	}
-	tobjs := make(map[string]types.Object, len(s.tobjs))
-	for k, v := range s.tobjs {
-		tobjs[k] = v
+	return &snapshot{decls: s.decls.clone(), pkgName: s.PkgName, symType: s.SymbolType, undefined: undef}
+}
+
+// typesImporter is the state's importer for go/types, or nil.
+func (s *State) typesImporter() *srcImporter {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.importer == nil && !s.noTypes {
+		s.importer = newSrcImporter(s.GoCommand, s.CacheDir)
 	}
-	return &snapshot{decls: s.decls.clone(), pkgName: s.PkgName, symType: s.SymbolType, undefined: undef, tobjs: tobjs}
+	return s.importer
+}
+
+// typeObject is the go/types object of a name that committed cells
+// declared, or nil.
+func (s *State) typeObject(name string) types.Object {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tobjs[name]
 }
 
 // nextTemp reserves n temporary names, unique for the life of the state.

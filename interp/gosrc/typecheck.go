@@ -47,7 +47,8 @@ type typeErr struct {
 // checkCell type-checks the groups of a cell. It returns nil when it
 // cannot (then every fact is unknown).
 func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
-	if c.st.importer == nil {
+	imp := c.st.typesImporter()
+	if imp == nil {
 		return nil
 	}
 
@@ -121,25 +122,50 @@ func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
 			facts.trusted = false
 		}
 	}
+	// Only the names the cell mentions enter its scope: objects refer to
+	// each other directly.
+	used := map[string]bool{}
+	for _, f := range files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok {
+				used[id.Name] = true
+			}
+			return true
+		})
+	}
 	scope := pkg.Scope()
 	for name, path := range c.sn.imports {
-		if _, ok := imports[name]; !ok && name != "_" && name != "." {
+		if _, ok := imports[name]; ok || name == "_" || name == "." || declared[name] {
+			continue
+		}
+		facts.names[path] = name // to write types, even of packages the cell does not name
+		if used[name] {
 			imports[name] = path
 		}
 	}
+	var paths []string
 	for name, path := range imports {
-		if declared[name] {
+		if !declared[name] && used[name] {
+			paths = append(paths, path)
+		}
+	}
+	imp.prefetch(paths)
+	for name, path := range imports {
+		if declared[name] || !used[name] {
 			continue
 		}
-		if p, err := c.st.importer.Import(path); err == nil {
+		if p, err := imp.Import(path); err == nil {
 			scope.Insert(types.NewPkgName(token.NoPos, pkg, name, p))
 			facts.names[path] = name
 		} else {
 			facts.trusted = false
 		}
 	}
-	for name, obj := range c.sn.tobjs {
-		if !declared[name] && scope.Lookup(name) == nil {
+	for name := range used {
+		if declared[name] || scope.Lookup(name) != nil {
+			continue
+		}
+		if obj := c.st.typeObject(name); obj != nil {
 			scope.Insert(obj)
 		}
 	}
@@ -244,7 +270,7 @@ func (c *compiler) newDecls(d *ast.GenDecl, declared map[string]bool) *ast.GenDe
 	nd.Specs = nil
 	for _, s := range d.Specs {
 		ts := s.(*ast.TypeSpec)
-		if _, ok := c.sn.types[ts.Name.Name]; ok && c.sn.tobjs[ts.Name.Name] != nil {
+		if _, ok := c.sn.types[ts.Name.Name]; ok && c.st.typeObject(ts.Name.Name) != nil {
 			// The same name again: the compiler refuses a different
 			// definition, and the earlier type stands.
 			continue

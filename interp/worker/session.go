@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"go/scanner"
 	"os"
+	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"reflect"
 	"runtime"
 	"runtime/debug"
@@ -37,6 +39,14 @@ type session struct {
 func newSession(w *Worker) (*session, error) {
 	s := &session{w: w, state: gosrc.NewState()}
 	s.state.SymbolType = symbolType
+	if gocmd, err := exec.LookPath("go"); err == nil {
+		// go/types reads the standard library's export data from Go's
+		// build cache, found once per machine and kept there.
+		s.state.GoCommand = gocmd
+		if cache, err := os.UserCacheDir(); err == nil {
+			s.state.CacheDir = filepath.Join(cache, "gokernel", "types")
+		}
+	}
 	s.state.PlainGo = w.dbg.isAttached
 	s.state.PkgName = func(path string) string {
 		if _, name, ok := packages().lookup(path); ok {
