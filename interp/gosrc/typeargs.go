@@ -19,7 +19,7 @@ import (
 // argument cannot be written in the cell (a type of a package the session
 // has not imported).
 func (r *rewriter) typeArgs(n *ast.CallExpr) {
-	if r.c.facts == nil {
+	if r.env.facts == nil {
 		return
 	}
 	var id *ast.Ident
@@ -41,23 +41,85 @@ func (r *rewriter) typeArgs(n *ast.CallExpr) {
 	if id == nil {
 		return
 	}
-	inst, ok := r.c.facts.insts[nodeKey{r.off(id.Pos()), r.off(id.End())}]
-	if !ok || inst.TypeArgs == nil || inst.TypeArgs.Len() <= explicit {
+	inst, ok := r.env.facts.insts[nodeKey{r.off(id.Pos()), r.off(id.End())}]
+	if !ok || inst.TypeArgs == nil {
 		return
 	}
-	if _, isFunc := inst.Type.(*types.Signature); !isFunc {
+	if inst.TypeArgs.Len() <= explicit {
+		r.genericGlobal(n)
+		return
+	}
+	if _, isFunc := inst.Type.(*types.Signature); !isFunc || !r.mustInfer(n, inst) {
+		r.genericGlobal(n)
 		return
 	}
 	args := make([]string, inst.TypeArgs.Len())
 	for i := range args {
-		text, ok := r.c.facts.typeText(inst.TypeArgs.At(i))
+		text, ok := r.env.facts.typeText(inst.TypeArgs.At(i))
 		if !ok {
 			return
 		}
 		args[i] = text
 	}
 	r.e.replace(start, end, "["+strings.Join(args, ", ")+"]", r.unitEnd)
+	r.typed = true
 	r.genericGlobal(n)
+}
+
+// mustInfer reports whether the call's type arguments are inferred in a way
+// that yaegi gets wrong: from an untyped constant, from a func-typed
+// argument, for a variadic parameter, or through a constraint's core type
+// (S ~[]E). Where yaegi infers them itself, writing them out can break
+// what worked (an explicit instantiation with a generic type inside a
+// generic method, for one).
+func (r *rewriter) mustInfer(n *ast.CallExpr, inst instance) bool {
+	sig, ok := inst.fn.Type().(*types.Signature)
+	if !ok {
+		return false
+	}
+	if sig.Variadic() {
+		return true
+	}
+	for i := range sig.TypeParams().Len() {
+		if coreTerm(sig.TypeParams().At(i).Constraint(), 0) {
+			return true
+		}
+	}
+	for _, a := range n.Args {
+		tv, ok := r.env.facts.typeAt(r.p, a)
+		if !ok {
+			continue
+		}
+		if tv.Value != nil { // a constant (go/types records the type it was given)
+			return true
+		}
+		if _, isFunc := tv.Type.Underlying().(*types.Signature); isFunc {
+			return true
+		}
+	}
+	return false
+}
+
+// coreTerm reports whether a constraint has a single type term, such as
+// ~[]E, through which type arguments may be inferred.
+func coreTerm(t types.Type, depth int) bool {
+	iface, ok := t.Underlying().(*types.Interface)
+	if !ok || depth > 4 {
+		return false
+	}
+	for i := range iface.NumEmbeddeds() {
+		switch e := iface.EmbeddedType(i).(type) {
+		case *types.Union:
+			if e.Len() == 1 {
+				return true
+			}
+		default:
+			if _, isIface := e.Underlying().(*types.Interface); !isIface || coreTerm(e, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // genericGlobal passes the result of a generic call that is the whole value
@@ -70,7 +132,7 @@ func (r *rewriter) typeArgs(n *ast.CallExpr) {
 //	x := Min(2, 3)        →  x := int(Min[int](2, 3))
 //	var x = Min(2, 3)     →  __gk1 := int(Min[int](2, 3)); var x = __gk1
 func (r *rewriter) genericGlobal(n *ast.CallExpr) {
-	if !r.topDefine || r.funcDepth != 0 {
+	if !r.topDefine || r.funcDepth != 0 || r.env.facts == nil {
 		return
 	}
 	var values []ast.Expr
@@ -88,11 +150,11 @@ func (r *rewriter) genericGlobal(n *ast.CallExpr) {
 	if !direct {
 		return
 	}
-	tv, ok := r.c.facts.typeAt(r.p, n)
+	tv, ok := r.env.facts.typeAt(r.p, n)
 	if !ok {
 		return
 	}
-	text, ok := r.c.facts.typeText(tv.Type)
+	text, ok := r.env.facts.typeText(tv.Type)
 	if !ok {
 		return
 	}
@@ -101,6 +163,7 @@ func (r *rewriter) genericGlobal(n *ast.CallExpr) {
 	}
 	start, end := r.off(n.Pos()), r.off(n.End())
 	conv := text + "(" + r.e.src(start, end) + ")"
+	r.typed = true
 	if !isVar {
 		r.e.replace(start, end, conv, r.unitEnd)
 		return
@@ -117,7 +180,7 @@ func (r *rewriter) genericGlobal(n *ast.CallExpr) {
 // In a type declaration a term starting with * stays as it is: "type
 // T[P *C]" would read as an array length.
 func (r *rewriter) termConstraint(tparams *ast.FieldList, inType bool) {
-	if tparams == nil {
+	if tparams == nil || r.c.plain {
 		return
 	}
 	for _, f := range tparams.List {
@@ -136,6 +199,7 @@ func (r *rewriter) termConstraint(tparams *ast.FieldList, inType bool) {
 		}
 		text := r.e.src(r.off(term.Pos()), r.off(term.End()))
 		r.e.replace(r.off(it.Pos()), r.off(it.End()), text, r.unitEnd)
+		r.typed = true
 	}
 }
 

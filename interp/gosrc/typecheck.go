@@ -27,7 +27,7 @@ type nodeKey struct{ start, end int }
 type typeFacts struct {
 	pkg   *types.Package
 	tvs   map[nodeKey]types.TypeAndValue
-	insts map[nodeKey]types.Instance // calls of cells' generic functions, by the function's name
+	insts map[nodeKey]instance // calls of cells' generic functions, by the function's name
 	// errs are the errors go/types reported, with cell positions.
 	errs []typeErr
 	// trusted is set when go/types saw every name and package the cell
@@ -36,6 +36,13 @@ type typeFacts struct {
 	// names maps the package paths imported by the session and the cell
 	// to the names they are imported under, to write types as source.
 	names map[string]string
+}
+
+// instance is a use of a generic function, with its inferred type
+// arguments.
+type instance struct {
+	types.Instance
+	fn *types.Func
 }
 
 type typeErr struct {
@@ -59,7 +66,7 @@ func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
 	}()
 	fset := token.NewFileSet()
 	pkg := types.NewPackage("main", "p") // the name the groups were parsed with
-	facts = &typeFacts{pkg: pkg, tvs: map[nodeKey]types.TypeAndValue{}, insts: map[nodeKey]types.Instance{},
+	facts = &typeFacts{pkg: pkg, tvs: map[nodeKey]types.TypeAndValue{}, insts: map[nodeKey]instance{},
 		trusted: true, names: map[string]string{}}
 	declared := map[string]bool{}       // package-level names of this cell
 	imports := map[string]string{}      // name → path, the cell's and the session's
@@ -221,7 +228,7 @@ func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
 			continue
 		}
 		if k, ok := key(id); ok {
-			facts.insts[k] = inst
+			facts.insts[k] = instance{Instance: inst, fn: obj}
 		}
 	}
 	sort.SliceStable(facts.errs, func(i, j int) bool { return facts.errs[i].off < facts.errs[j].off })
