@@ -52,12 +52,6 @@ type Unit struct {
 	// fails with yaegi's "nil type" compile panic (nothing has run then),
 	// evaluate Alt instead; if Alt fails too, report Src's error.
 	Alt string
-	// Plain, when not empty, is Src without the rewrites that go/types'
-	// facts made (type arguments written out, short constraints). When Src
-	// fails to compile in the interpreter (nothing has run then), and Alt
-	// too if it was tried, evaluate Plain instead: the unit then runs as it
-	// would without them. If Plain fails too, report Src's error.
-	Plain string
 	// Line and Col give where the unit starts in the cell (1-based).
 	Line, Col int
 	// Text is the unit as written in the cell. For declarations that run
@@ -72,7 +66,6 @@ type Unit struct {
 	records []*record
 	notes   notes
 	defers  bool // the unit defers a call to the end of the cell
-	typed   bool // see Plain
 	// facts are go/types' facts about the unit's cell; spans are the cell
 	// offsets of the unit's text, to find its errors.
 	facts *typeFacts
@@ -146,10 +139,8 @@ type compiler struct {
 	sn         *snapshot
 	// Declarations of earlier units of this cell, seen by later ones.
 	pending decls
-	// facts are what go/types learned about the cell, or nil; plain
-	// makes units as if it were nil (see Unit.Plain).
+	// facts are what go/types learned about the cell, or nil.
 	facts *typeFacts
-	plain bool
 }
 
 // Compile cuts a cell into units, checks them against st and rewrites them
@@ -213,16 +204,7 @@ func Compile(cell, code string, st *State) (*Plan, error) {
 					u.Alt = alt.Src
 				}
 			}
-			if u.typed {
-				c.plain = true
-				if plain, pdisp, err := c.unit(g, n, false); err == nil && plain != nil {
-					u.Plain = plain.Src
-					if disp != nil && pdisp != nil {
-						disp.Srcs = append(disp.Srcs, pdisp.Srcs...)
-					}
-				}
-				c.plain = false
-			}
+
 			c.applyPending(u.records)
 			it := &item{u: u, node: n, g: g, start: g.off(n.Pos()), end: min(g.off(n.End()), g.end), uses: freeNames(n)}
 			if err := c.checkMain(g, n, u, it.uses); err != nil {
@@ -412,7 +394,6 @@ func (c *compiler) unit(g *parsed, n ast.Node, forceInt bool) (*Unit, *Display, 
 	u.facts, u.spans = c.facts, [][2]int{{start, end}}
 	u.notes = r.notes
 	u.defers = r.defers
-	u.typed = r.typed
 	if _, ok := n.(*ast.FuncDecl); ok {
 		for _, rec := range u.records {
 			rec.src = u.Src

@@ -16,9 +16,6 @@ func dump(p *Plan, err error) string {
 		if u.Alt != "" {
 			fmt.Fprintf(&b, "== alt\n%s\n", u.Alt)
 		}
-		if u.Plain != "" {
-			fmt.Fprintf(&b, "== plain\n%s\n", u.Plain)
-		}
 		for _, e := range u.TypeErrors() {
 			fmt.Fprintf(&b, "== type error %s\n", e)
 		}

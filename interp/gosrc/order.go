@@ -357,22 +357,7 @@ func (c *compiler) merge(group []*item) Unit {
 	if hasAlt {
 		u.Alt = alt.String()
 	}
-	var plain strings.Builder
-	for _, it := range group {
-		if it.u.Plain != "" {
-			u.typed = true
-		}
-	}
-	if u.typed {
-		for _, it := range group {
-			if it.u.Plain != "" {
-				plain.WriteString(it.u.Plain)
-			} else {
-				plain.WriteString(it.u.Src)
-			}
-		}
-		u.Plain = plain.String()
-	}
+
 	u.Text = string(text)
 	return u
 }

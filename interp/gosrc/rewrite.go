@@ -38,7 +38,6 @@ type rewriter struct {
 	defers    bool   // the unit has such a defer
 	refusal   *Error // a construct of the unit that cannot run right
 	topDefine bool   // the unit is a top-level := or var: hoist generic calls
-	typed     bool   // a rewrite of typeargs.go changed the unit
 	hoists    []string
 	notes     notes
 
@@ -75,14 +74,10 @@ type rangePlan struct {
 
 func (c *compiler) newRewriter(p *parsed, end int, forceInt bool) *rewriter {
 	f := &srcFile{tf: p.tf, src: p.src}
-	facts := c.facts
-	if c.plain {
-		facts = nil
-	}
 	return &rewriter{
 		c: c, p: p, file: f,
 		e:        &editor{file: c.file, code: c.code},
-		env:      &env{global: c.global, method: c.method, pkgSym: c.sn.symType, f: f, facts: facts, g: p},
+		env:      &env{global: c.global, method: c.method, pkgSym: c.sn.symType, f: f, facts: c.facts, g: p},
 		unitEnd:  end,
 		forceInt: forceInt,
 		ranges:   map[*ast.RangeStmt]rangePlan{},

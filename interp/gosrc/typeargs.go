@@ -62,14 +62,13 @@ func (r *rewriter) typeArgs(n *ast.CallExpr) {
 		args[i] = text
 	}
 	r.e.replace(start, end, "["+strings.Join(args, ", ")+"]", r.unitEnd)
-	r.typed = true
 	r.genericGlobal(n)
 }
 
 // mustInfer reports whether the call's type arguments are inferred in a way
-// that yaegi gets wrong: from an untyped constant, from a func-typed
-// argument, for a variadic parameter, or through a constraint's core type
-// (S ~[]E). Where yaegi infers them itself, writing them out can break
+// that yaegi gets wrong: from an untyped constant or nil, from a func-typed
+// argument, from a call with several results, for a variadic parameter, or
+// through a constraint's core type (S ~[]E). Where yaegi infers them itself, writing them out can break
 // what worked (an explicit instantiation with a generic type inside a
 // generic method, for one).
 func (r *rewriter) mustInfer(n *ast.CallExpr, inst instance) bool {
@@ -85,10 +84,20 @@ func (r *rewriter) mustInfer(n *ast.CallExpr, inst instance) bool {
 			return true
 		}
 	}
+	if len(n.Args) == 1 {
+		if tv, ok := r.env.facts.typeAt(r.p, n.Args[0]); ok {
+			if _, tuple := tv.Type.(*types.Tuple); tuple {
+				return true // f(g()) with several results
+			}
+		}
+	}
 	for _, a := range n.Args {
 		tv, ok := r.env.facts.typeAt(r.p, a)
 		if !ok {
 			continue
+		}
+		if tv.IsNil() {
+			return true
 		}
 		if tv.Value != nil { // a constant (go/types records the type it was given)
 			return true
@@ -154,6 +163,9 @@ func (r *rewriter) genericGlobal(n *ast.CallExpr) {
 	if !ok {
 		return
 	}
+	if _, isFunc := tv.Type.Underlying().(*types.Signature); isFunc {
+		return // a method value through a conversion fails at run time in yaegi
+	}
 	text, ok := r.env.facts.typeText(tv.Type)
 	if !ok {
 		return
@@ -163,7 +175,6 @@ func (r *rewriter) genericGlobal(n *ast.CallExpr) {
 	}
 	start, end := r.off(n.Pos()), r.off(n.End())
 	conv := text + "(" + r.e.src(start, end) + ")"
-	r.typed = true
 	if !isVar {
 		r.e.replace(start, end, conv, r.unitEnd)
 		return
@@ -180,7 +191,7 @@ func (r *rewriter) genericGlobal(n *ast.CallExpr) {
 // In a type declaration a term starting with * stays as it is: "type
 // T[P *C]" would read as an array length.
 func (r *rewriter) termConstraint(tparams *ast.FieldList, inType bool) {
-	if tparams == nil || r.c.plain {
+	if tparams == nil {
 		return
 	}
 	for _, f := range tparams.List {
@@ -199,7 +210,6 @@ func (r *rewriter) termConstraint(tparams *ast.FieldList, inType bool) {
 		}
 		text := r.e.src(r.off(term.Pos()), r.off(term.End()))
 		r.e.replace(r.off(it.Pos()), r.off(it.End()), text, r.unitEnd)
-		r.typed = true
 	}
 }
 

@@ -148,12 +148,6 @@ func (w *testWorker) run(code string) result {
 				err = nil
 			}
 		}
-		var p interp.Panic
-		if err != nil && u.Plain != "" && (!errors.As(err, &p) || strings.Contains(err.Error(), "nil type")) {
-			if _, err2 := w.eval(u.Plain); err2 == nil {
-				err = nil
-			}
-		}
 		if err != nil {
 			res.err = CleanPos(err.Error())
 			if h := Hint(err.Error(), u); h != "" {

@@ -228,19 +228,11 @@ func (s *session) exec(ctx context.Context, req proto.Request) (ev proto.Event) 
 }
 
 // evalUnit runs one unit. When yaegi's compiler panics with "nil type"
-// (nothing has run then) and the unit has an alternative form, that runs;
-// when it fails to compile and the unit has a plain form (without the
-// rewrites made from go/types' facts), that runs.
+// (nothing has run then) and the unit has an alternative form, that runs.
 func (s *session) evalUnit(ctx context.Context, u gosrc.Unit) error {
 	_, err := s.eval(ctx, u.Src)
 	if err != nil && u.Alt != "" && strings.Contains(err.Error(), "nil type") {
 		if _, aerr := s.eval(ctx, u.Alt); aerr == nil {
-			return nil
-		}
-	}
-	if err != nil && u.Plain != "" && s.describe(err, u).Name == "CompileError" {
-		// Nothing ran: the unit as it was before go/types' rewrites.
-		if _, perr := s.eval(ctx, u.Plain); perr == nil {
 			return nil
 		}
 	}
