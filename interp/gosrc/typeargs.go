@@ -26,6 +26,11 @@ func (r *rewriter) typeArgs(n *ast.CallExpr) {
 	explicit := 0
 	start, end := 0, 0 // what the written type arguments replace
 	switch f := ast.Unparen(n.Fun).(type) {
+	case *ast.SelectorExpr: // a package's generic function (slices, maps)
+		if inst, ok := r.env.facts.insts[nodeKey{r.off(f.Sel.Pos()), r.off(f.Sel.End())}]; ok && inst.TypeArgs != nil {
+			r.genericGlobal(n)
+		}
+		return
 	case *ast.Ident:
 		id = f
 		start, end = r.off(f.End()), r.off(f.End())
@@ -42,8 +47,8 @@ func (r *rewriter) typeArgs(n *ast.CallExpr) {
 		return
 	}
 	inst, ok := r.env.facts.insts[nodeKey{r.off(id.Pos()), r.off(id.End())}]
-	if !ok || inst.TypeArgs == nil {
-		return
+	if !ok || inst.TypeArgs == nil || inst.fn.Pkg().Path() != "main" {
+		return // only the functions of cells: yaegi compiles them from source
 	}
 	if inst.TypeArgs.Len() <= explicit {
 		r.genericGlobal(n)

@@ -27,7 +27,7 @@ type nodeKey struct{ start, end int }
 type typeFacts struct {
 	pkg   *types.Package
 	tvs   map[nodeKey]types.TypeAndValue
-	insts map[nodeKey]instance // calls of cells' generic functions, by the function's name
+	insts map[nodeKey]instance // uses of generic functions, by the function's name
 	// errs are the errors go/types reported, with cell positions.
 	errs []typeErr
 	// trusted is set when go/types saw every name and package the cell
@@ -222,9 +222,8 @@ func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
 		}
 	}
 	for id, inst := range info.Instances {
-		// Only the functions of cells: yaegi compiles them from source.
 		obj, isFunc := info.Uses[id].(*types.Func)
-		if !isFunc || obj.Pkg() == nil || obj.Pkg().Path() != "main" {
+		if !isFunc || obj.Pkg() == nil {
 			continue
 		}
 		if k, ok := key(id); ok {
