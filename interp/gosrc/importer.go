@@ -102,7 +102,7 @@ func (s *srcImporter) prefetch(paths []string) {
 	for _, p := range ask {
 		s.listed[p] = true
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second) // then the sources
 	defer cancel()
 	cmd := exec.CommandContext(ctx, s.gocmd, append([]string{"list", "-e", "-export", "-deps", "-f", "{{if .Standard}}{{.ImportPath}}\t{{.Export}}{{end}}"}, ask...)...)
 	cmd.Dir = os.TempDir() // outside any module
@@ -134,14 +134,6 @@ func (s *srcImporter) Import(path string) (*types.Package, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.load(path, "")
-}
-
-// known reports whether path was imported already, without loading it.
-func (s *srcImporter) known(path string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ok := s.pkgs[path]
-	return ok
 }
 
 // load imports path, as seen from directory dir (for the standard
