@@ -349,6 +349,9 @@ func (f *typeFacts) typeAt(g *parsed, e ast.Expr) (types.TypeAndValue, bool) {
 // typeText writes t as source for a cell, or reports false when it cannot
 // (a type of a package the session has not imported, an invalid type).
 func (f *typeFacts) typeText(t types.Type) (string, bool) {
+	if f == nil {
+		return "", false
+	}
 	ok := true
 	s := types.TypeString(t, func(p *types.Package) string {
 		if p.Path() == "main" {
@@ -368,6 +371,9 @@ func (f *typeFacts) typeText(t types.Type) (string, bool) {
 
 // typOf turns a go/types type into the guesser's typ.
 func (f *typeFacts) typOf(t types.Type) typ {
+	if f == nil {
+		return typ{}
+	}
 	if b, ok := t.(*types.Basic); ok && b.Info()&types.IsUntyped != 0 {
 		if b.Kind() == types.UntypedNil {
 			return typ{}

@@ -510,7 +510,9 @@ func (v *env) underlying(t typ) typ {
 func (v *env) isInt(t typ) bool {
 	if t.tt != nil {
 		b, ok := t.tt.Underlying().(*types.Basic)
-		return ok && b.Info()&types.IsInteger != 0
+		if ok && b.Kind() != types.Invalid {
+			return b.Info()&types.IsInteger != 0
+		}
 	}
 	id, ok := v.underlying(t).x.(*ast.Ident)
 	return ok && intTypes[id.Name]
