@@ -201,6 +201,7 @@ func (r *rewriter) post(n ast.Node) {
 		}
 	case *ast.CallExpr:
 		r.typeArgs(n)
+		r.makeDirChan(n)
 		r.builtinCall(n)
 		r.fmtCall(n)
 		r.errorsCall(n)

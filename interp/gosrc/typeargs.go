@@ -230,3 +230,34 @@ func hasTilde(x ast.Expr) bool {
 	}
 	return false
 }
+
+// makeDirChan rewrites make of a send-only or receive-only channel type,
+// which yaegi v0.16.1 turns into a panic ("reflect.MakeChan: unidirectional
+// channel type"), as the conversion of a bidirectional channel, which Go
+// defines to be the same:
+//
+//	make(Recv)  →  (Recv)(make(chan int))   // type Recv <-chan int
+func (r *rewriter) makeDirChan(n *ast.CallExpr) {
+	id, ok := n.Fun.(*ast.Ident)
+	if !ok || id.Name != "make" || len(n.Args) == 0 || !r.env.isBuiltin("make") {
+		return
+	}
+	tv, ok := r.env.facts.typeAt(r.p, n.Args[0])
+	if !ok || !tv.IsType() {
+		return
+	}
+	ch, ok := tv.Type.Underlying().(*types.Chan)
+	if !ok || ch.Dir() == types.SendRecv {
+		return
+	}
+	elem, ok := r.env.facts.typeText(ch.Elem())
+	if !ok {
+		return
+	}
+	t := r.e.src(r.off(n.Args[0].Pos()), r.off(n.Args[0].End()))
+	rest := ""
+	if len(n.Args) > 1 {
+		rest = ", " + r.e.src(r.off(n.Args[1].Pos()), r.off(n.Args[len(n.Args)-1].End()))
+	}
+	r.e.replace(r.off(n.Pos()), r.off(n.End()), "("+t+")(make(chan "+elem+rest+"))", r.unitEnd)
+}
