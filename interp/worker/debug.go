@@ -53,12 +53,11 @@ type debugger struct {
 
 	panics    bool               // setExceptionBreakpoints asked to stop on panics
 	pstop     *panicStop         // the main thread, stopped on a panic of the cell
-	plines    []string           // the panic lines yaegi wrote for the main thread
+	plines    []goLine           // the panic lines yaegi wrote while the unit ran
 	mainEnter *interp.DebugEvent // the running unit's main goroutine entry: its frame is the cell's
 	copies    []globalCopy       // copyToGlobals to new names, declared when the cell ends
 
-	mainGoid atomic.Int64 // the Go goroutine that runs the unit's main thread
-	catching atomic.Bool  // attached and stopping on panics: collect panic lines
+	catching atomic.Bool // attached and stopping on panics: collect panic lines
 }
 
 // varRef is what a variablesReference names: a list of variables, and the
@@ -285,9 +284,7 @@ func (d *debugger) event(dbg *interp.Debugger, e *interp.DebugEvent) {
 			d.emit("thread", map[string]any{"reason": "started", "threadId": id})
 			return
 		}
-		// yaegi enters the main goroutine on the Go goroutine that runs
-		// the unit; its frame is the cell's top level.
-		d.mainGoid.Store(goid())
+		// The main goroutine's frame is the cell's top level.
 		d.mu.Lock()
 		if d.cur == dbg {
 			d.mainEnter = e
@@ -793,6 +790,9 @@ func (d *debugger) refLocked(vars []variable) int {
 // count of them from start, as a client that pages through a long slice
 // asks.
 func (d *debugger) variables(ref, start, count int) (any, error) {
+	if start < 0 || count < 0 {
+		return nil, fmt.Errorf("variables: start and count must not be negative")
+	}
 	d.mu.Lock()
 	if ref < 1 || ref > len(d.refs) {
 		d.mu.Unlock()
@@ -800,9 +800,6 @@ func (d *debugger) variables(ref, start, count int) (any, error) {
 	}
 	r := d.refs[ref-1]
 	d.mu.Unlock()
-	if start < 0 || count < 0 {
-		return nil, fmt.Errorf("variables: start and count must not be negative")
-	}
 	var vars []variable
 	if v := indexable(r.v); count > 0 && v.IsValid() {
 		for i := start; i < v.Len() && i < start+count; i++ {
@@ -1005,7 +1002,11 @@ func (d *debugger) globalsReadable() error {
 // variables, and the packages the notebook imported.
 func (d *debugger) env(frame *int) evalEnv {
 	return evalEnv{
-		lookup:  func(name string) (reflect.Value, bool) { return d.lookup(name, frame) },
+		lookup: func(name string) (reflect.Value, bool) { return d.lookup(name, frame) },
+		kind: func(name string) string {
+			n, _ := d.w.sess.state.Lookup(name)
+			return n.Kind
+		},
 		imports: d.w.sess.state.Imports(),
 		pkg: func(path string) (map[string]reflect.Value, bool) {
 			syms, _, ok := packages().lookup(path)

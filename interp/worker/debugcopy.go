@@ -117,9 +117,10 @@ func (d *debugger) typeSource(src string, frame *int, t reflect.Type) (string, e
 }
 
 // yaegiTypeName reads the type of variable name in scope sc from yaegi's
-// symbol table: sc's frame's scope's symbol's type string. They are all
-// unexported, so they are read with reflect, which may read them; "" when
-// any step is missing.
+// symbol tables: sc's frame's scope, and its block scopes within the same
+// function, as yaegi's debugger lists variables. They are all unexported,
+// so they are read with reflect, which may read them; "" when any step is
+// missing.
 func yaegiTypeName(sc *interp.DebugFrameScope, name string) (s string) {
 	defer func() {
 		if recover() != nil {
@@ -127,21 +128,31 @@ func yaegiTypeName(sc *interp.DebugFrameScope, name string) (s string) {
 		}
 	}()
 	f := reflect.ValueOf(sc).Elem().FieldByName("frame")
-	dbg := f.Elem().FieldByName("debug")
-	scope := dbg.Elem().FieldByName("scope")
+	scope := f.Elem().FieldByName("debug").Elem().FieldByName("scope")
+	return scopeTypeName(scope, scope.Elem().FieldByName("def").Pointer(), name)
+}
+
+// scopeTypeName finds name in scope (a *scope) or its children of the same
+// function def.
+func scopeTypeName(scope reflect.Value, def uintptr, name string) string {
+	if scope.IsNil() || scope.Elem().FieldByName("def").Pointer() != def {
+		return ""
+	}
 	sym := scope.Elem().FieldByName("sym").MapIndex(reflect.ValueOf(name))
-	if !sym.IsValid() || sym.IsNil() {
-		return ""
+	if sym.IsValid() && !sym.IsNil() {
+		if typ := sym.Elem().FieldByName("typ"); !typ.IsNil() {
+			if str := typ.Elem().FieldByName("str").String(); !strings.Contains(str, "untyped") {
+				return str
+			}
+		}
 	}
-	typ := sym.Elem().FieldByName("typ")
-	if typ.IsNil() {
-		return ""
+	kids := scope.Elem().FieldByName("child")
+	for k := 0; k < kids.Len(); k++ {
+		if s := scopeTypeName(kids.Index(k), def, name); s != "" {
+			return s
+		}
 	}
-	str := typ.Elem().FieldByName("str").String()
-	if strings.Contains(str, "untyped") {
-		return ""
-	}
-	return str
+	return ""
 }
 
 // plainType spells t when it is built from predeclared types only.

@@ -37,6 +37,7 @@ import (
 // evalEnv is where the evaluator finds names.
 type evalEnv struct {
 	lookup  func(name string) (reflect.Value, bool) // a local or a notebook variable
+	kind    func(name string) string                // what a cell declared name as, or ""
 	imports map[string]string                       // package name → import path
 	pkg     func(path string) (map[string]reflect.Value, bool)
 }
@@ -384,6 +385,14 @@ func (env evalEnv) ident(name string) (operand, error) {
 	}
 	if _, ok := env.imports[name]; ok {
 		return operand{}, fmt.Errorf("%s is a package: name one of its functions, variables or constants", name)
+	}
+	if env.kind != nil {
+		switch env.kind(name) {
+		case "func":
+			return operand{}, fmt.Errorf("%s: functions that cells declare cannot be called while a cell is stopped (the interpreter is busy with it); %w", name, errUnsupported)
+		case "type":
+			return operand{}, fmt.Errorf("%s is a type: %w", name, errUnsupported)
+		}
 	}
 	return operand{}, fmt.Errorf("undefined: %s (the debugger sees the stopped frame's variables and the notebook's variables and constants)", name)
 }

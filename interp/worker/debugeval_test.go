@@ -34,6 +34,9 @@ func testEnv() (evalEnv, map[string]reflect.Value) {
 			v, ok := vars[name]
 			return v, ok
 		},
+		kind: func(name string) string {
+			return map[string]string{"add": "func", "P": "type"}[name]
+		},
 		imports: map[string]string{"strings": "strings", "strconv": "strconv"},
 		pkg: func(path string) (map[string]reflect.Value, bool) {
 			syms, _, ok := packages().lookup(path)
@@ -115,6 +118,8 @@ func TestEvalErrors(t *testing.T) {
 		{"p.Z", "has no field Z"},
 		{"n + s", "mismatched types"},
 		{"fn(s)", "functions that cells declare cannot be called"},
+		{"add(1, 2)", "functions that cells declare cannot be called"},
+		{"P", "is a type"},
 		{"func() {}", "function literals"},
 		{"[]int{1}", "composite literals"},
 		{"strings", "is a package"},

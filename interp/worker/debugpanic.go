@@ -48,7 +48,14 @@ type panicStop struct {
 	err    *errorDesc
 	value  reflect.Value
 	frames []panicFrame
+	lines  []string // yaegi's panic lines
 	resume chan struct{}
+}
+
+// goLine is a line written by Go goroutine goid.
+type goLine struct {
+	goid int64
+	text string
 }
 
 // errorDesc is what the user sees of a panic.
@@ -105,6 +112,7 @@ func (d *debugger) stopOnPanic(ctx context.Context, err error) {
 		err:    &errorDesc{desc.Name, desc.Value, desc.Traceback},
 		value:  reflect.ValueOf(p.Value),
 		frames: d.panicFramesLocked(),
+		lines:  d.mainPanicLinesLocked(),
 		resume: make(chan struct{}),
 	}
 	d.pstop = ps
@@ -147,7 +155,7 @@ var panicLine = regexp.MustCompile(`^(.*/_\.go):(\d+):(\d+): panic: (.*)\(\.\.\.
 // of the main thread and the cell's frame.
 func (d *debugger) panicFramesLocked() []panicFrame {
 	var out []panicFrame
-	for _, l := range d.plines {
+	for _, l := range d.mainPanicLinesLocked() {
 		m := panicLine.FindStringSubmatch(l)
 		if m == nil {
 			continue
@@ -193,6 +201,24 @@ func declLine(code, name string) int {
 	return 0
 }
 
+// mainPanicLinesLocked returns the panic lines of the main thread: those
+// of the goroutine that wrote the line of the unit itself ("main(...)").
+func (d *debugger) mainPanicLinesLocked() []string {
+	main := int64(-1)
+	for _, l := range d.plines {
+		if strings.HasSuffix(l.text, ": panic: main(...)") {
+			main = l.goid
+		}
+	}
+	var out []string
+	for _, l := range d.plines {
+		if l.goid == main {
+			out = append(out, l.text)
+		}
+	}
+	return out
+}
+
 // panicStackLocked is the stackTrace of a panic stop. Its frames have no
 // locals (nil in frames).
 func (d *debugger) panicStackLocked() map[string]any {
@@ -226,7 +252,7 @@ func (d *debugger) exceptionInfo(a dapArgs) (any, error) {
 		"details": map[string]any{
 			"message":    p.err.value,
 			"typeName":   typeName(p.value),
-			"stackTrace": strings.Join(append(append([]string{}, p.err.traceback...), d.plines...), "\n"),
+			"stackTrace": strings.Join(append(append([]string{}, p.err.traceback...), p.lines...), "\n"),
 		},
 	}, nil
 }
@@ -246,7 +272,7 @@ func goid() int64 {
 
 // panicWatch is the writer that yaegi writes its panic lines to: it
 // passes everything on, and while the debugger stops on panics it keeps
-// the lines of the cell's main thread.
+// the lines, with the goroutine that wrote each.
 type panicWatch struct {
 	io.Writer
 	d *debugger
@@ -254,11 +280,12 @@ type panicWatch struct {
 
 func (p panicWatch) Write(b []byte) (int, error) {
 	n, err := p.Writer.Write(b)
-	if p.d.catching.Load() && p.d.mainGoid.Load() == goid() {
+	if p.d.catching.Load() {
+		id := goid()
 		p.d.mu.Lock()
 		for _, l := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
 			if panicLine.MatchString(l) {
-				p.d.plines = append(p.d.plines, l)
+				p.d.plines = append(p.d.plines, goLine{id, l})
 			}
 		}
 		p.d.mu.Unlock()
