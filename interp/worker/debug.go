@@ -323,7 +323,7 @@ func (d *debugger) event(dbg *interp.Debugger, e *interp.DebugEvent) {
 		// goroutine's function here. Say so where the user looks.
 		d.mu.Unlock()
 		if e.Reason() == interp.DebugBreak {
-			d.w.writeStream(2, fmt.Sprintf("gokernel debugger: a goroutine reached the breakpoint at %s:%d after the statement that started it "+
+			d.note(fmt.Sprintf("gokernel debugger: a goroutine reached the breakpoint at %s:%d after the statement that started it "+
 				"had ended, and yaegi's debugger returned from its function there. Wait for goroutines in the statement that starts them.\n",
 				cellOf(file), line))
 		}
@@ -411,6 +411,15 @@ func (d *debugger) applyLocked() map[string][]interp.Breakpoint {
 		out[path] = res
 	}
 	return out
+}
+
+// note tells the user something about the debugging: in the cell's
+// output, and as a DAP output event for the front end's debug console.
+func (d *debugger) note(text string) {
+	d.w.writeStream(2, text)
+	if d.isAttached() {
+		d.emit("output", map[string]any{"category": "console", "output": text})
+	}
 }
 
 // emit sends one DAP event to the kernel.

@@ -292,7 +292,7 @@ func (w *Worker) run(req proto.Request) {
 		w.dbg.enterCell(req)
 		ev = w.sess.exec(ctx, req)
 		for _, problem := range w.sess.declareCopies(req.Cell) {
-			w.writeStream(2, problem)
+			w.dbg.note(problem)
 		}
 	case proto.OpEval:
 		w.dbg.enterCell(req) // no cell: its programs are not kept

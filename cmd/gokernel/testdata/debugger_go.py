@@ -410,6 +410,26 @@ class GoDebuggerMore(DebuggerCase):
         got = {v["name"]: v for v in self.ok("inspectVariables")["variables"]}
         self.assertEqual(got["c"]["value"], "6", got)
 
+    def test_copy_to_globals_conflict(self):
+        # The cell itself declares the name after the copy: the copy cannot
+        # be declared, and the user is told, in the cell's output and in
+        # the debug console (a DAP output event).
+        self.dap.start()
+        code = 'v := 5\nlater := "s"\n'
+        self.breakpoint(code, 2)
+        self.ok("configurationDone")
+        msg_id, stopped = self.run_to_stop(code)
+        thread = stopped["body"]["threadId"]
+        start = len(self.dap.events)
+        r = self.ok("copyToGlobals", {"srcVariableName": "v", "dstVariableName": "later", "srcFrameId": self.top(thread)["id"]})
+        self.assertEqual(r["value"], "5", r)
+        self.ok("continue", {"threadId": thread})
+        self.assertEqual(self.dap.reply(msg_id)["status"], "ok")
+        out = self.dap.wait_event("output", start)
+        self.assertIn("copying later", out["body"]["output"], out)
+        _, msgs = self.dap.run("later")
+        self.assertEqual(shown(msgs), ['"s"'], msgs)
+
     def test_stop_on_panic(self):
         self.dap.start()
         self.ok("setExceptionBreakpoints", {"filters": ["panic"]})
