@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // testEnv is an evaluation environment with a few variables and the
@@ -27,6 +28,7 @@ func testEnv() (evalEnv, map[string]reflect.Value) {
 	set("nilp", (*point)(nil))
 	set("ok", true)
 	set("fn", strings.ToUpper)
+	set("dur", 90*time.Second)
 	var anyv any = 41
 	set("iface", anyv)
 	env := evalEnv{
@@ -87,6 +89,8 @@ func TestEvalExpressions(t *testing.T) {
 		{"string(rune(65))", `"A"`},
 		{"int(f)", "1"},
 		{"1 << 10", "1024"},
+		{"dur.String()", `"1m30s"`},
+		{"dur.Minutes()", "1.5"},
 	} {
 		t.Run(tc.expr, func(t *testing.T) {
 			vals, err := env.evalString(tc.expr, false)
