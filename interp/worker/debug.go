@@ -1,11 +1,15 @@
 package worker
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"go/token"
+	"image"
+	"image/png"
 	"os"
 	"reflect"
 	"sort"
@@ -17,6 +21,7 @@ import (
 
 	"github.com/traefik/yaegi/interp"
 
+	"github.com/beacceaf/gokernel/interp/display"
 	"github.com/beacceaf/gokernel/interp/internal/proto"
 )
 
@@ -1076,7 +1081,35 @@ func (d *debugger) richInspect(a dapArgs) (any, error) {
 	if !ok {
 		return nil, fmt.Errorf("no variable %q", name)
 	}
-	return map[string]any{"data": map[string]any{"text/plain": show(v)}, "metadata": map[string]any{}}, nil
+	return map[string]any{"data": richBundle(v), "metadata": map[string]any{}}, nil
+}
+
+// richBundle is v as a MIME bundle: a display.Bundle as it is, an image
+// (a value of a compiled type that implements image.Image) as PNG, and
+// anything else as text.
+func richBundle(v reflect.Value) map[string]any {
+	u := deref(v)
+	if u.IsValid() && u.CanInterface() {
+		if b, ok := u.Interface().(display.Bundle); ok {
+			return b
+		}
+	}
+	for _, c := range []reflect.Value{unwrap(v), u} {
+		if !c.IsValid() || !c.CanInterface() {
+			continue
+		}
+		if img, ok := c.Interface().(image.Image); ok {
+			var buf bytes.Buffer
+			if err := catch(func() { _ = png.Encode(&buf, img) }); err == nil && buf.Len() > 0 {
+				b := img.Bounds()
+				return map[string]any{
+					"image/png":  base64.StdEncoding.EncodeToString(buf.Bytes()),
+					"text/plain": fmt.Sprintf("[%s %dx%d]", typeName(c), b.Dx(), b.Dy()),
+				}
+			}
+		}
+	}
+	return map[string]any{"text/plain": show(v)}
 }
 
 // source answers the source request: the code of a cell that ran, or, as

@@ -501,3 +501,8 @@ class GoDebuggerMore(DebuggerCase):
         self.assertEqual(r["data"], {}, r)
         r = self.ok("richInspectVariables", {"variableName": "big"})
         self.assertTrue(r["data"]["text/plain"].startswith("[0 1 4 9"), r)
+        content, _ = self.dap.run('import "image"\npic := image.NewRGBA(image.Rect(0, 0, 4, 3))\n')
+        self.assertEqual(content["status"], "ok", content)
+        r = self.ok("richInspectVariables", {"variableName": "pic"})
+        self.assertEqual(r["data"]["text/plain"], "[*image.RGBA 4x3]", r)
+        self.assertTrue(r["data"]["image/png"], r)
