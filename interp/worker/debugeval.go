@@ -195,6 +195,13 @@ func (op operand) value(t reflect.Type) (reflect.Value, error) {
 	if t == nil || !v.IsValid() {
 		return v, nil
 	}
+	if t.Kind() == reflect.Interface {
+		// A Go interface gets the value inside yaegi's wrapper of an
+		// interpreted interface value, not the wrapper.
+		if u := unwrap(v); u.IsValid() {
+			v = u
+		}
+	}
 	if v.Type().AssignableTo(t) {
 		if v.Type() != t {
 			nv := reflect.New(t).Elem()

@@ -39,7 +39,7 @@ func testEnv() (evalEnv, map[string]reflect.Value) {
 		kind: func(name string) string {
 			return map[string]string{"add": "func", "P": "type"}[name]
 		},
-		imports: map[string]string{"strings": "strings", "strconv": "strconv"},
+		imports: map[string]string{"strings": "strings", "strconv": "strconv", "fmt": "fmt"},
 		pkg: func(path string) (map[string]reflect.Value, bool) {
 			syms, _, ok := packages().lookup(path)
 			return syms, ok
@@ -90,6 +90,8 @@ func TestEvalExpressions(t *testing.T) {
 		{"int(f)", "1"},
 		{"1 << 10", "1024"},
 		{"dur.String()", `"1m30s"`},
+		{"fmt.Sprint(n, s, p)", `"7héllo{3 4}"`},
+		{"fmt.Sprintf(\"%03d\", n)", `"007"`},
 		{"dur.Minutes()", "1.5"},
 	} {
 		t.Run(tc.expr, func(t *testing.T) {

@@ -343,13 +343,19 @@ class GoDebuggerMore(DebuggerCase):
         self.assertEqual(self.ok("source", {"source": {"path": path}, "sourceReference": 0})["content"], code)
 
     def test_evaluate(self):
-        content, _ = self.dap.run('import "strings"\nanswer := 21\nname := "go"\n')
+        content, _ = self.dap.run('import "strings"\nimport "fmt"\nanswer := 21\nname := "go"\n'
+                                  "type Shape interface{ Area() int }\ntype Q struct{ A int }\n"
+                                  "func (q Q) Area() int { return q.A }\nvar sh Shape = Q{4}\n")
         self.assertEqual(content["status"], "ok", content)
         self.dap.start()
         # Idle: the notebook's variables, without a frame, as the debug
         # console sends it.
         r = self.ok("evaluate", {"expression": "answer * 2", "context": "repl"})
         self.assertEqual((r["result"], r["type"]), ("42", "int"), r)
+        # A value of an interface a cell declared reaches a compiled
+        # function as the value inside.
+        r = self.ok("evaluate", {"expression": "fmt.Sprint(sh, sh.A)", "context": "repl"})
+        self.assertEqual(r["result"], '"{4} 4"', r)
         msg_id, thread, top = self.stop_in_add()
         for expr, want in [
             ("a + b*2", "8"),
