@@ -85,6 +85,7 @@ type lastStop struct {
 type variable struct {
 	name string
 	v    reflect.Value
+	typ  string // its declared type, such as P for a struct a cell declared; "" for v's own
 }
 
 func newDebugger(w *Worker) *debugger {
@@ -766,9 +767,9 @@ func (d *debugger) scopes(a dapArgs) (any, error) {
 	for _, sc := range frameScopes(f) {
 		for _, v := range sc.Variables() {
 			if sc.IsClosure() {
-				closure = append(closure, variable{v.Name, v.Value})
+				closure = append(closure, variable{name: v.Name, v: v.Value, typ: declaredType(sc, v.Name)})
 			} else {
-				locals = append(locals, variable{v.Name, v.Value})
+				locals = append(locals, variable{name: v.Name, v: v.Value, typ: declaredType(sc, v.Name)})
 			}
 		}
 	}
@@ -780,10 +781,16 @@ func (d *debugger) scopes(a dapArgs) (any, error) {
 	}
 	if p := d.pstop; p != nil && f == nil {
 		scopes = append(scopes, map[string]any{"name": "Panic", "expensive": false,
-			"variablesReference": d.refLocked([]variable{{"value", p.value}})})
+			"variablesReference": d.refLocked([]variable{{name: "value", v: p.value}})})
 	}
 	scopes = append(scopes, map[string]any{"name": "Globals", "expensive": false, "variablesReference": d.refLocked(d.globalsLocked())})
 	return map[string]any{"scopes": scopes}, nil
+}
+
+// declaredType is the type that yaegi knows variable name of scope sc
+// by, as a cell would write it, or "".
+func declaredType(sc *interp.DebugFrameScope, name string) string {
+	return mainPrefix.ReplaceAllString(yaegiTypeName(sc, name), "")
 }
 
 // frameScopes returns the scopes of f, none for the cell's frame (nil).
@@ -817,7 +824,7 @@ func (d *debugger) variables(ref, start, count int) (any, error) {
 	var vars []variable
 	if v := indexable(r.v); count > 0 && v.IsValid() {
 		for i := start; i < v.Len() && i < start+count; i++ {
-			vars = append(vars, variable{"[" + strconv.Itoa(i) + "]", v.Index(i)})
+			vars = append(vars, variable{name: "[" + strconv.Itoa(i) + "]", v: v.Index(i)})
 		}
 	} else {
 		vars = r.list()
@@ -853,8 +860,12 @@ func (d *debugger) dapVars(vars []variable) []map[string]any {
 			ref = len(d.refs)
 			d.mu.Unlock()
 		}
+		typ := v.typ
+		if typ == "" {
+			typ = typeName(v.v)
+		}
 		dv := map[string]any{
-			"name": v.name, "value": show(v.v), "type": typeName(v.v),
+			"name": v.name, "value": show(v.v), "type": typ,
 			"evaluateName": v.name, "variablesReference": ref,
 		}
 		if iv := indexable(v.v); iv.IsValid() && iv.Len() > maxParts {
@@ -990,7 +1001,7 @@ func (d *debugger) globalsLocked() []variable {
 	}
 	for _, c := range d.copies {
 		if !have[c.name] {
-			out = append(out, variable{c.name, c.v})
+			out = append(out, variable{name: c.name, v: c.v})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
@@ -1058,7 +1069,7 @@ func (d *debugger) evaluate(a dapArgs) (any, error) {
 		}
 		return map[string]any{"result": strings.Join(texts, ", "), "type": "(" + strings.Join(types, ", ") + ")", "variablesReference": 0}, nil
 	}
-	vars := d.dapVars([]variable{{*a.Expression, vals[0]}})
+	vars := d.dapVars([]variable{{name: *a.Expression, v: vals[0]}})
 	return map[string]any{"result": vars[0]["value"], "type": vars[0]["type"], "variablesReference": vars[0]["variablesReference"]}, nil
 }
 
@@ -1157,7 +1168,7 @@ func (s *session) globals() []variable {
 			continue
 		}
 		if v, ok := vals[n.Name]; ok {
-			out = append(out, variable{n.Name, v})
+			out = append(out, variable{name: n.Name, v: v, typ: n.Type})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })

@@ -92,7 +92,7 @@ func (d *debugger) copyToGlobals(a dapArgs) (any, error) {
 
 // copied is copyToGlobals's answer, a setExpression response's body.
 func (d *debugger) copied(v reflect.Value) map[string]any {
-	dv := d.dapVars([]variable{{"", v}})[0]
+	dv := d.dapVars([]variable{{name: "", v: v}})[0]
 	return map[string]any{"value": dv["value"], "type": dv["type"], "variablesReference": dv["variablesReference"]}
 }
 
@@ -105,8 +105,8 @@ var mainPrefix = regexp.MustCompile(`\bmain\.`)
 func (d *debugger) typeSource(src string, frame *int, t reflect.Type) (string, error) {
 	if f := d.frameAt(frame); f != nil && token.IsIdentifier(src) {
 		for _, sc := range frameScopes(f) {
-			if s := yaegiTypeName(sc, src); s != "" {
-				return mainPrefix.ReplaceAllString(s, ""), nil
+			if s := declaredType(sc, src); s != "" {
+				return s, nil
 			}
 		}
 	}

@@ -133,6 +133,8 @@ class GoDebugger(DebuggerCase):
         self.dap.start()
         got = {v["name"]: v for v in self.ok("inspectVariables")["variables"]}
         self.assertEqual(got["answer"]["value"], "42", got)
+        self.assertEqual({k: got[k]["type"] for k in ("answer", "p", "xs", "sh")},
+                         {"answer": "int", "p": "P", "xs": "[]int", "sh": "Shape"}, got)
         self.assertEqual(got["name"]["value"], '"go"', got)
         # A struct and a slice expand to their fields and elements.
         fields = dap.variables(self.dap, got["p"]["variablesReference"])
@@ -512,3 +514,62 @@ class GoDebuggerMore(DebuggerCase):
         r = self.ok("richInspectVariables", {"variableName": "pic"})
         self.assertEqual(r["data"]["text/plain"], "[*image.RGBA 4x3]", r)
         self.assertTrue(r["data"]["image/png"], r)
+
+    def test_jupyterlab_sequence(self):
+        # The requests JupyterLab 4 sends, in its order (debugger service,
+        # session and handler): it sends no configurationDone on a plain
+        # start, and refreshes frames, scopes and variables after each
+        # stop, evaluate and copy.
+        d = self.dap
+        content, _ = d.run("type P struct{ X, Y int }\n")
+        self.assertEqual(content["status"], "ok", content)
+        r = d.raw({"type": "request", "seq": 0, "command": "debugInfo"})  # the session's connection
+        self.assertTrue(r["success"], r)
+        info = self.ok("debugInfo", {})  # restoreState
+        self.assertFalse(info["isStarted"], info)
+        caps = self.ok("initialize", dap.INITIALIZE)
+        self.ok("attach", {})
+        self.ok("setExceptionBreakpoints", {"filters": ["panic"]})
+        self.assertEqual(self.ok("inspectVariables", {})["variables"], [])
+        if caps.get("supportsModulesRequest"):
+            self.assertIn("modules", self.ok("modules", {}))
+        # A click in the gutter of the cell.
+        code = "func scale(p P, k int) P {\n\tq := P{p.X * k, p.Y * k}\n\treturn q\n}\nr := scale(P{1, 2}, 3)\n"
+        path = self.ok("dumpCell", {"code": code})["sourcePath"]
+        self.ok("debugInfo", {})
+        bps = self.ok("setBreakpoints", {"breakpoints": [{"line": 3}], "source": {"path": path}, "sourceModified": False})
+        self.assertEqual([(b["line"], b["verified"]) for b in bps["breakpoints"]], [(3, True)], bps)
+        msg_id, stopped = self.run_to_stop(code)
+        thread = stopped["body"]["threadId"]
+
+        def refresh():
+            frames = self.ok("stackTrace", {"threadId": thread})["stackFrames"]
+            scopes = self.ok("scopes", {"frameId": frames[0]["id"]})["scopes"]
+            return frames, {s["name"]: dap.variables(d, s["variablesReference"]) for s in scopes}
+
+        frames, scopes = refresh()
+        self.assertEqual((frames[0]["name"], frames[0]["line"], frames[0]["source"]["path"]), ("scale", 3, path), frames)
+        q = scopes["Locals"]["q"]
+        # A type a cell declared shows by its name.
+        self.assertEqual((q["value"], q["type"]), ("{3 6}", "P"), q)
+        self.assertEqual(scopes["Locals"]["k"]["type"], "int", scopes["Locals"])
+        fields = self.ok("variables", {"variablesReference": q["variablesReference"]})["variables"]
+        self.assertEqual([(f["name"], f["value"]) for f in fields], [("X", "3"), ("Y", "6")])
+        rich = self.ok("richInspectVariables", {"variableName": "q", "frameId": frames[0]["id"]})
+        self.assertEqual(rich["data"], {"text/plain": "{3 6}"}, rich)
+        self.ok("copyToGlobals", {"srcVariableName": "q", "dstVariableName": "q", "srcFrameId": frames[0]["id"]})
+        frames, scopes = refresh()
+        self.assertEqual(scopes["Globals"]["q"]["value"], "{3 6}", scopes["Globals"])
+        r = self.ok("evaluate", {"context": "repl", "expression": "q.X + k", "frameId": frames[0]["id"]})
+        self.assertEqual(r["result"], "6", r)
+        frames, _ = refresh()
+        start = len(d.events)
+        self.ok("continue", {"threadId": thread})
+        self.assertEqual(d.reply(msg_id)["status"], "ok")
+        self.assertEqual(d.wait_event("continued", start)["body"]["threadId"], thread)
+        _, msgs = d.run("q.Y + r.Y")
+        self.assertEqual(shown(msgs), ["12"], msgs)
+        got = {v["name"]: v["value"] for v in self.ok("inspectVariables", {})["variables"]}
+        self.assertEqual((got["q"], got["r"]), ("{3 6}", "{3 6}"), got)
+        self.ok("disconnect", {"restart": False, "terminateDebuggee": False})
+        self.assertFalse(self.ok("debugInfo", {})["isStarted"])
