@@ -483,7 +483,7 @@ func (d *debugger) handle(raw json.RawMessage) json.RawMessage {
 		}
 	}
 	if err == nil {
-		body, err = d.serve(req.Command, args)
+		body, err = d.serveSafely(req.Command, args)
 	}
 	resp := map[string]any{
 		"type": "response", "seq": d.seq.Add(1), "request_seq": req.Seq,
@@ -502,6 +502,18 @@ func (d *debugger) handle(raw json.RawMessage) json.RawMessage {
 		})
 	}
 	return data
+}
+
+// serveSafely runs one command, turning a panic (reflect refuses some
+// operations on values read from unexported fields, say) into the
+// command's error: a request of the front end never ends the worker.
+func (d *debugger) serveSafely(command string, a dapArgs) (body any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			body, err = nil, fmt.Errorf("internal error of gokernel's debugger in %s: %v", command, r)
+		}
+	}()
+	return d.serve(command, a)
 }
 
 // errNotStopped is the error of a request that needs a stopped thread.

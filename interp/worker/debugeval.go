@@ -136,7 +136,9 @@ func (env evalEnv) assign(lhs, rhs ast.Expr) (reflect.Value, error) {
 			if err != nil {
 				return reflect.Value{}, err
 			}
-			mv.SetMapIndex(kv, val)
+			if err := catch(func() { mv.SetMapIndex(kv, val) }); err != nil {
+				return reflect.Value{}, fmt.Errorf("cannot assign to %s: %w", exprString(lhs), err)
+			}
 			return val, nil
 		}
 	}
@@ -151,7 +153,9 @@ func (env evalEnv) assign(lhs, rhs ast.Expr) (reflect.Value, error) {
 	if err != nil {
 		return reflect.Value{}, err
 	}
-	l.v.Set(val)
+	if err := catch(func() { l.v.Set(val) }); err != nil {
+		return reflect.Value{}, fmt.Errorf("cannot assign to %s: %w", exprString(lhs), err)
+	}
 	return l.v, nil
 }
 

@@ -29,6 +29,8 @@ func testEnv() (evalEnv, map[string]reflect.Value) {
 	set("ok", true)
 	set("fn", strings.ToUpper)
 	set("dur", 90*time.Second)
+	set("when", time.Unix(1, 0))
+	set("i64", int64(0))
 	var anyv any = 41
 	set("iface", anyv)
 	env := evalEnv{
@@ -170,13 +172,16 @@ func TestEvalAssign(t *testing.T) {
 		t.Error("n = 1 outside the repl context: no error")
 	}
 	for stmt, says := range map[string]string{
-		"n = \"x\"":     "cannot use",
-		"nope = 1":      "undefined: nope",
-		"n = xs[9]":     "index out of range",
-		"len(xs) = 1":   "cannot assign",
-		"u = 300":       "cannot use 300 as uint8",
-		"nilp.X = 1":    "nil",
-		"strings.X = 1": "undefined: strings.X",
+		"n = \"x\"":      "cannot use",
+		"nope = 1":       "undefined: nope",
+		"n = xs[9]":      "index out of range",
+		"len(xs) = 1":    "cannot assign",
+		"u = 300":        "cannot use 300 as uint8",
+		"nilp.X = 1":     "nil",
+		"strings.X = 1":  "undefined: strings.X",
+		"when.wall = 1":  "cannot assign to when.wall",
+		"u = when.ext":   "cannot use",
+		"i64 = when.ext": "cannot assign to i64",
 	} {
 		if _, err := env.evalString(stmt, true); err == nil || !strings.Contains(err.Error(), says) {
 			t.Errorf("%s: error %v, want one that says %q", stmt, err, says)
@@ -184,5 +189,19 @@ func TestEvalAssign(t *testing.T) {
 	}
 	if got := vars["n"].Int(); got != 18 {
 		t.Errorf("failed assignments changed n to %d", got)
+	}
+}
+
+// TestServeSafely checks that a panic while serving a request becomes the
+// request's error: here, a debugger without a worker.
+func TestServeSafely(t *testing.T) {
+	d := newDebugger(nil)
+	body, err := d.serveSafely("inspectVariables", dapArgs{})
+	if err == nil || !strings.Contains(err.Error(), "internal error") || body != nil {
+		t.Errorf("serveSafely = %v, %v; want an internal error", body, err)
+	}
+	// The debugger still answers.
+	if _, err := d.serveSafely("initialize", dapArgs{}); err != nil {
+		t.Errorf("initialize after the panic: %v", err)
 	}
 }
