@@ -29,6 +29,8 @@ type globalCopy struct {
 	v         reflect.Value
 }
 
+// copyToGlobals answers copyToGlobals with the copied value, as
+// ipykernel answers it with its setExpression response.
 func (d *debugger) copyToGlobals(a dapArgs) (any, error) {
 	switch {
 	case a.SrcVariableName == "":

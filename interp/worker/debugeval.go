@@ -382,6 +382,7 @@ func nodeKind(e ast.Expr) string {
 	return "this expression is not evaluated"
 }
 
+// ident evaluates a name: a variable, true, false or nil.
 func (env evalEnv) ident(name string) (operand, error) {
 	if v, ok := env.lookup(name); ok {
 		return operand{v: v}, nil
@@ -408,6 +409,8 @@ func (env evalEnv) ident(name string) (operand, error) {
 	return operand{}, fmt.Errorf("undefined: %s (the debugger sees the stopped frame's variables and the notebook's variables and constants)", name)
 }
 
+// selector evaluates x.f: a package's symbol, a field (through pointers
+// and interface values), or a method of a compiled type.
 func (env evalEnv) selector(e *ast.SelectorExpr) (operand, error) {
 	if id, ok := e.X.(*ast.Ident); ok {
 		if _, isVar := env.lookup(id.Name); !isVar {
@@ -478,6 +481,8 @@ func (env evalEnv) intOf(e ast.Expr) (int, error) {
 	return int(v.Int()), nil
 }
 
+// index evaluates x[i] on an array, slice, string or map; a missing map
+// key gives the zero value, as in Go.
 func (env evalEnv) index(e *ast.IndexExpr) (operand, error) {
 	x, err := env.eval(e.X)
 	if err != nil {
@@ -520,6 +525,7 @@ func (env evalEnv) index(e *ast.IndexExpr) (operand, error) {
 	return operand{}, fmt.Errorf("cannot index %s (a %s)", exprString(e.X), typeName(v))
 }
 
+// slice evaluates x[lo:hi] on an array, slice or string.
 func (env evalEnv) slice(e *ast.SliceExpr) (operand, error) {
 	if e.Slice3 {
 		return operand{}, fmt.Errorf("3-index slices: %w", errUnsupported)
@@ -559,6 +565,7 @@ func (env evalEnv) slice(e *ast.SliceExpr) (operand, error) {
 	return operand{v: v.Slice(lo, hi)}, nil
 }
 
+// unary evaluates -x, +x, !x, ^x and &x.
 func (env evalEnv) unary(e *ast.UnaryExpr) (operand, error) {
 	x, err := env.eval(e.X)
 	if err != nil {
@@ -590,6 +597,7 @@ func (env evalEnv) unary(e *ast.UnaryExpr) (operand, error) {
 	return typed(r, t)
 }
 
+// isUnsigned tells whether t is an unsigned integer type.
 func isUnsigned(t reflect.Type) bool {
 	switch t.Kind() {
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
@@ -637,6 +645,7 @@ func catch(f func()) (err error) {
 	return nil
 }
 
+// binary evaluates x op y, with && and || short-circuited as in Go.
 func (env evalEnv) binary(e *ast.BinaryExpr) (operand, error) {
 	x, err := env.eval(e.X)
 	if err != nil {
@@ -742,6 +751,8 @@ func sameValue(x, y operand) (equal, ok bool) {
 	return a.Equal(b), true
 }
 
+// call evaluates len, cap, a conversion to a basic type, or a call of a
+// compiled function or method.
 func (env evalEnv) call(e *ast.CallExpr) (operand, error) {
 	if e.Ellipsis.IsValid() {
 		return operand{}, fmt.Errorf("calls with ...: %w", errUnsupported)
@@ -804,6 +815,7 @@ func (env evalEnv) call(e *ast.CallExpr) (operand, error) {
 	return operand{multi: out}, nil
 }
 
+// btoi is 1 for true, 0 for false.
 func btoi(b bool) int {
 	if b {
 		return 1
@@ -811,6 +823,7 @@ func btoi(b bool) int {
 	return 0
 }
 
+// lenCap evaluates len(x) or cap(x).
 func (env evalEnv) lenCap(name string, args []ast.Expr) (operand, error) {
 	if len(args) != 1 {
 		return operand{}, fmt.Errorf("%s takes one argument", name)

@@ -70,6 +70,8 @@ type panicFrame struct {
 	line, col  int
 }
 
+// setExceptionBreakpoints turns stopping on panics on (filter "panic")
+// or off (no filters).
 func (d *debugger) setExceptionBreakpoints(a dapArgs) (any, error) {
 	if a.Filters == nil {
 		return nil, errors.New("setExceptionBreakpoints needs arguments.filters")
@@ -278,6 +280,7 @@ type panicWatch struct {
 	d *debugger
 }
 
+// Write implements io.Writer.
 func (p panicWatch) Write(b []byte) (int, error) {
 	n, err := p.Writer.Write(b)
 	if p.d.catching.Load() {
