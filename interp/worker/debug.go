@@ -620,6 +620,19 @@ func (d *debugger) disconnect() error {
 	return nil
 }
 
+// storeBreakpoints records the lines of path and applies every breakpoint;
+// checked reports whether yaegi could check this path's lines. The lock is
+// released by defer, so that a panic in yaegi's SetBreakpoints (which
+// becomes the request's error) cannot leave it held.
+func (d *debugger) storeBreakpoints(path string, lines []int) (res []interp.Breakpoint, checked bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.bps[path] = lines
+	d.dirty = true
+	res, checked = d.applyLocked()[path]
+	return res, checked && len(d.progs[path]) > 0
+}
+
 func (d *debugger) setBreakpoints(a dapArgs) (any, error) {
 	if a.Source == nil || a.Source.Path == "" {
 		return nil, errors.New("setBreakpoints needs arguments.source.path")
@@ -632,12 +645,7 @@ func (d *debugger) setBreakpoints(a dapArgs) (any, error) {
 			lines = append(lines, b.Line)
 		}
 	}
-	d.mu.Lock()
-	d.bps[path] = lines
-	d.dirty = true
-	res, checked := d.applyLocked()[path]
-	checked = checked && len(d.progs[path]) > 0
-	d.mu.Unlock()
+	res, checked := d.storeBreakpoints(path, lines)
 	out := make([]map[string]any, len(lines))
 	for k, l := range lines {
 		// Before a unit of the cell runs under the debugger, yaegi cannot
