@@ -6,10 +6,10 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"github.com/beacceaf/gokernel/interp"
-	"github.com/beacceaf/gokernel/interp/worker"
 	"github.com/beacceaf/gokernel/kernel"
 	"github.com/beacceaf/gokernel/kernel/wire"
 )
@@ -25,7 +25,11 @@ func runKernel(ctx context.Context, connFile string) error {
 	if _, err := wire.NewSigner(conn.SignatureScheme, conn.Key); err != nil {
 		return err
 	}
-	in, err := interp.New(interp.Options{Version: versionString(), Log: logger})
+	workerBin, err := workerBinary()
+	if err != nil {
+		return err
+	}
+	in, err := interp.New(interp.Options{WorkerArgv: []string{workerBin}, Version: versionString(), Log: logger})
 	if err != nil {
 		return err
 	}
@@ -67,7 +71,28 @@ func runKernel(ctx context.Context, connFile string) error {
 	return nil
 }
 
-// runWorker is the worker process that the kernel starts for Go cells.
-func runWorker() error {
-	return worker.Main()
+// workerName is the program that runs the cells (package cmd/gokernel-worker).
+const workerName = "gokernel-worker"
+
+// workerBinary returns the path of the worker program: workerName in the
+// directory of this binary, symbolic links resolved, where "go install
+// ./cmd/..." puts it. The worker is a program of its own so that the
+// kernel process does not initialise yaegi's symbol tables.
+func workerBinary() (string, error) {
+	exe, err := os.Executable()
+	if err == nil {
+		exe, err = filepath.EvalSymlinks(exe)
+	}
+	if err != nil {
+		return "", fmt.Errorf("find the gokernel binary: %w", err)
+	}
+	bin := filepath.Join(filepath.Dir(exe), workerName)
+	info, err := os.Stat(bin)
+	if err != nil {
+		return "", fmt.Errorf("the worker program, which runs the cells, is missing: %w; install it next to %s with \"go install ./cmd/...\" in gokernel's source tree", err, exe)
+	}
+	if info.IsDir() || info.Mode().Perm()&0o111 == 0 {
+		return "", fmt.Errorf("the worker program %s is not executable; reinstall it with \"go install ./cmd/...\" in gokernel's source tree", bin)
+	}
+	return bin, nil
 }
