@@ -39,12 +39,14 @@ func testMain(m *testing.M) int {
 }
 
 // buildGokernel builds this package and the worker program into dir, as
-// "go install ./cmd/..." does, and returns the gokernel binary's path, with
-// symbolic links resolved.
+// the README's "CGO_ENABLED=0 go install ./cmd/..." does, and returns the
+// gokernel binary's path, with symbolic links resolved.
 func buildGokernel(dir string, buildFlags ...string) (string, error) {
 	bin := filepath.Join(dir, "gokernel")
 	args := append(append([]string{"build", "-o", dir + string(filepath.Separator)}, buildFlags...), ".", "../gokernel-worker")
-	if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
+	cmd := exec.Command("go", args...)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build: %v\n%s", err, out)
 	}
 	return filepath.EvalSymlinks(bin)

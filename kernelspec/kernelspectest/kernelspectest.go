@@ -24,8 +24,8 @@ var (
 )
 
 // Binary builds ./cmd/gokernel and ./cmd/gokernel-worker of this module
-// into one directory, once per test process, and returns the path of the
-// gokernel binary.
+// into one directory, without cgo as the README's install command does,
+// once per test process, and returns the path of the gokernel binary.
 func Binary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
@@ -42,6 +42,7 @@ func Binary(t testing.TB) string {
 		binary = filepath.Join(dir, "gokernel")
 		cmd := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "./cmd/gokernel", "./cmd/gokernel-worker")
 		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build ./cmd/gokernel ./cmd/gokernel-worker: %v\n%s", err, out)
 		}

@@ -460,11 +460,11 @@ def sitting(ctx, kernel, args, workdir):
         pidfd = os.pidfd_open(proc.pid)
         try:
             t = client.shutdown()
-            if select.select([pidfd], [], [], 5)[0]:
+            if select.select([pidfd], [], [], 10)[0]:
                 res["shutdown"] = now() - t
                 proc.wait()
             else:
-                res["failures"].append("kernel did not exit within 5 s of shutdown_request")
+                res["failures"].append("kernel did not exit within 10 s of shutdown_request")
         finally:
             os.close(pidfd)
     except KernelError as e:
