@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/beacceaf/gokernel/interp"
@@ -17,6 +18,13 @@ import (
 // runKernel serves one connection file until the client shuts the kernel
 // down, SIGTERM or SIGHUP arrives, or the process that launched it ends.
 func runKernel(ctx context.Context, connFile string) error {
+	if os.Getenv("GOGC") == "" {
+		// The kernel keeps only protocol state and output on its way, 1 to
+		// 2 MiB, and Go's default pacing would let its heap grow to at
+		// least 4 MiB between collections. A collection of so small a heap
+		// takes well under a millisecond.
+		debug.SetGCPercent(kernelGCPercent)
+	}
 	conn, err := wire.ReadConnectionFile(connFile)
 	if err != nil {
 		return err
@@ -70,6 +78,9 @@ func runKernel(ctx context.Context, connFile string) error {
 	}
 	return nil
 }
+
+// kernelGCPercent is the kernel's GOGC, unless the environment sets one.
+const kernelGCPercent = 25
 
 // workerName is the program that runs the cells (package cmd/gokernel-worker).
 const workerName = "gokernel-worker"

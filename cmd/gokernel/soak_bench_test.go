@@ -66,7 +66,7 @@ func BenchmarkSoak(b *testing.B) {
 				role := "ipykernel"
 				switch {
 				case r.Kernel == "ipykernel":
-				case strings.HasSuffix(name, "-worker"):
+				case strings.HasSuffix(strings.TrimSpace(name), "-worker"):
 					role = "worker"
 				default:
 					role = "kernel"

@@ -131,7 +131,8 @@ def process_name(pid):
             argv = f.read().decode(errors="replace").split("\0")
     except OSError:
         return str(pid)
-    return " ".join([os.path.basename(argv[0])] + argv[1:2])
+    # The command line ends in a NUL, which leaves an empty last argument.
+    return " ".join([os.path.basename(argv[0])] + argv[1:2]).strip()
 
 
 def memory(pid):
