@@ -16,6 +16,7 @@
 //
 // While a front end's debugger is attached, the worker runs each unit of a
 // cell under yaegi's debugger and answers the Debug Adapter Protocol
-// requests the kernel passes on (debug.go); otherwise units run as yaegi's
-// Eval runs them.
+// requests the kernel passes on (debug.go; expressions in debugeval.go,
+// copyToGlobals in debugcopy.go, stops on panics in debugpanic.go);
+// otherwise units run as yaegi's Eval runs them.
 package worker

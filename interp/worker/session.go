@@ -49,6 +49,7 @@ func newSession(w *Worker) (*session, error) {
 	if s.i, err = s.newInterpreter("cell", gosrc.HostSymbols(w.goroutinePanicked)); err != nil {
 		return nil, err
 	}
+	watchPanics(s.i, w.dbg)
 	if _, err := s.i.EvalWithContext(context.Background(), gosrc.Prelude); err != nil {
 		return nil, fmt.Errorf("worker: prelude: %w", err)
 	}
