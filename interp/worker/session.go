@@ -31,9 +31,10 @@ import (
 // session is one yaegi interpreter and what the worker knows about the
 // cells it has run.
 type session struct {
-	w     *Worker
-	i     *interp.Interpreter
-	state *gosrc.State
+	w       *Worker
+	i       *interp.Interpreter
+	state   *gosrc.State
+	generic bool // i has gokernel's generic slices and maps functions
 }
 
 func newSession(w *Worker) (*session, error) {
@@ -58,6 +59,7 @@ func newSession(w *Worker) (*session, error) {
 	if s.i, err = s.newInterpreter("cell", gosrc.HostSymbols(w.goroutinePanicked)); err != nil {
 		return nil, err
 	}
+	watchPanics(s.i, w.dbg)
 	if _, err := s.i.EvalWithContext(context.Background(), gosrc.Prelude); err != nil {
 		return nil, fmt.Errorf("worker: prelude: %w", err)
 	}
@@ -65,8 +67,9 @@ func newSession(w *Worker) (*session, error) {
 }
 
 // newInterpreter makes an interpreter with the worker's stdio, every
-// package a cell can import, gokernel's overrides and the generic helpers,
-// and extra tables. args0 is os.Args[0] for the code it runs.
+// package a cell can import, gokernel's overrides and extra tables, but
+// not gokernel's generic slices and maps functions (see loadGeneric).
+// args0 is os.Args[0] for the code it runs.
 func (s *session) newInterpreter(args0 string, extra ...interp.Exports) (*interp.Interpreter, error) {
 	i := interp.New(interp.Options{
 		Stdin:        os.Stdin,
@@ -82,10 +85,27 @@ func (s *session) newInterpreter(args0 string, extra ...interp.Exports) (*interp
 			return nil, fmt.Errorf("worker: load symbols: %w", err)
 		}
 	}
-	if err := symbols.LoadGeneric(i); err != nil {
-		return nil, fmt.Errorf("worker: generic helpers: %w", err)
-	}
 	return i, nil
+}
+
+// loadGeneric compiles gokernel's generic slices and maps functions into
+// the session's interpreter before the first cell that imports slices or
+// maps runs. They hold about 1.3 MiB of the worker's memory and take
+// milliseconds to compile, and most sessions never import either package.
+func (s *session) loadGeneric(plan *gosrc.Plan) *proto.Error {
+	if s.generic {
+		return nil
+	}
+	for _, u := range plan.Units {
+		if u.Kind == gosrc.Import && (strings.Contains(u.Text, `"slices"`) || strings.Contains(u.Text, `"maps"`)) {
+			if err := symbols.LoadGeneric(s.i); err != nil {
+				return &proto.Error{Name: "InternalError", Value: fmt.Sprintf("worker: generic helpers: %v", err)}
+			}
+			s.generic = true
+			return nil
+		}
+	}
+	return nil
 }
 
 // symbolTables lists the packages that cells can import, in the order the
@@ -196,6 +216,9 @@ func (s *session) exec(ctx context.Context, req proto.Request) (ev proto.Event) 
 		defer func() { ev.Err = s.endDefers(ctx, ev.Err) }()
 	}
 	if perr := s.missingImport(req.Cell, plan); perr != nil {
+		return proto.Event{Err: perr}
+	}
+	if perr := s.loadGeneric(plan); perr != nil {
 		return proto.Event{Err: perr}
 	}
 	var shown *string
