@@ -316,6 +316,9 @@ func (w *Worker) run(req request) {
 	if req.exec != nil {
 		w.dbg.enterCell(*req.exec)
 		res = w.sess.exec(ctx, *req.exec)
+		for _, problem := range w.sess.declareCopies(req.exec.Cell) {
+			w.dbg.note(problem)
+		}
 	} else {
 		w.dbg.enterCell(proto.Exec{}) // no cell: its programs are not kept
 		res = proto.Result{Exprs: w.sess.evalExprs(ctx, req.eval.Exprs)}
