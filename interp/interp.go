@@ -2,6 +2,7 @@ package interp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"os"
@@ -36,8 +37,8 @@ const (
 // then change the worker's directory and environment through the
 // supervisor.
 type Options struct {
-	// WorkerArgv starts a worker process. The default runs this program
-	// with the single argument "worker".
+	// WorkerArgv starts a worker process: the gokernel-worker program
+	// (cmd/gokernel-worker) and its arguments. It is required.
 	WorkerArgv []string
 	// Dir is the worker's working directory; the default is the kernel's.
 	Dir string
@@ -68,12 +69,8 @@ type Interpreter struct {
 
 // New starts an Interpreter and its first worker.
 func New(opts Options) (*Interpreter, error) {
-	if opts.WorkerArgv == nil {
-		exe, err := os.Executable()
-		if err != nil {
-			return nil, fmt.Errorf("interp: find own executable: %w", err)
-		}
-		opts.WorkerArgv = []string{exe, "worker"}
+	if len(opts.WorkerArgv) == 0 {
+		return nil, errors.New("interp: no worker program (Options.WorkerArgv is empty)")
 	}
 	if opts.Dir == "" {
 		opts.Dir, _ = os.Getwd()

@@ -23,7 +23,7 @@ import (
 	"github.com/beacceaf/gokernel/interp/jobs"
 )
 
-// A worker is one running `gokernel worker` process: its control socket,
+// A worker is one running gokernel-worker process: its control socket,
 // its two output pipes and the goroutines that read them. It is owned by
 // the supervisor, which alone starts, kills and replaces it.
 type worker struct {
