@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -19,9 +20,16 @@ const HostPath = "gokernel/host"
 // cell started panics: pos is the position of its go statement, such as
 // "In[3]:4:2", and v the panic value. The goroutine then ends, and the
 // worker lives on.
+//
+// Print and Println are the print and println builtins (see printBuiltin);
+// they write to the worker's standard output, as yaegi's builtins do.
 func HostSymbols(goroutinePanicked func(pos string, v any)) map[string]map[string]reflect.Value {
 	return map[string]map[string]reflect.Value{
-		HostPath + "/host": {"GoroutinePanicked": reflect.ValueOf(goroutinePanicked)},
+		HostPath + "/host": {
+			"GoroutinePanicked": reflect.ValueOf(goroutinePanicked),
+			"Print":             reflect.ValueOf(printer(os.Stdout, false)),
+			"Println":           reflect.ValueOf(printer(os.Stdout, true)),
+		},
 	}
 }
 
