@@ -66,6 +66,17 @@ func printText(a any) string {
 		return fmt.Sprintf("%#x", v.Pointer())
 	case reflect.Slice:
 		return fmt.Sprintf("[%d/%d]%#x", v.Len(), v.Cap(), v.Pointer())
+	case reflect.Struct:
+		// yaegi holds a value of a non-empty interface type in a struct
+		// of its own; its node is nil when the interface is.
+		if t := v.Type(); t.Name() == "valueInterface" && strings.HasPrefix(t.PkgPath(), "github.com/traefik/yaegi/") {
+			if n := v.FieldByName("node"); n.IsValid() && n.Kind() == reflect.Pointer {
+				if n.IsNil() {
+					return "(0x0,0x0)"
+				}
+				return fmt.Sprintf("(%#x,%#x)", n.Pointer(), n.Pointer())
+			}
+		}
 	}
 	return fmt.Sprint(a)
 }
