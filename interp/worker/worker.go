@@ -146,7 +146,8 @@ type Worker struct {
 
 	noteOnce sync.Once // the note that whole programs run in the interpreter
 
-	goPanics []goPanic // goroutine panics not yet reported; guarded by mu
+	goPanics  []goPanic // goroutine panics not yet reported; guarded by mu
+	panicStop bool      // a goroutine panic stopped the running cell; guarded by mu
 }
 
 // emit sends one event to the kernel.
@@ -278,6 +279,7 @@ func (w *Worker) run(req proto.Request) {
 	w.allowStdin = req.AllowStdin
 	w.askedInput = false
 	w.cancel = cancel
+	w.panicStop = false
 	w.interruptCh.Store(make(chan struct{}))
 	w.mu.Unlock()
 
@@ -295,10 +297,16 @@ func (w *Worker) run(req proto.Request) {
 		w.dbg.enterCell(req) // no cell: its programs are not kept
 		ev = proto.Event{Exprs: w.sess.evalExprs(ctx, req.Exprs)}
 	}
+	w.mu.Lock()
+	stopped := w.panicStop
+	w.mu.Unlock()
 	if ctx.Err() != nil {
 		ev.Value = nil
 		ev.Err = &proto.Error{Name: "Interrupted", Value: "the cell was interrupted",
 			Traceback: []string{"Interrupted: the cell was interrupted; variables of earlier cells are kept"}}
+		if stopped {
+			ev.Err = nil // a goroutine's panic stopped it: goroutineError says so
+		}
 		ev.Stuck = !settle(before, settleWait)
 	}
 	close(watchDone)
@@ -315,7 +323,7 @@ func (w *Worker) run(req proto.Request) {
 	w.mu.Unlock()
 	if len(panics) > 0 {
 		ev.Value = nil
-		ev.Err = goroutineError(panics, ev.Err)
+		ev.Err = goroutineError(panics, ev.Err, stopped)
 	}
 
 	w.writeMarkers(req.ID)
