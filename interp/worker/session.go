@@ -32,6 +32,8 @@ type session struct {
 	w     *Worker
 	i     *interp.Interpreter
 	state *gosrc.State
+	// unfaithful records the unfaithful features the running cell used.
+	unfaithful unfaithfulUse
 }
 
 func newSession(w *Worker) (*session, error) {
@@ -66,7 +68,7 @@ func (s *session) newInterpreter(args0 string, extra ...interp.Exports) (*interp
 		Args:         []string{args0},
 		Env:          os.Environ(),
 	})
-	tables := append(symbolTables(), s.overrides(), s.openOverrides())
+	tables := append(symbolTables(), s.overrides(), s.openOverrides(), s.unfaithfulOverrides())
 	for _, x := range append(tables, extra...) {
 		if err := i.Use(x); err != nil {
 			return nil, fmt.Errorf("worker: load symbols: %w", err)
@@ -175,6 +177,8 @@ func (s *session) sleep(d time.Duration) {
 
 // exec runs one cell.
 func (s *session) exec(ctx context.Context, req proto.Request) (ev proto.Event) {
+	s.unfaithful.take()
+	defer func() { ev.Err = unfaithfulEnd(s.unfaithful.take(), ev.Err) }()
 	if program.Detect(req.Code) {
 		return s.runProgram(ctx, req)
 	}
