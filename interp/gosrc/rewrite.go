@@ -219,6 +219,8 @@ func (r *rewriter) post(n ast.Node) {
 		}
 	case *ast.RangeStmt:
 		r.rangeStmt(n)
+	case *ast.SelectStmt:
+		r.selectOrder(n)
 	case *ast.ForStmt:
 		var names []string
 		if as, ok := n.Init.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {

@@ -1,0 +1,110 @@
+package gosrc
+
+import (
+	"go/ast"
+	"go/token"
+	"strings"
+)
+
+// selectOrder makes a select statement evaluate its channel operands and
+// the values it sends once, in source order, before it chooses a case, as
+// Go does: yaegi v0.16.1 evaluates them in another order, so that in
+//
+//	select {
+//	case c <- x:
+//	case <-makec(&x): // makec changes x
+//	}
+//
+// the value sent was read after makec ran, and a call that closed or
+// replaced a channel of an earlier case made the select wait forever. When
+// an operand has a call or a receive in it, each operand that is not a
+// constant goes into a temporary, declared in a block around the select:
+//
+//	{ __gk1 := c; __gk2 := x; __gk3 := makec(&x); select { case __gk1 <- __gk2: case <-__gk3: } }
+//
+// A select whose operands have no call and no receive is left as written:
+// the order does not show there.
+func (r *rewriter) selectOrder(n *ast.SelectStmt) {
+	var ops []ast.Expr
+	effects := false
+	for _, s := range n.Body.List {
+		cc, ok := s.(*ast.CommClause)
+		if !ok || cc.Comm == nil {
+			continue
+		}
+		switch c := cc.Comm.(type) {
+		case *ast.SendStmt:
+			ops = append(ops, c.Chan, c.Value)
+		case *ast.ExprStmt:
+			if u, ok := ast.Unparen(c.X).(*ast.UnaryExpr); ok && u.Op == token.ARROW {
+				ops = append(ops, u.X)
+			}
+		case *ast.AssignStmt:
+			if len(c.Rhs) == 1 {
+				if u, ok := ast.Unparen(c.Rhs[0]).(*ast.UnaryExpr); ok && u.Op == token.ARROW {
+					ops = append(ops, u.X)
+				}
+			}
+		}
+	}
+	for _, op := range ops {
+		effects = effects || hasCallOrRecv(op)
+	}
+	if !effects {
+		return
+	}
+	var b strings.Builder
+	b.WriteString("{ ")
+	for _, op := range ops {
+		if !r.hoistable(op) {
+			continue
+		}
+		start, end := r.off(op.Pos()), r.off(op.End())
+		t := r.temp()
+		b.WriteString(t + " := " + r.e.orig(start, end) + "; ")
+		r.e.replace(start, end, t, r.unitEnd)
+	}
+	start := r.off(n.Pos())
+	if l, ok := r.parent().(*ast.LabeledStmt); ok {
+		start = r.off(l.Pos())
+	}
+	r.e.insert(start, b.String(), r.unitEnd)
+	r.e.insert(r.off(n.End()), " }", r.unitEnd)
+}
+
+// hoistable tells whether a select operand may go into a temporary
+// without changing its type: not an untyped constant or nil.
+func (r *rewriter) hoistable(e ast.Expr) bool {
+	if _, ok := r.env.constVal(e, -1); ok {
+		return false
+	}
+	switch e := ast.Unparen(e).(type) {
+	case *ast.BasicLit:
+		return false
+	case *ast.Ident:
+		if e.Name == "nil" || e.Name == "iota" {
+			return false
+		}
+		o := r.env.lookup(e.Name)
+		return o != nil && o.kind == objVar
+	}
+	return true
+}
+
+// hasCallOrRecv tells whether evaluating e may call a function or receive
+// from a channel; function literals' bodies do not run there.
+func hasCallOrRecv(e ast.Expr) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			found = true
+		case *ast.UnaryExpr:
+			found = found || n.Op == token.ARROW
+		}
+		return !found
+	})
+	return found
+}
