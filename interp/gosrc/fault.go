@@ -24,6 +24,7 @@ var faultTexts = []string{
 	"reflect.Value.MapIndex: value of type",
 	"using unaddressable value",
 	"reflect: call of MakeFunc",
+	" not an Int", // go/constant, on a float constant that yaegi takes for an integer
 }
 
 // IsFault reports whether a panic that the interpreter returned was raised
@@ -60,8 +61,14 @@ func IsFault(msg string, stack []byte, userReflect bool) bool {
 		// runtime.FuncForPC knows none of the interpreter's functions.
 		return true
 	}
+	if strings.HasPrefix(msg, "reflect: Call with too ") {
+		return wrongArgCount(frames)
+	}
 	byYaegi := strings.HasPrefix(frames[0], yaegi)
-	if !byYaegi && reflectFrame(frames[0]) && !userReflect {
+	// When the cell uses reflect itself, its calls reach reflect through
+	// reflect.Value.call, as all its calls of Go functions do: a reflect
+	// frame right under one of yaegi's own is yaegi's doing.
+	if !byYaegi && reflectFrame(frames[0]) {
 		for _, f := range frames {
 			if strings.HasPrefix(f, "reflect.Value.call(") {
 				break
@@ -96,7 +103,25 @@ const nilDeref = "runtime error: invalid memory address or nil pointer dereferen
 // reflectFrame tells whether a stack frame belongs to reflect, or to the
 // runtime's type descriptors that reflect reads.
 func reflectFrame(f string) bool {
-	return strings.HasPrefix(f, "reflect.") || strings.HasPrefix(f, "internal/abi.")
+	return strings.HasPrefix(f, "reflect.") || strings.HasPrefix(f, "internal/abi.") || strings.HasPrefix(f, "go/constant.")
+}
+
+// wrongArgCount tells whether reflect's "Call with too many (few) input
+// arguments" came from yaegi calling a Go function with the wrong number
+// of arguments (one reflect.Value.call under yaegi's callBin), rather than
+// from the cell's own reflect.Value.Call (a second one, for the call of
+// its method Call).
+func wrongArgCount(frames []string) bool {
+	calls := 0
+	for _, f := range frames {
+		if strings.HasPrefix(f, "reflect.Value.call(") {
+			calls++
+		}
+		if !reflectFrame(f) {
+			return calls == 1 && strings.HasPrefix(f, "github.com/traefik/yaegi/interp.callBin")
+		}
+	}
+	return false
 }
 
 // lenOfNilArray tells whether a reflect call on a zero Value is yaegi
