@@ -472,6 +472,10 @@ func (r *rewriter) rangeStmt(n *ast.RangeStmt) {
 	case rangeFunc:
 		r.rangeFunc(n, plan)
 		return // closure parameters are per iteration already
+	case rangeLeave:
+		if n.Tok == token.ASSIGN {
+			r.rangeAssign(n)
+		}
 	}
 	if n.Tok == token.DEFINE {
 		r.loopVars(n.Body, identNames(n.Key, n.Value))
