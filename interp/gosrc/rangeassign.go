@@ -3,13 +3,14 @@ package gosrc
 import (
 	"go/ast"
 	"go/token"
+	"strings"
 )
 
 // rangeAssign rewrites a range loop that assigns to existing variables,
 // "for k, v = range x {", into one that declares temporaries and assigns
-// them at the start of each iteration:
+// them at the start of each iteration, in one assignment:
 //
-//	for __gk1, __gk2 := range x { k = __gk1; v = __gk2; … }
+//	for __gk1, __gk2 := range x { k, v = __gk1, __gk2; … }
 //
 // yaegi v0.16.1 leaves k and v as they were before the loop, where Go
 // leaves them at the last iteration's values. The assignment runs when Go
@@ -19,23 +20,130 @@ func (r *rewriter) rangeAssign(n *ast.RangeStmt) {
 	if n.Key == nil {
 		return
 	}
-	var assigns string
+	var lhs []ast.Expr
+	var temps []string
 	temp := func(x ast.Expr) string {
 		if id, ok := x.(*ast.Ident); ok && id.Name == "_" {
 			return "_"
 		}
 		t := r.temp()
-		assigns += " " + r.e.src(r.off(x.Pos()), r.off(x.End())) + " = " + t + ";"
+		lhs, temps = append(lhs, x), append(temps, t)
 		return t
 	}
 	head := temp(n.Key)
 	if n.Value != nil {
 		head += ", " + temp(n.Value)
 	}
-	if assigns == "" {
+	if len(lhs) == 0 {
 		return // only blanks: nothing to keep
 	}
+	pre, texts := r.parallelLHS(lhs)
 	lb := r.off(n.Body.Lbrace)
 	r.e.replace(r.off(n.Key.Pos()), r.off(n.TokPos)+len(token.ASSIGN.String()), head+" :=", r.unitEnd)
-	r.e.insert(lb+1, assigns, r.unitEnd)
+	r.e.insert(lb+1, " "+pre+strings.Join(texts, ", ")+" = "+strings.Join(temps, ", ")+";", r.unitEnd)
+}
+
+// parallelAssign makes an assignment of several values, "a, b = f(), g()",
+// evaluate all its operands before it assigns any, as Go does:
+//
+//	__gk1, __gk2 := f(), g(); a, b = __gk1, __gk2
+//
+// yaegi v0.16.1 assigns a before it calls g, so that g saw the new a
+// (bug159.go). Index operands on the left are evaluated first too, so that
+// "i, x[i] = 1, 2" sets the x[i] of the old i. Only an assignment in a
+// function's statement list is rewritten, and only when its right side
+// calls or receives, or its left side has an index that another operand
+// on the left assigns.
+func (r *rewriter) parallelAssign(n *ast.AssignStmt) {
+	if n.Tok != token.ASSIGN || len(n.Lhs) < 2 || len(n.Lhs) != len(n.Rhs) || r.funcDepth == 0 {
+		return
+	}
+	switch r.parent().(type) {
+	case *ast.BlockStmt, *ast.CaseClause, *ast.CommClause:
+	default:
+		return
+	}
+	effects := false
+	for _, x := range n.Rhs {
+		effects = effects || hasCallOrRecv(x)
+	}
+	if !effects && !indexHazard(n.Lhs) {
+		return
+	}
+	var rhs, names, values []string
+	for _, x := range n.Rhs {
+		start, end := r.off(x.Pos()), r.off(x.End())
+		if r.hoistable(x) && !constShift(x, r) {
+			t := r.temp()
+			names, values = append(names, t), append(values, r.e.orig(start, end))
+			rhs = append(rhs, t)
+		} else {
+			rhs = append(rhs, r.e.src(start, end))
+		}
+	}
+	pre, texts := r.parallelLHS(n.Lhs)
+	var b strings.Builder
+	if len(names) > 0 {
+		b.WriteString(strings.Join(names, ", ") + " := " + strings.Join(values, ", ") + "; ")
+	}
+	b.WriteString(pre + strings.Join(texts, ", ") + " = " + strings.Join(rhs, ", "))
+	r.e.replace(r.off(n.Pos()), r.off(n.End()), b.String(), r.unitEnd)
+}
+
+// parallelLHS returns the left operands of an assignment with each
+// non-constant index of an index expression replaced by a temporary, and
+// the statements that declare those temporaries.
+func (r *rewriter) parallelLHS(lhs []ast.Expr) (pre string, texts []string) {
+	for _, x := range lhs {
+		start, end := r.off(x.Pos()), r.off(x.End())
+		ix, ok := ast.Unparen(x).(*ast.IndexExpr)
+		if !ok || !r.hoistable(ix.Index) {
+			texts = append(texts, r.e.src(start, end))
+			continue
+		}
+		is, ie := r.off(ix.Index.Pos()), r.off(ix.Index.End())
+		t := r.temp()
+		pre += t + " := " + r.e.orig(is, ie) + "; "
+		texts = append(texts, r.e.src(start, is)+t+r.e.src(ie, end))
+	}
+	return pre, texts
+}
+
+// indexHazard tells whether an index on the left of an assignment uses a
+// variable that the same assignment sets.
+func indexHazard(lhs []ast.Expr) bool {
+	set := map[string]bool{}
+	for _, x := range lhs {
+		if id, ok := x.(*ast.Ident); ok {
+			set[id.Name] = true
+		}
+	}
+	for _, x := range lhs {
+		ix, ok := ast.Unparen(x).(*ast.IndexExpr)
+		if !ok {
+			continue
+		}
+		hazard := false
+		ast.Inspect(ix.Index, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && set[id.Name] {
+				hazard = true
+			}
+			return !hazard
+		})
+		if hazard {
+			return true
+		}
+	}
+	return false
+}
+
+// constShift tells whether x is a shift of a constant, whose type comes
+// from the context, so that a temporary would change it.
+func constShift(x ast.Expr, r *rewriter) bool {
+	b, ok := ast.Unparen(x).(*ast.BinaryExpr)
+	if !ok || (b.Op != token.SHL && b.Op != token.SHR) {
+		return false
+	}
+	_, isConst := r.env.constVal(b.X, -1)
+	return isConst
 }

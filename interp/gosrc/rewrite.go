@@ -179,6 +179,7 @@ func (r *rewriter) pre(n ast.Node) frame {
 func (r *rewriter) post(n ast.Node) {
 	switch n := n.(type) {
 	case *ast.AssignStmt:
+		r.parallelAssign(n)
 		if n.Tok == token.DEFINE && r.env.local() {
 			types := r.defineTypes(n)
 			for i, l := range n.Lhs {
