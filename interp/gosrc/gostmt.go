@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
-	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -21,14 +20,14 @@ const HostPath = "gokernel/host"
 // "In[3]:4:2", and v the panic value. The goroutine then ends, and the
 // worker lives on.
 //
-// Print and Println are the print and println builtins (see printBuiltin);
-// they write to the worker's standard output, as yaegi's builtins do.
+// Sprint and Sprintln format the operands of the print and println
+// builtins (see printBuiltin).
 func HostSymbols(goroutinePanicked func(pos string, v any)) map[string]map[string]reflect.Value {
 	return map[string]map[string]reflect.Value{
 		HostPath + "/host": {
 			"GoroutinePanicked": reflect.ValueOf(goroutinePanicked),
-			"Print":             reflect.ValueOf(printer(os.Stdout, false)),
-			"Println":           reflect.ValueOf(printer(os.Stdout, true)),
+			"Sprint":            reflect.ValueOf(sprint(false)),
+			"Sprintln":          reflect.ValueOf(sprint(true)),
 		},
 	}
 }

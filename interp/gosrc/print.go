@@ -3,7 +3,6 @@ package gosrc
 import (
 	"fmt"
 	"go/ast"
-	"io"
 	"reflect"
 	"strconv"
 	"strings"
@@ -19,12 +18,13 @@ func (r *rewriter) printBuiltin(id *ast.Ident) {
 	r.e.replace(r.off(id.Pos()), r.off(id.End()), "__gk_"+id.Name, r.unitEnd)
 }
 
-// printer returns the host function behind __gk_print (ln false) or
-// __gk_println (ln true), writing to w. Like yaegi's own print, it writes
-// to the interpreter's standard output (Go's runtime writes to standard
-// error), so that its output keeps its order with fmt's.
-func printer(w io.Writer, ln bool) func(args ...any) {
-	return func(args ...any) {
+// sprint returns the host function behind __gk_print (ln false) or
+// __gk_println (ln true): the text that the builtin writes. The Prelude
+// writes it with yaegi's own print, to the interpreter's standard output,
+// as yaegi's builtins do (Go's runtime writes to standard error), so that
+// it keeps its order with fmt's output.
+func sprint(ln bool) func(args ...any) string {
+	return func(args ...any) string {
 		var b strings.Builder
 		for i, a := range args {
 			if ln && i > 0 {
@@ -35,7 +35,7 @@ func printer(w io.Writer, ln bool) func(args ...any) {
 		if ln {
 			b.WriteByte('\n')
 		}
-		io.WriteString(w, b.String())
+		return b.String()
 	}
 }
 
