@@ -147,3 +147,65 @@ func constShift(x ast.Expr, r *rewriter) bool {
 	_, isConst := r.env.constVal(b.X, -1)
 	return isConst
 }
+
+// parallelReturn makes "return b, a" in a function with named results a
+// and b evaluate its operands before it sets any result, as Go does:
+//
+//	{ __gk1, __gk2 := b, a; return __gk1, __gk2 }
+//
+// yaegi v0.16.1 set a to b before it read a (bug185.go). Only a return
+// whose operands use a named result of its function is rewritten.
+func (r *rewriter) parallelReturn(n *ast.ReturnStmt) {
+	if len(n.Results) < 2 {
+		return
+	}
+	var ft *ast.FuncType
+	for i := len(r.stack) - 1; i >= 0 && ft == nil; i-- {
+		switch f := r.stack[i].(type) {
+		case *ast.FuncDecl:
+			ft = f.Type
+		case *ast.FuncLit:
+			ft = f.Type
+		}
+	}
+	if ft == nil || ft.Results == nil {
+		return
+	}
+	named := map[string]bool{}
+	for _, f := range ft.Results.List {
+		for _, id := range f.Names {
+			named[id.Name] = true
+		}
+	}
+	if len(named) == 0 {
+		return
+	}
+	uses := false
+	for _, x := range n.Results {
+		ast.Inspect(x, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && named[id.Name] && r.env.lookup(id.Name) != nil {
+				uses = true
+			}
+			return !uses
+		})
+	}
+	if !uses {
+		return
+	}
+	var names, values, results []string
+	for _, x := range n.Results {
+		start, end := r.off(x.Pos()), r.off(x.End())
+		if r.hoistable(x) && !constShift(x, r) {
+			t := r.temp()
+			names, values = append(names, t), append(values, r.e.orig(start, end))
+			results = append(results, t)
+		} else {
+			results = append(results, r.e.src(start, end))
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	r.e.replace(r.off(n.Pos()), r.off(n.End()),
+		"{ "+strings.Join(names, ", ")+" := "+strings.Join(values, ", ")+"; return "+strings.Join(results, ", ")+" }", r.unitEnd)
+}
