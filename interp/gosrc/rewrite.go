@@ -206,6 +206,7 @@ func (r *rewriter) post(n ast.Node) {
 		if r.cellDefer && r.funcDepth == r.cellDepth {
 			r.deferStmt(n)
 		} else {
+			r.deferArgs(n)
 			r.deferInLoop(n)
 		}
 	case *ast.GoStmt:

@@ -72,23 +72,34 @@ func (r *rewriter) selectOrder(n *ast.SelectStmt) {
 	r.e.insert(r.off(n.End()), " }", r.unitEnd)
 }
 
-// hoistable tells whether a select operand may go into a temporary
-// without changing its type: not an untyped constant or nil.
+// hoistable tells whether an operand may go into a temporary without
+// changing its type, and has a value that may change: it reads a known
+// variable, calls or receives. An untyped constant, nil, or an expression
+// of names gosrc does not know stays where it is.
 func (r *rewriter) hoistable(e ast.Expr) bool {
 	if _, ok := r.env.constVal(e, -1); ok {
 		return false
 	}
-	switch e := ast.Unparen(e).(type) {
-	case *ast.BasicLit:
-		return false
-	case *ast.Ident:
-		if e.Name == "nil" || e.Name == "iota" {
-			return false
-		}
-		o := r.env.lookup(e.Name)
+	if id, ok := ast.Unparen(e).(*ast.Ident); ok {
+		o := r.env.lookup(id.Name)
 		return o != nil && o.kind == objVar
 	}
-	return true
+	varying := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			varying = true
+		case *ast.UnaryExpr:
+			varying = varying || n.Op == token.ARROW
+		case *ast.Ident:
+			o := r.env.lookup(n.Name)
+			varying = varying || o != nil && o.kind == objVar
+		}
+		return !varying
+	})
+	return varying
 }
 
 // hasCallOrRecv tells whether evaluating e may call a function or receive
