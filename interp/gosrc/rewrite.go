@@ -225,6 +225,8 @@ func (r *rewriter) post(n ast.Node) {
 		r.rangeStmt(n)
 	case *ast.SelectStmt:
 		r.selectOrder(n)
+	case *ast.CommClause:
+		r.commVars(n)
 	case *ast.ForStmt:
 		var names []string
 		if as, ok := n.Init.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {

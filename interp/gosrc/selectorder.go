@@ -119,3 +119,34 @@ func hasCallOrRecv(e ast.Expr) bool {
 	})
 	return found
 }
+
+// commVars gives the variables that a select case declares, "case v :=
+// <-c:", fresh storage each time the case runs, as Go does, when a
+// closure or &v in the case keeps them: the case's statements go in a
+// block that starts with v := v. yaegi v0.16.1 reused one variable, so
+// that pointers taken in two runs of the case were equal.
+func (r *rewriter) commVars(cc *ast.CommClause) {
+	as, ok := cc.Comm.(*ast.AssignStmt)
+	if !ok || as.Tok != token.DEFINE || r.funcDepth == 0 || len(cc.Body) == 0 {
+		return
+	}
+	set := map[string]bool{}
+	for _, n := range identNames(as.Lhs...) {
+		if n != "_" {
+			set[n] = true
+		}
+	}
+	body := &ast.BlockStmt{List: cc.Body}
+	if len(set) == 0 || !captures(body, set) || assigns(body, set) {
+		return
+	}
+	var b strings.Builder
+	b.WriteString(" {")
+	for _, n := range identNames(as.Lhs...) {
+		if set[n] {
+			b.WriteString(" " + n + " := " + n + ";")
+		}
+	}
+	r.e.insert(r.off(cc.Colon)+1, b.String(), r.unitEnd)
+	r.e.insert(r.off(cc.End()), " }", r.unitEnd)
+}
