@@ -600,11 +600,9 @@ func (i *Interpreter) ask(ctx context.Context, req proto.Request) (proto.Event, 
 	return w.call(ctx, req)
 }
 
-// IsComplete implements kernel.Interpreter. It needs no worker.
+// IsComplete implements kernel.Interpreter. It needs no worker: gosrc
+// reads the cell's magic lines as magics.Parse does.
 func (i *Interpreter) IsComplete(ctx context.Context, code string) kernel.Completeness {
-	if t := strings.TrimSpace(code); strings.HasPrefix(t, "%") || strings.HasPrefix(t, "!") {
-		return kernel.Completeness{Status: "complete"}
-	}
 	status, indent := gosrc.IsComplete(code)
 	return kernel.Completeness{Status: status, Indent: indent}
 }

@@ -10,10 +10,10 @@ import (
 const module = "github.com/beacceaf/gokernel"
 
 // TestDependencyRules keeps the project's layering: the protocol side knows
-// nothing about Go, the FIFO package stands alone, and the magics reach the
-// worker only through the interface the interpreter gives them. The magics
-// may use the FIFO package, which is a library like any other (they read
-// /proc with it to explain a blocked command).
+// nothing about Go, the FIFO package and the cell lexer stand alone, and
+// the magics reach the worker only through the interface the interpreter
+// gives them. The magics may use the FIFO package, which is a library like
+// any other (they read /proc with it to explain a blocked command).
 func TestDependencyRules(t *testing.T) {
 	tests := []struct {
 		rule    string
@@ -43,6 +43,12 @@ func TestDependencyRules(t *testing.T) {
 		{
 			rule: "interp/fifo imports nothing of ours",
 			pkg:  module + "/interp/fifo/...",
+		},
+		{
+			// The one lexer of cell syntax, shared by magics and by
+			// interp/gosrc, which runs in the worker too.
+			rule: "magics/cellsyntax imports nothing of ours",
+			pkg:  module + "/magics/cellsyntax",
 		},
 		{
 			rule:    "magics does not import interp",

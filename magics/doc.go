@@ -32,8 +32,8 @@
 //
 //   - magic.go: Kind, Magic, Call, Env, the errors and AsKernelError.
 //   - registry.go: Registry (lookup with suggestions, Run).
-//   - parse.go: Parse and Segment; the small Go lexer that tells where a
-//     line starts (raw string, block comment, brackets, statement start).
+//   - parse.go: Parse and Segment, from package cellsyntax, the one lexer
+//     of cell syntax, which gosrc's completeness check shares.
 //   - args.go: shell-like word splitting and flags in any order.
 //   - builtin.go: Builtin, the ordered list of magics, and their shared state.
 //   - filemagic.go: %%save_file, %%cpp, %%go, %%asm, %%makefile, %%cmake.

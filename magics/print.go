@@ -78,3 +78,18 @@ func splitComment(s string) (expr, comment string, ok bool) {
 	}
 	return strings.TrimSpace(s), "", false
 }
+
+// skipQuoted returns the index just after the interpreted string or rune
+// literal starting at s[i], or len(s) if it is not closed.
+func skipQuoted(s string, i int) int {
+	q := s[i]
+	for j := i + 1; j < len(s); j++ {
+		switch s[j] {
+		case '\\':
+			j++
+		case q:
+			return j + 1
+		}
+	}
+	return len(s)
+}

@@ -256,6 +256,23 @@ func TestIsComplete(t *testing.T) {
 		{"for i := 0; i < 3; i++ {\n\tprintln(i)\n}", "complete", ""},
 		{"import \"fmt\"\nfmt.Println(\"привет\")", "complete", ""},
 		{"// just a comment", "complete", ""},
+
+		// Magic and shell lines are read as the kernel runs them.
+		{"x := 1\n%p x", "complete", ""},
+		{"x := 1\n%p x\nfor {", "incomplete", "    "},
+		{"%p x\nif x {\n\tprintln(x)", "incomplete", "    "},
+		{"x++\n!ls", "complete", ""},
+		{"!echo a \\", "incomplete", ""},
+		{"!echo a \\\n  b", "complete", ""},
+		{"%%bash\nfor {", "complete", ""},
+		{"s := `\n%p x", "incomplete", ""},
+		{"ok := a &&\n!b", "complete", ""},
+		{"x := 1\nfmt.Println?", "complete", ""},
+		{"for {\n%p x", "invalid", ""},
+		{"x := 1\n%%bash", "invalid", ""},
+		{"% x", "invalid", ""},
+		{"x := 1 +\n%p x", "invalid", ""},
+		{"x := )\n%p x", "invalid", ""},
 	}
 	for _, tt := range tests {
 		status, indent := IsComplete(tt.code)

@@ -21,7 +21,9 @@
 //
 // A [State] remembers what earlier cells declared; [State.Names] and
 // [State.Lookup] answer completion and inspection, with [IdentAt],
-// [Keywords] and [Builtins]. [IsComplete] answers is_complete requests.
+// [Keywords] and [Builtins]. [IsComplete] answers is_complete requests for
+// whole cells: it finds their Go code, magic lines and shell commands with
+// package magics/cellsyntax, as the kernel does when it runs them.
 //
 // # Running a plan
 //

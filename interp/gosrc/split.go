@@ -8,6 +8,8 @@ import (
 	"go/token"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/beacceaf/gokernel/magics/cellsyntax"
 )
 
 // An Error is a problem found in a cell before it runs: a syntax error, a
@@ -325,15 +327,42 @@ func remainderErr(cell, code string, start, end int) *parseErr {
 	return se
 }
 
-// IsComplete tells whether code is ready to run, as Jupyter's
+// IsComplete tells whether a cell is ready to run, as Jupyter's
 // is_complete_request asks: "complete", "incomplete" (with the indent of
-// the next line) or "invalid". Unclosed brackets, unterminated strings or
-// comments, and a statement cut short at the end of the code (such as a
-// trailing operator) are incomplete; other syntax errors are invalid.
+// the next line) or "invalid". It reads the cell as the kernel runs it:
+// [cellsyntax.Split] finds its Go code, magic lines and shell commands, so
+// a magic line in mid-cell is no Go syntax error. A cell magic is complete.
+// In the Go code, unclosed brackets, unterminated strings or comments, and
+// a statement cut short at the end of the cell (such as a trailing
+// operator) are incomplete, and so is a shell command continued by a
+// backslash on the cell's last line. A misplaced magic line, or Go code cut
+// short before a magic line, is invalid, as are other syntax errors.
 func IsComplete(code string) (status, indent string) {
-	if strings.TrimSpace(code) == "" {
-		return "complete", ""
+	segs, err := cellsyntax.Split(code)
+	if err != nil {
+		return "invalid", ""
 	}
+	for k, seg := range segs {
+		last := k == len(segs)-1
+		switch {
+		case seg.Kind == cellsyntax.Go:
+			status, indent := goComplete(seg.Text)
+			switch {
+			case status == "complete":
+			case status == "incomplete" && last:
+				return status, indent
+			default:
+				return "invalid", ""
+			}
+		case seg.Continued():
+			return "incomplete", ""
+		}
+	}
+	return "complete", ""
+}
+
+// goComplete is IsComplete for Go code alone.
+func goComplete(code string) (status, indent string) {
 	sc := scan(code)
 	switch {
 	case sc.minDepth < 0:
