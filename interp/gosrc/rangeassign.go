@@ -55,12 +55,19 @@ func (r *rewriter) rangeAssign(n *ast.RangeStmt) {
 // calls or receives, or its left side has an index that another operand
 // on the left assigns.
 func (r *rewriter) parallelAssign(n *ast.AssignStmt) {
-	if n.Tok != token.ASSIGN || len(n.Lhs) < 2 || len(n.Lhs) != len(n.Rhs) || r.funcDepth == 0 {
+	if n.Tok != token.ASSIGN || len(n.Lhs) < 2 || r.funcDepth == 0 {
 		return
 	}
 	switch r.parent().(type) {
 	case *ast.BlockStmt, *ast.CaseClause, *ast.CommClause:
 	default:
+		return
+	}
+	if len(n.Rhs) == 1 {
+		r.tupleAssign(n)
+		return
+	}
+	if len(n.Lhs) != len(n.Rhs) {
 		return
 	}
 	effects := false
@@ -90,12 +97,51 @@ func (r *rewriter) parallelAssign(n *ast.AssignStmt) {
 	r.e.replace(r.off(n.Pos()), r.off(n.End()), b.String(), r.unitEnd)
 }
 
+// tupleAssign makes "m[f()], *g() = h()" call f and g before h, as Go
+// does, when an operand on the left calls: yaegi v0.16.1 called h first
+// (bug262.go).
+//
+//	__gk1 := f(); __gk2 := g(); __gk3, __gk4 := h(); m[__gk1], *__gk2 = __gk3, __gk4
+func (r *rewriter) tupleAssign(n *ast.AssignStmt) {
+	if _, ok := ast.Unparen(n.Rhs[0]).(*ast.CallExpr); !ok {
+		return
+	}
+	calls := false
+	for _, x := range n.Lhs {
+		calls = calls || hasCallOrRecv(x)
+	}
+	if !calls {
+		return
+	}
+	pre, texts := r.parallelLHS(n.Lhs)
+	var temps []string
+	for _, x := range n.Lhs {
+		if id, ok := x.(*ast.Ident); ok && id.Name == "_" {
+			temps = append(temps, "_")
+			continue
+		}
+		temps = append(temps, r.temp())
+	}
+	start, end := r.off(n.Rhs[0].Pos()), r.off(n.Rhs[0].End())
+	text := pre + strings.Join(temps, ", ") + " := " + r.e.orig(start, end) + "; " +
+		strings.Join(texts, ", ") + " = " + strings.Join(temps, ", ")
+	r.e.replace(r.off(n.Pos()), r.off(n.End()), text, r.unitEnd)
+}
+
 // parallelLHS returns the left operands of an assignment with each
-// non-constant index of an index expression replaced by a temporary, and
-// the statements that declare those temporaries.
+// non-constant index of an index expression, and each pointer of a
+// pointer indirection, replaced by a temporary, and the statements that
+// declare those temporaries.
 func (r *rewriter) parallelLHS(lhs []ast.Expr) (pre string, texts []string) {
 	for _, x := range lhs {
 		start, end := r.off(x.Pos()), r.off(x.End())
+		if st, ok := ast.Unparen(x).(*ast.StarExpr); ok && r.hoistable(st.X) {
+			ps, pe := r.off(st.X.Pos()), r.off(st.X.End())
+			t := r.temp()
+			pre += t + " := " + r.e.orig(ps, pe) + "; "
+			texts = append(texts, r.e.src(start, ps)+t+r.e.src(pe, end))
+			continue
+		}
 		ix, ok := ast.Unparen(x).(*ast.IndexExpr)
 		if !ok || !r.hoistable(ix.Index) {
 			texts = append(texts, r.e.src(start, end))
