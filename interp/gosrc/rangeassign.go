@@ -255,3 +255,54 @@ func (r *rewriter) parallelReturn(n *ast.ReturnStmt) {
 	r.e.replace(r.off(n.Pos()), r.off(n.End()),
 		"{ "+strings.Join(names, ", ")+" := "+strings.Join(values, ", ")+"; return "+strings.Join(results, ", ")+" }", r.unitEnd)
 }
+
+// opAssign makes "*p += f()" and "s[i] += f()" find the variable they
+// update before f runs, as Go does: yaegi v0.16.1 read p, or s, after the
+// call, which may have changed it (issue21687.go).
+//
+//	*p += f()  →  __gk1 := p; *__gk1 += f()
+//
+// An indexed operand is hoisted only when gosrc knows it is a slice or a
+// map, which a copy still refers to; an array would be copied.
+func (r *rewriter) opAssign(n *ast.AssignStmt) {
+	if n.Tok == token.ASSIGN || n.Tok == token.DEFINE || len(n.Lhs) != 1 || len(n.Rhs) != 1 || r.funcDepth == 0 {
+		return
+	}
+	switch r.parent().(type) {
+	case *ast.BlockStmt, *ast.CaseClause, *ast.CommClause:
+	default:
+		return
+	}
+	if !hasCallOrRecv(n.Rhs[0]) {
+		return
+	}
+	var x ast.Expr
+	switch l := ast.Unparen(n.Lhs[0]).(type) {
+	case *ast.StarExpr:
+		x = l.X
+	case *ast.IndexExpr:
+		id, ok := l.X.(*ast.Ident)
+		if !ok {
+			return
+		}
+		o := r.env.lookup(id.Name)
+		if o == nil || o.kind != objVar || !o.t.known() {
+			return
+		}
+		if t := o.t.text(); !strings.HasPrefix(t, "[]") && !strings.HasPrefix(t, "map[") {
+			return
+		}
+		x = l.X
+	default:
+		return
+	}
+	if !r.hoistable(x) {
+		return
+	}
+	xs, xe := r.off(x.Pos()), r.off(x.End())
+	t := r.temp()
+	decl := t + " := " + r.e.orig(xs, xe) + "; "
+	// Replace first: the insertion may stand where x starts.
+	r.e.replace(xs, xe, t, r.unitEnd)
+	r.e.insert(r.off(n.Pos()), decl, r.unitEnd)
+}

@@ -184,6 +184,7 @@ func (r *rewriter) post(n ast.Node) {
 		r.parallelReturn(n)
 	case *ast.AssignStmt:
 		r.parallelAssign(n)
+		r.opAssign(n)
 		if n.Tok == token.DEFINE && r.env.local() {
 			types := r.defineTypes(n)
 			for i, l := range n.Lhs {
