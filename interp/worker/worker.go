@@ -305,9 +305,14 @@ func (w *Worker) run(req proto.Request) {
 		ev.Err = &proto.Error{Name: "Interrupted", Value: "the cell was interrupted",
 			Traceback: []string{"Interrupted: the cell was interrupted; variables of earlier cells are kept"}}
 		if stopped {
-			ev.Err = nil // a goroutine's panic stopped it: goroutineError says so
+			// A goroutine's panic stopped it: goroutineError says so. Its
+			// other goroutines may stay blocked in host calls, as they
+			// would have died with a Go program: that is no reason to
+			// replace the worker and report an interrupt.
+			ev.Err = nil
+		} else {
+			ev.Stuck = !settle(before, settleWait)
 		}
-		ev.Stuck = !settle(before, settleWait)
 	}
 	close(watchDone)
 	<-watchStopped
