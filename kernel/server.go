@@ -173,7 +173,11 @@ func (s *Server) listen(ctx context.Context) error {
 		{s.iopub, s.conn.IOPubPort, "iopub"},
 		{s.hb, s.conn.HBPort, "heartbeat"},
 	} {
-		if err := l.sock.Listen(s.conn.Endpoint(l.port)); err != nil {
+		ep, err := batchedEndpoint(s.conn.Endpoint(l.port))
+		if err != nil {
+			return err
+		}
+		if err := l.sock.Listen(ep); err != nil {
 			return fmt.Errorf("kernel: listen on %s socket %s: %w", l.name, s.conn.Endpoint(l.port), err)
 		}
 	}
@@ -247,7 +251,7 @@ func (s *Server) waitDrained() {
 			Parent:     req.RawHeader,
 			Content:    wire.NewContent(map[string]any{"status": "ok", "restart": restart}),
 		}
-		if err := s.iopub.Send(zmq4.NewMsgFrom(s.signer.Encode(probe)...)); err != nil {
+		if err := s.iopub.SendMulti(zmq4.NewMsgFrom(s.signer.Encode(probe)...)); err != nil {
 			s.log.Printf("iopub: shutdown_reply: %v", err)
 		}
 	}
@@ -475,7 +479,7 @@ func (s *Server) sendIOPub(topic, msgType string, parent json.RawMessage, conten
 	for _, f := range frames {
 		n += len(f)
 	}
-	return n, s.iopub.Send(zmq4.NewMsgFrom(frames...))
+	return n, s.iopub.SendMulti(zmq4.NewMsgFrom(frames...))
 }
 
 // publish queues an IOPub message parented to req.

@@ -882,7 +882,7 @@ var seminarChecks = []seminarCheck{
 		c.exact(t, "d6-openers", "still running: true | cat blocked in read\n"+
 			"my_fifo is open 2 time(s)\n"+
 			"  cat              read\n"+
-			"  gokernel         read-write\n")
+			"  gokernel-worker  read-write\n")
 		c.exact(t, "d6-fd", "cat's descriptors on my_fifo: [3]\n")
 		c.exact(t, "d6-close", "<nil>\n")
 		c.exact(t, "d6-wait", "[6 cat_rdwr] finished: code=0\n")
@@ -893,7 +893,7 @@ var seminarChecks = []seminarCheck{
 		// worker's raw descriptor, and ends once the worker closes it.
 		c.exact(t, "d6c-write", "my_fifo is open 2 time(s)\n"+
 			"  cat              read\n"+
-			"  gokernel         read-write\n"+
+			"  gokernel-worker  read-write\n"+
 			"close: <nil>\n")
 		c.exact(t, "d6c-wait", "[7 cat_raw] finished: code=0\n")
 		if d := c.nb.cell(t, "d6c-wait").took(t); d > bound() {
@@ -905,7 +905,7 @@ var seminarChecks = []seminarCheck{
 			"my_fifo is open 3 time(s)\n"+
 			"  cat              read\n"+
 			"  cat              read-write\n"+
-			"  gokernel         read-write\n")
+			"  gokernel-worker  read-write\n")
 		c.exact(t, "d6c-kill", "close: <nil>\n"+
 			"leaky cat still running: true\n"+
 			"my_fifo is open 2 time(s)\n"+

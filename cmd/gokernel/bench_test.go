@@ -109,8 +109,10 @@ func headline(report string) string {
 	var rows []string
 	for line := range strings.Lines(report) {
 		switch {
-		case strings.HasPrefix(line, "|") && !strings.Contains(line, "(info)"):
-			rows = append(rows, strings.TrimSuffix(line, "\n"))
+		case strings.HasPrefix(line, "|"):
+			if !strings.Contains(line, "(info)") {
+				rows = append(rows, strings.TrimSuffix(line, "\n"))
+			}
 		case len(rows) > 0:
 			return strings.Join(rows, "\n")
 		}

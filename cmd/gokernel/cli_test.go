@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -37,12 +38,15 @@ func testMain(m *testing.M) int {
 	return m.Run()
 }
 
-// buildGokernel builds this package into dir and returns the binary's path,
-// with symbolic links resolved.
+// buildGokernel builds this package and the worker program into dir, as
+// the README's "CGO_ENABLED=0 go install ./cmd/..." does, and returns the
+// gokernel binary's path, with symbolic links resolved.
 func buildGokernel(dir string, buildFlags ...string) (string, error) {
 	bin := filepath.Join(dir, "gokernel")
-	args := append(append([]string{"build", "-o", bin}, buildFlags...), ".")
-	if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
+	args := append(append([]string{"build", "-o", dir + string(filepath.Separator)}, buildFlags...), ".", "../gokernel-worker")
+	cmd := exec.Command("go", args...)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build: %v\n%s", err, out)
 	}
 	return filepath.EvalSymlinks(bin)
@@ -97,7 +101,7 @@ func TestExitStatus(t *testing.T) {
 		{args: []string{"version", "x"}, code: 2, stderr: "usage: gokernel version"},
 		{args: []string{"kernel"}, code: 2, stderr: "missing -f CONNECTION_FILE"},
 		{args: []string{"kernel", "-f", "a", "b"}, code: 2, stderr: "unexpected arguments"},
-		{args: []string{"worker", "x"}, code: 2, stderr: "usage: gokernel worker"},
+		{args: []string{"worker"}, code: 2, stderr: `unknown command "worker"`},
 		{args: []string{"help"}, code: 0, stdout: "The commands are:"},
 		{args: []string{"help", "install"}, code: 0, stdout: "usage: gokernel install [--user | --sys-prefix | --prefix DIR] [--name NAME]"},
 		{args: []string{"help", "nosuch"}, code: 2, stderr: `unknown command "nosuch"`},
@@ -246,5 +250,58 @@ func TestInstallRelativePrefix(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(want, "kernel.json")); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestWorkerMissing checks that a gokernel binary without gokernel-worker
+// beside it refuses to install, and that its kernel fails at start, both
+// with a message that says how to install the worker.
+func TestWorkerMissing(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile(gokernelBin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alone := filepath.Join(dir, "gokernel")
+	if err := os.WriteFile(alone, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	conn := filepath.Join(dir, "conn.json")
+	if err := os.WriteFile(conn, []byte(`{"transport": "tcp", "ip": "127.0.0.1", "shell_port": 65001, "iopub_port": 65002, "stdin_port": 65003, "control_port": 65004, "hb_port": 65005, "key": "k", "signature_scheme": "hmac-sha256"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"install", "--prefix", filepath.Join(dir, "prefix")},
+		{"kernel", "-f", conn},
+	} {
+		r := gokernel(t, alone, nil, args...)
+		want := filepath.Join(dir, "gokernel-worker")
+		if r.code != 1 || !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, `"go install ./cmd/..."`) {
+			t.Errorf("gokernel %q without its worker: exit status %d, stderr %q; want 1 and a message naming %s and go install ./cmd/...", args, r.code, r.stderr, want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "prefix", "share", "jupyter", "kernels", "gokernel")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("install without the worker wrote the kernelspec (stat: %v)", err)
+	}
+}
+
+// TestKernelLinksNoYaegi checks that the kernel process does not link the
+// interpreter: yaegi's symbol tables, built by package initialisation,
+// would cost every kernel process about 13 MiB and 40 ms of start-up.
+func TestKernelLinksNoYaegi(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list -deps: %v\n%s", err, out)
+	}
+	deps := strings.Fields(string(out))
+	if !slices.Contains(deps, "github.com/beacceaf/gokernel/interp") {
+		t.Fatalf("go list -deps . does not list package interp; listed:\n%s", out)
+	}
+	for _, dep := range deps {
+		for _, banned := range []string{"github.com/traefik/yaegi", "github.com/beacceaf/gokernel/interp/worker", "github.com/beacceaf/gokernel/interp/symbols"} {
+			if dep == banned || strings.HasPrefix(dep, banned+"/") {
+				t.Errorf("cmd/gokernel depends on %s", dep)
+			}
+		}
 	}
 }

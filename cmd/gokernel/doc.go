@@ -7,15 +7,16 @@
 //	gokernel install --prefix DIR
 //
 // Jupyter then starts "gokernel kernel -f CONNECTION_FILE" itself, and the
-// kernel starts "gokernel worker", the process that runs the cells.
-// "gokernel help" lists every command.
+// kernel starts gokernel-worker (package cmd/gokernel-worker), the process
+// that runs the cells, from the directory that holds gokernel. "go install
+// ./cmd/..." installs both. "gokernel help" lists every command.
 //
 // # Files
 //
 //   - main.go: the command table, dispatch, help, and the version command.
 //   - install.go: the install and uninstall commands.
-//   - kernel.go: the kernel and worker commands' work (runKernel,
-//     runWorker).
+//   - kernel.go: the kernel command's work (runKernel), and where the
+//     worker program is (workerBinary).
 //   - parent.go: watchParent, which ends the kernel when the process that
 //     launched it ends.
 package main

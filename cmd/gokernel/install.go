@@ -15,7 +15,9 @@ var cmdInstall = &command{
 	short: "install the kernelspec, so that Jupyter finds gokernel",
 	long: `Install writes the kernelspec, the directory through which Jupyter finds
 gokernel, into a Jupyter data directory. It replaces an earlier one of the
-same name. The kernelspec starts this binary by its absolute path.
+same name. The kernelspec starts this binary by its absolute path; the
+kernel runs the cells in the gokernel-worker program next to it, which
+install checks for ("go install ./cmd/..." builds both).
 
 	--user        for the current user: $JUPYTER_DATA_DIR, else
 	              $XDG_DATA_HOME/jupyter, else ~/.local/share/jupyter
@@ -28,6 +30,11 @@ same name. The kernelspec starts this binary by its absolute path.
 	run: func(ctx context.Context, args []string) error {
 		opts, err := parseLocation("install", args)
 		if err != nil {
+			return err
+		}
+		// A kernel without its worker would fail only when Jupyter starts
+		// it; say so now, where the user can act on it.
+		if _, err := workerBinary(); err != nil {
 			return err
 		}
 		dir, err := kernelspec.Install(opts)

@@ -6,10 +6,11 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/beacceaf/gokernel/interp"
-	"github.com/beacceaf/gokernel/interp/worker"
 	"github.com/beacceaf/gokernel/kernel"
 	"github.com/beacceaf/gokernel/kernel/wire"
 )
@@ -17,6 +18,13 @@ import (
 // runKernel serves one connection file until the client shuts the kernel
 // down, SIGTERM or SIGHUP arrives, or the process that launched it ends.
 func runKernel(ctx context.Context, connFile string) error {
+	if os.Getenv("GOGC") == "" {
+		// The kernel keeps only protocol state and output on its way, 1 to
+		// 2 MiB, and Go's default pacing would let its heap grow to at
+		// least 4 MiB between collections. A collection of so small a heap
+		// takes well under a millisecond.
+		debug.SetGCPercent(kernelGCPercent)
+	}
 	conn, err := wire.ReadConnectionFile(connFile)
 	if err != nil {
 		return err
@@ -25,7 +33,11 @@ func runKernel(ctx context.Context, connFile string) error {
 	if _, err := wire.NewSigner(conn.SignatureScheme, conn.Key); err != nil {
 		return err
 	}
-	in, err := interp.New(interp.Options{Version: versionString(), Log: logger})
+	workerBin, err := workerBinary()
+	if err != nil {
+		return err
+	}
+	in, err := interp.New(interp.Options{WorkerArgv: []string{workerBin}, Version: versionString(), Log: logger})
 	if err != nil {
 		return err
 	}
@@ -67,7 +79,31 @@ func runKernel(ctx context.Context, connFile string) error {
 	return nil
 }
 
-// runWorker is the worker process that the kernel starts for Go cells.
-func runWorker() error {
-	return worker.Main()
+// kernelGCPercent is the kernel's GOGC, unless the environment sets one.
+const kernelGCPercent = 25
+
+// workerName is the program that runs the cells (package cmd/gokernel-worker).
+const workerName = "gokernel-worker"
+
+// workerBinary returns the path of the worker program: workerName in the
+// directory of this binary, symbolic links resolved, where "go install
+// ./cmd/..." puts it. The worker is a program of its own so that the
+// kernel process does not initialise yaegi's symbol tables.
+func workerBinary() (string, error) {
+	exe, err := os.Executable()
+	if err == nil {
+		exe, err = filepath.EvalSymlinks(exe)
+	}
+	if err != nil {
+		return "", fmt.Errorf("find the gokernel binary: %w", err)
+	}
+	bin := filepath.Join(filepath.Dir(exe), workerName)
+	info, err := os.Stat(bin)
+	if err != nil {
+		return "", fmt.Errorf("the worker program, which runs the cells, is missing: %w; install it next to %s with \"go install ./cmd/...\" in gokernel's source tree", err, exe)
+	}
+	if info.IsDir() || info.Mode().Perm()&0o111 == 0 {
+		return "", fmt.Errorf("the worker program %s is not executable; reinstall it with \"go install ./cmd/...\" in gokernel's source tree", bin)
+	}
+	return bin, nil
 }

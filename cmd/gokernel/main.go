@@ -38,20 +38,9 @@ func commands() []*command {
 			short: "run the kernel (Jupyter starts it)",
 			long: `Kernel runs the kernel for the Jupyter client that wrote CONNECTION_FILE.
 The kernelspec's argv makes Jupyter start it this way. SIGTERM ends it
-cleanly.`,
+cleanly. The kernel runs the cells in a gokernel-worker process, which it
+starts from the directory that holds this binary.`,
 			run: runKernelCommand,
-		},
-		{
-			name:  "worker",
-			short: "run the worker process (the kernel starts it)",
-			long: `Worker runs the cells of one kernel. The kernel starts it, and talks to it
-over inherited file descriptors: it is not meant to be run by hand.`,
-			run: func(ctx context.Context, args []string) error {
-				if len(args) > 0 {
-					return usageErrorf("unexpected arguments %q", args)
-				}
-				return runWorker()
-			},
 		},
 		{
 			name:  "version",

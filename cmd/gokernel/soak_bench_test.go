@@ -61,11 +61,15 @@ func BenchmarkSoak(b *testing.B) {
 				b.Fatalf("soak.py: %v: %s", err, sc.Text())
 			}
 			for name, v := range r.RSSPerCell {
-				// Process names are "BINARY kernel", "BINARY worker" and
-				// "python3 -m" (ipykernel).
+				// Process names are "gokernel kernel", "gokernel-worker"
+				// and "python3 -m" (ipykernel).
 				role := "ipykernel"
-				if _, what, ok := strings.Cut(name, " "); ok && r.Kernel != "ipykernel" {
-					role = what
+				switch {
+				case r.Kernel == "ipykernel":
+				case strings.HasSuffix(strings.TrimSpace(name), "-worker"):
+					role = "worker"
+				default:
+					role = "kernel"
 				}
 				b.ReportMetric(v, role+"-RSS-B/cell")
 			}

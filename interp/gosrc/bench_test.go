@@ -1,6 +1,8 @@
 package gosrc
 
 import (
+	"fmt"
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -20,6 +22,63 @@ func BenchmarkCompile50Lines(b *testing.B) {
 	for b.Loop() {
 		if _, err := Compile("In[1]", cell, st); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCompileTrivialSession is BenchmarkCompileTrivial after 200 cells
+// that declared a name each and imported fmt.
+func BenchmarkCompileTrivialSession(b *testing.B) {
+	st := NewState()
+	for i := range 200 {
+		p, err := Compile("In[1]", fmt.Sprintf("import \"fmt\"\nv%d := fmt.Sprint(%d)", i, i), st)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, u := range p.Units {
+			st.Commit(u)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Compile("In[2]", "x := 1", st); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFirstImport measures a cell's first import of a package in a
+// worker, for go/types: from GOROOT's sources (no go command), through "go
+// list -export" (a go command, the first worker on a machine), and from the
+// export data files that an earlier worker found (the usual case).
+func BenchmarkFirstImport(b *testing.B) {
+	gocmd, err := exec.LookPath("go")
+	if err != nil {
+		b.Fatal(err)
+	}
+	kept := b.TempDir()
+	for _, use := range []string{"fmt.Sprint", "strings.ToUpper", "os.Getpid", "net/http.Get"} {
+		path, fn, _ := strings.Cut(use, ".")
+		cell := fmt.Sprintf("import %q\nf := %s.%s", path, pkgName(path), fn)
+		for _, how := range []string{"source", "golist", "kept"} {
+			b.Run(strings.ReplaceAll(path, "/", "_")+"/"+how, func(b *testing.B) {
+				for b.Loop() {
+					st := NewState()
+					switch how {
+					case "golist":
+						st.GoCommand, st.CacheDir = gocmd, b.TempDir()
+					case "kept":
+						st.GoCommand, st.CacheDir = gocmd, kept
+					}
+					p, err := Compile("In[1]", cell, st)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if p.Units[len(p.Units)-1].facts.object("f") == nil {
+						b.Fatal("go/types did not check the cell")
+					}
+				}
+			})
 		}
 	}
 }

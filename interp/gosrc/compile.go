@@ -66,6 +66,10 @@ type Unit struct {
 	records []*record
 	notes   notes
 	defers  bool // the unit defers a call to the end of the cell
+	// facts are go/types' facts about the unit's cell; spans are the cell
+	// offsets of the unit's text, to find its errors.
+	facts *typeFacts
+	spans [][2]int
 }
 
 // notes are facts about a unit that help explain a failure.
@@ -135,6 +139,8 @@ type compiler struct {
 	sn         *snapshot
 	// Declarations of earlier units of this cell, seen by later ones.
 	pending decls
+	// facts are what go/types learned about the cell, or nil.
+	facts *typeFacts
 }
 
 // Compile cuts a cell into units, checks them against st and rewrites them
@@ -166,6 +172,7 @@ func Compile(cell, code string, st *State) (*Plan, error) {
 	if perr != nil {
 		return nil, perr.err
 	}
+	c.facts = c.checkCell(groups)
 	plan := &Plan{Cell: cell}
 	var items []*item
 	var last *item
@@ -197,6 +204,7 @@ func Compile(cell, code string, st *State) (*Plan, error) {
 					u.Alt = alt.Src
 				}
 			}
+
 			c.applyPending(u.records)
 			it := &item{u: u, node: n, g: g, start: g.off(n.Pos()), end: min(g.off(n.End()), g.end), uses: freeNames(n)}
 			if err := c.checkMain(g, n, u, it.uses); err != nil {
@@ -383,6 +391,7 @@ func (c *compiler) unit(g *parsed, n ast.Node, forceInt bool) (*Unit, *Display, 
 		return nil, nil, err
 	}
 	u.Src = c.prefix(u.Kind, start) + body
+	u.facts, u.spans = c.facts, [][2]int{{start, end}}
 	u.notes = r.notes
 	u.defers = r.defers
 	if _, ok := n.(*ast.FuncDecl); ok {

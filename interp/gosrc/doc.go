@@ -19,6 +19,20 @@
 // followed by a /*line*/ comment, so positions in errors name the cell,
 // line and column the user wrote.
 //
+// Before it rewrites a cell, Compile type-checks it with go/types against
+// what earlier cells declared (the standard library comes from Go's build
+// cache through the go command in [State.GoCommand], or from GOROOT's
+// sources). The rewrites take the types of expressions from go/types, and
+// a small syntactic guesser only where go/types knows nothing: a name or
+// package it cannot see, such as gokernel's own packages. With these facts
+// Compile writes out the type arguments that yaegi cannot infer (from
+// constants, nil or func-typed arguments, for variadic parameters, through
+// core-type constraints), passes a generic call's result that declares a
+// global through a conversion to its type, and writes interface{ ~T }
+// constraints in their short form. go/types' errors never refuse a cell:
+// [Unit.TypeErrors] gives them, in the Go compiler's words, for the worker
+// to show when yaegi fails to compile the unit.
+//
 // A [State] remembers what earlier cells declared; [State.Names] and
 // [State.Lookup] answer completion and inspection, with [IdentAt],
 // [Keywords] and [Builtins]. [IsComplete] answers is_complete requests for
@@ -40,7 +54,8 @@
 //     recover around it. When no candidate compiles, go on as for any unit.
 //  3. Evaluate Unit.Src with EvalWithContext. If it fails with "nil type"
 //     and Unit.Alt is set, evaluate Alt instead.
-//  4. On error, report [CleanPos] of the message, followed by [Hint], and
+//  4. On error, report [CleanPos] of the message (for a compile error,
+//     [Unit.TypeErrors] instead when there are any), followed by [Hint], and
 //     stop; when it was a compile error, evaluate what [State.Fail]
 //     returns, so that the cell defines nothing. On success,
 //     [State.Commit] the unit.

@@ -16,6 +16,9 @@ func dump(p *Plan, err error) string {
 		if u.Alt != "" {
 			fmt.Fprintf(&b, "== alt\n%s\n", u.Alt)
 		}
+		for _, e := range u.TypeErrors() {
+			fmt.Fprintf(&b, "== type error %s\n", e)
+		}
 	}
 	if d := p.Display; d != nil {
 		fmt.Fprintf(&b, "== display call=%v results=%d writelike=%v expr=%q\n", d.Call, d.Results, d.WriteLike, d.Expr)

@@ -350,11 +350,14 @@ func (c *compiler) merge(group []*item) Unit {
 		u.Names = append(u.Names, it.u.Names...)
 		u.records = append(u.records, it.u.records...)
 		u.notes = u.notes.or(it.u.notes)
+		u.facts = it.u.facts
+		u.spans = append(u.spans, it.u.spans...)
 	}
 	u.Src = src.String()
 	if hasAlt {
 		u.Alt = alt.String()
 	}
+
 	u.Text = string(text)
 	return u
 }

@@ -77,7 +77,7 @@ func (c *compiler) newRewriter(p *parsed, end int, forceInt bool) *rewriter {
 	return &rewriter{
 		c: c, p: p, file: f,
 		e:        &editor{file: c.file, code: c.code},
-		env:      &env{global: c.global, method: c.method, pkgSym: c.sn.symType, f: f},
+		env:      &env{global: c.global, method: c.method, pkgSym: c.sn.symType, f: f, facts: c.facts, g: p},
 		unitEnd:  end,
 		forceInt: forceInt,
 		ranges:   map[*ast.RangeStmt]rangePlan{},
@@ -182,6 +182,10 @@ func (r *rewriter) post(n ast.Node) {
 		r.negZero(n)
 	case *ast.ReturnStmt:
 		r.parallelReturn(n)
+	case *ast.FuncType:
+		r.termConstraint(n.TypeParams, false)
+	case *ast.TypeSpec:
+		r.termConstraint(n.TypeParams, true)
 	case *ast.AssignStmt:
 		r.parallelAssign(n)
 		r.opAssign(n)
@@ -202,6 +206,8 @@ func (r *rewriter) post(n ast.Node) {
 			r.declareDecl(gd)
 		}
 	case *ast.CallExpr:
+		r.typeArgs(n)
+		r.makeDirChan(n)
 		r.builtinCall(n)
 		r.fmtCall(n)
 		r.errorsCall(n)

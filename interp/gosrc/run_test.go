@@ -106,9 +106,17 @@ func TestRunCommaOk(t *testing.T) {
 func TestRunCommaOkUnknownChannel(t *testing.T) {
 	w := newTestWorker(t)
 	w.st.SymbolType = nil // a worker that cannot tell package types
+	w.st.noTypes = true   // and go/types without GOROOT sources
 	runCells(t, w, []cellCase{
 		{code: "import \"time\""},
 		{code: "t, ok := <-time.After(time.Millisecond)", err: "Declare the variables first"},
+	})
+	// go/types alone tells the element type.
+	w = newTestWorker(t)
+	w.st.SymbolType = nil
+	runCells(t, w, []cellCase{
+		{code: "import \"time\"; import \"fmt\""},
+		{code: "t, ok := <-time.After(time.Millisecond)\nfmt.Println(t.IsZero(), ok)", out: "false true\n"},
 	})
 }
 

@@ -1,6 +1,7 @@
 package gosrc
 
 import (
+	"go/types"
 	"sort"
 	"sync"
 )
@@ -33,6 +34,21 @@ type State struct {
 	// undefined maps the names that a cell declared and then lost,
 	// because it failed to compile (see Fail), to that cell.
 	undefined map[string]string
+	// tobjs are the go/types objects of the names that committed cells
+	// declared, where go/types could check them (see typecheck.go).
+	tobjs map[string]types.Object
+	// GoCommand, when set before the first cell, is the go command that
+	// go/types may ask for the standard library's export data in Go's
+	// build cache, and CacheDir a directory where the answers are kept for
+	// later workers. Without it, go/types reads GOROOT's sources, which
+	// takes longer on the first import of a package.
+	GoCommand, CacheDir string
+
+	// importer loads the standard library's packages for go/types, once
+	// for the state's life; noTypes disables go/types (as when it has no
+	// GOROOT sources), for tests of what happens then.
+	importer *srcImporter
+	noTypes  bool
 }
 
 // decls are the declarations of cells, by kind. State holds those of the
@@ -125,7 +141,7 @@ type record struct {
 
 // NewState returns the state of a fresh interpreter.
 func NewState() *State {
-	return &State{decls: newDecls(), undefined: map[string]string{}}
+	return &State{decls: newDecls(), undefined: map[string]string{}, tobjs: map[string]types.Object{}}
 }
 
 // Commit records what unit u declared. Call it after u ran without error,
@@ -136,6 +152,14 @@ func (s *State) Commit(u Unit) {
 	for _, r := range u.records {
 		s.apply(r)
 		delete(s.undefined, r.name.Name)
+		if r.name.Kind == "import" || r.name.Kind == "method" {
+			continue
+		}
+		if obj := u.facts.object(r.name.Name); obj != nil {
+			s.tobjs[r.name.Name] = obj
+		} else {
+			delete(s.tobjs, r.name.Name)
+		}
 	}
 }
 
@@ -165,6 +189,7 @@ func (s *State) Fail(plan *Plan, k int) (restore []string) {
 			if kind == "import" || kind == "type" {
 				continue
 			}
+			delete(s.tobjs, r.name.Name) // what go/types knew is stale
 			old, existed := plan.before[r.key()]
 			switch {
 			case existed && i == k && (kind == "var" || kind == "const"):
@@ -284,6 +309,24 @@ func (s *State) snapshot() *snapshot {
 		undef[k] = v
 	}
 	return &snapshot{decls: s.decls.clone(), pkgName: s.PkgName, symType: s.SymbolType, undefined: undef}
+}
+
+// typesImporter is the state's importer for go/types, or nil.
+func (s *State) typesImporter() *srcImporter {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.importer == nil && !s.noTypes {
+		s.importer = newSrcImporter(s.GoCommand, s.CacheDir)
+	}
+	return s.importer
+}
+
+// typeObject is the go/types object of a name that committed cells
+// declared, or nil.
+func (s *State) typeObject(name string) types.Object {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tobjs[name]
 }
 
 // nextTemp reserves n temporary names, unique for the life of the state.

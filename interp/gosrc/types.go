@@ -5,17 +5,19 @@ import (
 	"go/constant"
 	"go/parser"
 	"go/token"
+	"go/types"
 	"strings"
 	"sync"
 )
 
-// This file holds a small syntactic type guesser. yaegi's own type checker
-// cannot be asked, so the rewrites that depend on a type (range over an
-// integer or a function, a channel's element type) look at declarations:
-// parameters, var and const declarations, := from literals, conversions,
-// len and cap, calls of functions whose results are written out, fields of
-// structs declared in cells. When the guess fails the type is unknown and
-// the rewrite is not made.
+// This file answers the rewrites' questions about types (range over an
+// integer or a function, a channel's element type, a call's results). It
+// asks go/types' facts about the cell first (typecheck.go). Where go/types
+// knows nothing (no GOROOT sources, a package or name it cannot see), a
+// small syntactic guesser looks at declarations: parameters, var and const
+// declarations, := from literals, conversions, len and cap, calls of
+// functions whose results are written out, fields of structs declared in
+// cells. When both fail the type is unknown and the rewrite is not made.
 
 // srcFile is the text that nodes were parsed from, so that the source of
 // any node (a type, most often) can be recovered.
@@ -35,6 +37,8 @@ type typ struct {
 	f *srcFile
 	// untyped marks an untyped constant; x is then its default type.
 	untyped bool
+	// tt is the type as go/types knows it, when it does.
+	tt types.Type
 }
 
 func (t typ) known() bool { return t.x != nil }
@@ -116,6 +120,10 @@ type env struct {
 	method func(typeName, method string) *object
 	pkgSym func(path, name string) string // see State.SymbolType
 	f      *srcFile                       // the file expressions are read from
+	// facts are go/types' facts about the cell, asked first; g is the
+	// group that f holds.
+	facts *typeFacts
+	g     *parsed
 }
 
 func (v *env) push()       { v.scopes = append(v.scopes, scope{}) }
@@ -145,8 +153,21 @@ func (v *env) isBuiltin(name string) bool { return v.lookup(name) == nil }
 
 func (v *env) here(x ast.Expr) typ { return typ{x: x, f: v.f} }
 
-// typeOf guesses the type of expression e, read from v.f.
+// typeOf gives the type of expression e, read from v.f: go/types' when it
+// knows it, else a guess.
 func (v *env) typeOf(e ast.Expr) typ {
+	if tv, ok := v.facts.typeAt(v.g, e); ok && !tv.IsVoid() {
+		if _, tuple := tv.Type.(*types.Tuple); !tuple {
+			if t := v.facts.typOf(tv.Type); t.known() {
+				return t
+			}
+		}
+	}
+	return v.guess(e)
+}
+
+// guess guesses the type of expression e from the source.
+func (v *env) guess(e ast.Expr) typ {
 	switch e := e.(type) {
 	case *ast.BasicLit:
 		switch e.Kind {
@@ -280,8 +301,29 @@ func untypedRank(t typ) int {
 	return 0
 }
 
-// results guesses the result types of a call. A conversion has one result.
+// results gives the result types of a call. A conversion has one result.
 func (v *env) results(call *ast.CallExpr) []typ {
+	if tv, ok := v.facts.typeAt(v.g, call); ok {
+		switch {
+		case tv.IsVoid():
+			return []typ{}
+		case tv.IsType(), tv.IsBuiltin():
+		default:
+			var ts []types.Type
+			if tup, isTuple := tv.Type.(*types.Tuple); isTuple {
+				for i := range tup.Len() {
+					ts = append(ts, tup.At(i).Type())
+				}
+			} else {
+				ts = []types.Type{tv.Type}
+			}
+			out := make([]typ, len(ts))
+			for i, t := range ts {
+				out[i] = v.facts.typOf(t) // unknown when it cannot be written
+			}
+			return out
+		}
+	}
 	fun := ast.Unparen(call.Fun)
 	switch f := fun.(type) {
 	case *ast.Ident:
@@ -435,6 +477,11 @@ func (v *env) member(t typ, name string, depth int) typ {
 // underlying follows type names declared in cells down to a predeclared type
 // name or a type literal. It returns the zero typ when it cannot.
 func (v *env) underlying(t typ) typ {
+	if t.tt != nil {
+		if u := v.facts.typOf(t.tt.Underlying()); u.known() {
+			return u
+		}
+	}
 	for range 10 {
 		switch x := t.x.(type) {
 		case nil:
@@ -461,6 +508,12 @@ func (v *env) underlying(t typ) typ {
 }
 
 func (v *env) isInt(t typ) bool {
+	if t.tt != nil {
+		b, ok := t.tt.Underlying().(*types.Basic)
+		if ok && b.Kind() != types.Invalid {
+			return b.Info()&types.IsInteger != 0
+		}
+	}
 	id, ok := v.underlying(t).x.(*ast.Ident)
 	return ok && intTypes[id.Name]
 }

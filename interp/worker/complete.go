@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"go/constant"
+	"maps"
 	"os/exec"
 	"reflect"
 	"sort"
@@ -19,6 +20,9 @@ import (
 // It answers completion and inspection without touching the interpreter,
 // which must not be used while a cell runs.
 type packageIndex struct {
+	// byPath holds each path's symbols, yaegi's wrapper types (names
+	// beginning with "_") among them. A path that one table alone
+	// provides, as most are, shares that table's map: never write to it.
 	byPath map[string]map[string]reflect.Value
 	byName map[string][]string
 	names  map[string]string // import path → package name
@@ -32,6 +36,7 @@ var (
 func packages() *packageIndex {
 	indexOnce.Do(func() {
 		index = packageIndex{byPath: map[string]map[string]reflect.Value{}, byName: map[string][]string{}, names: map[string]string{}}
+		merged := map[string]bool{} // paths whose map is the index's own
 		for _, x := range symbolTables() {
 			for key, syms := range x {
 				slash := strings.LastIndexByte(key, '/')
@@ -39,17 +44,21 @@ func packages() *packageIndex {
 					continue
 				}
 				path, name := key[:slash], key[slash+1:]
-				m := index.byPath[path]
-				if m == nil {
-					m = map[string]reflect.Value{}
-					index.byPath[path] = m
+				m, ok := index.byPath[path]
+				switch {
+				case !ok:
+					// Sharing the table's map, not copying it, saves
+					// about 1 MiB of the worker's heap.
+					index.byPath[path] = syms
 					index.byName[name] = append(index.byName[name], path)
 					index.names[path] = name
-				}
-				for sym, v := range syms {
-					if !strings.HasPrefix(sym, "_") {
-						m[sym] = v
-					}
+				case !merged[path]:
+					m = maps.Clone(m)
+					maps.Copy(m, syms)
+					index.byPath[path] = m
+					merged[path] = true
+				default:
+					maps.Copy(m, syms)
 				}
 			}
 		}
@@ -81,7 +90,7 @@ func (s *session) complete(req proto.Request) proto.Event {
 		pkg, prefix := expr[:dot], expr[dot+1:]
 		if path := s.pathOf(pkg); path != "" {
 			for sym := range packages().byPath[path] {
-				if strings.HasPrefix(sym, prefix) {
+				if strings.HasPrefix(sym, prefix) && !strings.HasPrefix(sym, "_") {
 					matches = append(matches, sym)
 				}
 			}
@@ -127,7 +136,7 @@ func (s *session) inspect(req proto.Request) proto.Event {
 	if dot := strings.LastIndexByte(expr, '.'); dot >= 0 {
 		pkg, sym := expr[:dot], expr[dot+1:]
 		if path := s.pathOf(pkg); path != "" {
-			if v, ok := packages().byPath[path][sym]; ok {
+			if v, ok := packages().byPath[path][sym]; ok && !strings.HasPrefix(sym, "_") {
 				text = goDoc(path+"."+sym, describeValue(path, sym, v))
 			}
 		}
@@ -202,7 +211,7 @@ func symbolType(path, name string) string {
 		return ""
 	}
 	v, ok := syms[name]
-	if !ok || !v.IsValid() || v.Kind() == reflect.Pointer && v.IsNil() { // (*T)(nil) stands for a type
+	if !ok || strings.HasPrefix(name, "_") || !v.IsValid() || v.Kind() == reflect.Pointer && v.IsNil() { // (*T)(nil) stands for a type
 		return ""
 	}
 	if v.Type() == reflect.TypeFor[constant.Value]() { // an untyped constant

@@ -1,10 +1,16 @@
 package worker
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/token"
+	"image"
+	"image/png"
+	"os"
 	"reflect"
 	"sort"
 	"strconv"
@@ -15,6 +21,7 @@ import (
 
 	"github.com/traefik/yaegi/interp"
 
+	"github.com/beacceaf/gokernel/interp/display"
 	"github.com/beacceaf/gokernel/interp/internal/proto"
 )
 
@@ -47,7 +54,22 @@ type debugger struct {
 	stepping bool                         // the main thread steps: the cell's next unit stops at its start
 	pausing  map[int]bool                 // goroutines whose pause goes on to a line of a cell
 	frames   []*interp.DebugFrame         // stack frame ids - 1, while stopped
-	refs     []func() []variable          // variablesReference - 1
+	refs     []varRef                     // variablesReference - 1
+
+	panics    bool               // setExceptionBreakpoints asked to stop on panics
+	pstop     *panicStop         // the main thread, stopped on a panic of the cell
+	plines    []goLine           // the panic lines yaegi wrote while the unit ran
+	mainEnter *interp.DebugEvent // the running unit's main goroutine entry: its frame is the cell's
+	copies    []globalCopy       // copyToGlobals to new names, declared when the cell ends
+
+	catching atomic.Bool // attached and stopping on panics: collect panic lines
+}
+
+// varRef is what a variablesReference names: a list of variables, and the
+// value they are the parts of (for paging through an array or slice).
+type varRef struct {
+	list func() []variable
+	v    reflect.Value
 }
 
 // lastStop is where a goroutine was last shown stopped, and how the user
@@ -63,6 +85,7 @@ type lastStop struct {
 type variable struct {
 	name string
 	v    reflect.Value
+	typ  string // its declared type, such as P for a struct a cell declared; "" for v's own
 }
 
 func newDebugger(w *Worker) *debugger {
@@ -168,6 +191,7 @@ func (d *debugger) run(ctx context.Context, i *interp.Interpreter, p *interp.Pro
 	}
 	dbg = i.Debug(ctx, p, events, &interp.DebugOptions{GoRoutineStartAt1: true})
 	d.mu.Lock()
+	d.plines, d.mainEnter = nil, nil
 	d.cur = dbg
 	d.dirty = true
 	d.applyLocked()
@@ -209,6 +233,9 @@ func (d *debugger) run(ctx context.Context, i *interp.Interpreter, p *interp.Pro
 		d.continued(stopped)
 	}
 	d.continued(d.detach())
+	if err != nil && ctx.Err() == nil {
+		d.stopOnPanic(ctx, err)
+	}
 	return v, err
 }
 
@@ -261,7 +288,14 @@ func (d *debugger) event(dbg *interp.Debugger, e *interp.DebugEvent) {
 	case interp.DebugEnterGoRoutine:
 		if id != mainThread {
 			d.emit("thread", map[string]any{"reason": "started", "threadId": id})
+			return
 		}
+		// The main goroutine's frame is the cell's top level.
+		d.mu.Lock()
+		if d.cur == dbg {
+			d.mainEnter = e
+		}
+		d.mu.Unlock()
 		return
 	case interp.DebugExitGoRoutine:
 		if id != mainThread {
@@ -295,7 +329,7 @@ func (d *debugger) event(dbg *interp.Debugger, e *interp.DebugEvent) {
 		// goroutine's function here. Say so where the user looks.
 		d.mu.Unlock()
 		if e.Reason() == interp.DebugBreak {
-			d.w.writeStream(2, fmt.Sprintf("gokernel debugger: a goroutine reached the breakpoint at %s:%d after the statement that started it "+
+			d.note(fmt.Sprintf("gokernel debugger: a goroutine reached the breakpoint at %s:%d after the statement that started it "+
 				"had ended, and yaegi's debugger returned from its function there. Wait for goroutines in the statement that starts them.\n",
 				cellOf(file), line))
 		}
@@ -385,6 +419,15 @@ func (d *debugger) applyLocked() map[string][]interp.Breakpoint {
 	return out
 }
 
+// note tells the user something about the debugging: in the cell's
+// output, and as a DAP output event for the front end's debug console.
+func (d *debugger) note(text string) {
+	d.w.writeStream(2, text)
+	if d.isAttached() {
+		d.emit("output", map[string]any{"category": "console", "output": text})
+	}
+}
+
 // emit sends one DAP event to the kernel.
 func (d *debugger) emit(event string, body any) {
 	msg := map[string]any{"type": "event", "seq": d.seq.Add(1), "event": event}
@@ -407,11 +450,18 @@ type dapRequest struct {
 
 // dapArgs are the arguments of the requests this debugger serves.
 type dapArgs struct {
-	ThreadID           *int   `json:"threadId"`
-	FrameID            *int   `json:"frameId"`
-	VariablesReference *int   `json:"variablesReference"`
-	Expression         string `json:"expression"`
-	VariableName       string `json:"variableName"`
+	ThreadID           *int     `json:"threadId"`
+	FrameID            *int     `json:"frameId"`
+	VariablesReference *int     `json:"variablesReference"`
+	Start              int      `json:"start"`
+	Count              int      `json:"count"`
+	Expression         *string  `json:"expression"`
+	Context            string   `json:"context"`
+	VariableName       *string  `json:"variableName"`
+	SrcVariableName    string   `json:"srcVariableName"`
+	DstVariableName    string   `json:"dstVariableName"`
+	SrcFrameID         *int     `json:"srcFrameId"`
+	Filters            []string `json:"filters"`
 	Source             *struct {
 		Path string `json:"path"`
 	} `json:"source"`
@@ -433,7 +483,7 @@ func (d *debugger) handle(raw json.RawMessage) json.RawMessage {
 		}
 	}
 	if err == nil {
-		body, err = d.serve(req.Command, args)
+		body, err = d.serveSafely(req.Command, args)
 	}
 	resp := map[string]any{
 		"type": "response", "seq": d.seq.Add(1), "request_seq": req.Seq,
@@ -454,6 +504,18 @@ func (d *debugger) handle(raw json.RawMessage) json.RawMessage {
 	return data
 }
 
+// serveSafely runs one command, turning a panic (reflect refuses some
+// operations on values read from unexported fields, say) into the
+// command's error: a request of the front end never ends the worker.
+func (d *debugger) serveSafely(command string, a dapArgs) (body any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			body, err = nil, fmt.Errorf("internal error of gokernel's debugger in %s: %v", command, r)
+		}
+	}()
+	return d.serve(command, a)
+}
+
 // errNotStopped is the error of a request that needs a stopped thread.
 var errNotStopped = errors.New("no thread is stopped")
 
@@ -468,11 +530,14 @@ func (d *debugger) serve(command string, a dapArgs) (any, error) {
 			"supportsSetVariable":              false,
 			"supportsFunctionBreakpoints":      false,
 			"supportsConditionalBreakpoints":   false,
-			"exceptionBreakpointFilters":       []any{},
+			"supportsModulesRequest":           true,
+			"supportsExceptionInfoRequest":     true,
+			"exceptionBreakpointFilters":       []any{panicFilterDesc},
 		}, nil
 	case "attach":
 		d.mu.Lock()
 		d.attached, d.dirty = true, true
+		d.catching.Store(d.panics)
 		d.mu.Unlock()
 		d.emit("initialized", nil)
 		return nil, nil
@@ -481,8 +546,9 @@ func (d *debugger) serve(command string, a dapArgs) (any, error) {
 	case "configurationDone":
 		return nil, nil
 	case "setExceptionBreakpoints":
-		// yaegi's debugger does not stop on panics; accept and ignore.
-		return map[string]any{"breakpoints": []any{}}, nil
+		return d.setExceptionBreakpoints(a)
+	case "exceptionInfo":
+		return d.exceptionInfo(a)
 	case "setBreakpoints":
 		return d.setBreakpoints(a)
 	case "debugInfo":
@@ -497,7 +563,7 @@ func (d *debugger) serve(command string, a dapArgs) (any, error) {
 		if a.VariablesReference == nil {
 			return nil, errors.New("variables needs arguments.variablesReference")
 		}
-		return d.variables(*a.VariablesReference)
+		return d.variables(*a.VariablesReference, a.Start, a.Count)
 	case "continue":
 		return map[string]any{"allThreadsContinued": false}, d.resume(a, 0)
 	case "next":
@@ -522,7 +588,7 @@ func (d *debugger) serve(command string, a dapArgs) (any, error) {
 	case "richInspectVariables":
 		return d.richInspect(a)
 	case "copyToGlobals":
-		return nil, errors.New("copyToGlobals is not supported: yaegi cannot declare a variable while a cell is stopped")
+		return d.copyToGlobals(a)
 	}
 	return nil, fmt.Errorf("unknown DAP command %q", command)
 }
@@ -541,6 +607,9 @@ func (d *debugger) disconnect() error {
 	cur, stopped := d.cur, d.stops
 	d.stops = map[int]*interp.DebugEvent{}
 	d.frames, d.refs = nil, nil
+	d.panics = false
+	d.catching.Store(false)
+	d.releasePanicLocked()
 	d.mu.Unlock()
 	for id := range stopped {
 		if cur != nil {
@@ -549,6 +618,19 @@ func (d *debugger) disconnect() error {
 		d.emit("continued", map[string]any{"threadId": id, "allThreadsContinued": true})
 	}
 	return nil
+}
+
+// storeBreakpoints records the lines of path and applies every breakpoint;
+// checked reports whether yaegi could check this path's lines. The lock is
+// released by defer, so that a panic in yaegi's SetBreakpoints (which
+// becomes the request's error) cannot leave it held.
+func (d *debugger) storeBreakpoints(path string, lines []int) (res []interp.Breakpoint, checked bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.bps[path] = lines
+	d.dirty = true
+	res, checked = d.applyLocked()[path]
+	return res, checked && len(d.progs[path]) > 0
 }
 
 func (d *debugger) setBreakpoints(a dapArgs) (any, error) {
@@ -563,12 +645,7 @@ func (d *debugger) setBreakpoints(a dapArgs) (any, error) {
 			lines = append(lines, b.Line)
 		}
 	}
-	d.mu.Lock()
-	d.bps[path] = lines
-	d.dirty = true
-	res, checked := d.applyLocked()[path]
-	checked = checked && len(d.progs[path]) > 0
-	d.mu.Unlock()
+	res, checked := d.storeBreakpoints(path, lines)
 	out := make([]map[string]any, len(lines))
 	for k, l := range lines {
 		// Before a unit of the cell runs under the debugger, yaegi cannot
@@ -605,10 +682,13 @@ func (d *debugger) info() map[string]any {
 	for id := range d.stops {
 		stopped = append(stopped, id)
 	}
+	if d.pstop != nil {
+		stopped = append(stopped, mainThread)
+	}
 	sort.Ints(stopped)
 	return map[string]any{
 		"isStarted": d.attached, "breakpoints": bps, "stoppedThreads": stopped,
-		"richRendering": true, "exceptionPaths": []string{},
+		"richRendering": true, "exceptionPaths": []string{panicFilter}, "copyToGlobals": true,
 	}
 }
 
@@ -617,6 +697,9 @@ func (d *debugger) threads() map[string]any {
 	cur := d.cur
 	d.mu.Unlock()
 	threads := []map[string]any{}
+	if d.panicStopped() {
+		threads = append(threads, map[string]any{"id": mainThread, "name": "main"})
+	}
 	if cur != nil {
 		for _, g := range cur.GoRoutines() {
 			name := g.Name()
@@ -644,6 +727,9 @@ func (d *debugger) stoppedLocked(id *int) (*interp.DebugEvent, error) {
 func (d *debugger) stackTrace(a dapArgs) (any, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if a.ThreadID != nil && *a.ThreadID == mainThread && d.pstop != nil {
+		return d.panicStackLocked(), nil
+	}
 	e, err := d.stoppedLocked(a.ThreadID)
 	if err != nil {
 		return nil, fmt.Errorf("stackTrace %w", err)
@@ -701,9 +787,9 @@ func (d *debugger) scopes(a dapArgs) (any, error) {
 	for _, sc := range frameScopes(f) {
 		for _, v := range sc.Variables() {
 			if sc.IsClosure() {
-				closure = append(closure, variable{v.Name, v.Value})
+				closure = append(closure, variable{name: v.Name, v: v.Value, typ: declaredType(sc, v.Name)})
 			} else {
-				locals = append(locals, variable{v.Name, v.Value})
+				locals = append(locals, variable{name: v.Name, v: v.Value, typ: declaredType(sc, v.Name)})
 			}
 		}
 	}
@@ -713,8 +799,18 @@ func (d *debugger) scopes(a dapArgs) (any, error) {
 	if len(closure) > 0 {
 		scopes = append(scopes, map[string]any{"name": "Closure", "expensive": false, "variablesReference": d.refLocked(closure)})
 	}
-	scopes = append(scopes, map[string]any{"name": "Globals", "expensive": false, "variablesReference": d.refLocked(d.w.sess.globals())})
+	if p := d.pstop; p != nil && f == nil {
+		scopes = append(scopes, map[string]any{"name": "Panic", "expensive": false,
+			"variablesReference": d.refLocked([]variable{{name: "value", v: p.value}})})
+	}
+	scopes = append(scopes, map[string]any{"name": "Globals", "expensive": false, "variablesReference": d.refLocked(d.globalsLocked())})
 	return map[string]any{"scopes": scopes}, nil
+}
+
+// declaredType is the type that yaegi knows variable name of scope sc
+// by, as a cell would write it, or "".
+func declaredType(sc *interp.DebugFrameScope, name string) string {
+	return mainPrefix.ReplaceAllString(yaegiTypeName(sc, name), "")
 }
 
 // frameScopes returns the scopes of f, none for the cell's frame (nil).
@@ -727,19 +823,49 @@ func frameScopes(f *interp.DebugFrame) []*interp.DebugFrameScope {
 
 // refLocked returns a new variablesReference for vars.
 func (d *debugger) refLocked(vars []variable) int {
-	d.refs = append(d.refs, func() []variable { return vars })
+	d.refs = append(d.refs, varRef{list: func() []variable { return vars }})
 	return len(d.refs)
 }
 
-func (d *debugger) variables(ref int) (any, error) {
+// variables lists the variables of reference ref; with count > 0, only
+// count of them from start, as a client that pages through a long slice
+// asks.
+func (d *debugger) variables(ref, start, count int) (any, error) {
+	if start < 0 || count < 0 {
+		return nil, fmt.Errorf("variables: start and count must not be negative")
+	}
 	d.mu.Lock()
 	if ref < 1 || ref > len(d.refs) {
 		d.mu.Unlock()
 		return nil, fmt.Errorf("no variables with reference %d", ref)
 	}
-	list := d.refs[ref-1]
+	r := d.refs[ref-1]
 	d.mu.Unlock()
-	return map[string]any{"variables": d.dapVars(list())}, nil
+	var vars []variable
+	if v := indexable(r.v); count > 0 && v.IsValid() {
+		for i := start; i < v.Len() && i < start+count; i++ {
+			vars = append(vars, variable{name: "[" + strconv.Itoa(i) + "]", v: v.Index(i)})
+		}
+	} else {
+		vars = r.list()
+		if count > 0 || start > 0 {
+			vars = vars[min(start, len(vars)):]
+			if count > 0 {
+				vars = vars[:min(count, len(vars))]
+			}
+		}
+	}
+	return map[string]any{"variables": d.dapVars(vars)}, nil
+}
+
+// indexable returns v when its parts are elements (an array or a slice,
+// through pointers), or an invalid value.
+func indexable(v reflect.Value) reflect.Value {
+	v = deref(v)
+	if v.IsValid() && (v.Kind() == reflect.Slice || v.Kind() == reflect.Array) {
+		return v
+	}
+	return reflect.Value{}
 }
 
 // dapVars describes vars as DAP variables, with references for those
@@ -750,14 +876,22 @@ func (d *debugger) dapVars(vars []variable) []map[string]any {
 		ref := 0
 		if kids := parts(v.v); kids != nil {
 			d.mu.Lock()
-			d.refs = append(d.refs, kids)
+			d.refs = append(d.refs, varRef{list: kids, v: v.v})
 			ref = len(d.refs)
 			d.mu.Unlock()
 		}
-		out = append(out, map[string]any{
-			"name": v.name, "value": show(v.v), "type": typeName(v.v),
+		typ := v.typ
+		if typ == "" {
+			typ = typeName(v.v)
+		}
+		dv := map[string]any{
+			"name": v.name, "value": show(v.v), "type": typ,
 			"evaluateName": v.name, "variablesReference": ref,
-		})
+		}
+		if iv := indexable(v.v); iv.IsValid() && iv.Len() > maxParts {
+			dv["indexedVariables"] = iv.Len()
+		}
+		out = append(out, dv)
 	}
 	return out
 }
@@ -766,6 +900,12 @@ func (d *debugger) dapVars(vars []variable) []map[string]any {
 // one. A mode of 0 continues.
 func (d *debugger) resume(a dapArgs, mode interp.DebugEventReason) error {
 	d.mu.Lock()
+	if d.pstop != nil && (a.ThreadID == nil || *a.ThreadID == mainThread) {
+		// A panic stop ends as the cell ends: with its panic.
+		d.releasePanicLocked()
+		d.mu.Unlock()
+		return nil
+	}
 	cur := d.cur
 	var ids []int
 	if a.ThreadID != nil {
@@ -830,16 +970,22 @@ func (d *debugger) pause(a dapArgs) error {
 	return nil
 }
 
-// lookup finds a variable by name: among the locals of frame (when not
-// nil), then among the session's globals.
-func (d *debugger) lookup(name string, frame *int) (reflect.Value, bool) {
+// frameAt returns frame id's frame, nil for none or for a frame without
+// variables.
+func (d *debugger) frameAt(id *int) *interp.DebugFrame {
 	d.mu.Lock()
-	var f *interp.DebugFrame
-	if frame != nil && *frame >= 1 && *frame <= len(d.frames) {
-		f = d.frames[*frame-1]
+	defer d.mu.Unlock()
+	if id != nil && *id >= 1 && *id <= len(d.frames) {
+		return d.frames[*id-1]
 	}
-	d.mu.Unlock()
-	if f != nil {
+	return nil
+}
+
+// lookup finds a variable by name: among the locals of frame (when not
+// nil), then among the session's globals and the copies that wait to
+// become globals.
+func (d *debugger) lookup(name string, frame *int) (reflect.Value, bool) {
+	if f := d.frameAt(frame); f != nil {
 		for _, sc := range frameScopes(f) {
 			for _, v := range sc.Variables() {
 				if v.Name == name {
@@ -851,12 +997,35 @@ func (d *debugger) lookup(name string, frame *int) (reflect.Value, bool) {
 	if d.globalsReadable() != nil {
 		return reflect.Value{}, false
 	}
-	for _, v := range d.w.sess.globals() {
+	d.mu.Lock()
+	globals := d.globalsLocked()
+	d.mu.Unlock()
+	for _, v := range globals {
 		if v.name == name {
 			return v.v, true
 		}
 	}
 	return reflect.Value{}, false
+}
+
+// globalsLocked lists the session's variables and the copies that wait
+// to be declared.
+func (d *debugger) globalsLocked() []variable {
+	out := d.w.sess.globals()
+	if len(d.copies) == 0 {
+		return out
+	}
+	have := map[string]bool{}
+	for _, v := range out {
+		have[v.name] = true
+	}
+	for _, c := range d.copies {
+		if !have[c.name] {
+			out = append(out, variable{name: c.name, v: c.v})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out
 }
 
 // globalsReadable tells whether the session's variables can be read: not
@@ -866,7 +1035,7 @@ func (d *debugger) globalsReadable() error {
 	running := d.w.running != 0
 	d.w.mu.Unlock()
 	d.mu.Lock()
-	stopped := len(d.stops) > 0
+	stopped := len(d.stops) > 0 || d.pstop != nil
 	d.mu.Unlock()
 	if running && !stopped {
 		return errors.New("a cell is running: its variables can be read when it stops at a breakpoint or ends")
@@ -874,26 +1043,108 @@ func (d *debugger) globalsReadable() error {
 	return nil
 }
 
-func (d *debugger) evaluate(a dapArgs) (any, error) {
-	v, ok := d.lookup(a.Expression, a.FrameID)
-	if !ok {
-		return nil, fmt.Errorf("%q: gokernel's debugger evaluates the names of variables only", a.Expression)
+// env is the evaluator's view of frame: its locals, the notebook's
+// variables, and the packages the notebook imported.
+func (d *debugger) env(frame *int) evalEnv {
+	return evalEnv{
+		lookup: func(name string) (reflect.Value, bool) { return d.lookup(name, frame) },
+		kind: func(name string) string {
+			n, _ := d.w.sess.state.Lookup(name)
+			return n.Kind
+		},
+		imports: d.w.sess.state.Imports(),
+		pkg: func(path string) (map[string]reflect.Value, bool) {
+			syms, _, ok := packages().lookup(path)
+			return syms, ok
+		},
 	}
-	vars := d.dapVars([]variable{{a.Expression, v}})
+}
+
+// evaluate evaluates an expression in a stopped frame, or, with no
+// frame, among the notebook's variables (see debugeval.go for what it
+// evaluates). In the repl context an assignment "x = expr" sets x.
+func (d *debugger) evaluate(a dapArgs) (any, error) {
+	if a.Expression == nil {
+		return nil, errors.New("evaluate needs arguments.expression")
+	}
+	if a.FrameID != nil && d.frameAt(a.FrameID) == nil {
+		d.mu.Lock()
+		known := *a.FrameID >= 1 && *a.FrameID <= len(d.frames)
+		d.mu.Unlock()
+		if !known {
+			return nil, fmt.Errorf("no frame %d", *a.FrameID)
+		}
+	}
+	if err := d.globalsReadable(); err != nil && d.frameAt(a.FrameID) == nil {
+		return nil, err
+	}
+	vals, err := d.env(a.FrameID).evalString(*a.Expression, a.Context == "repl")
+	if err != nil {
+		return nil, err
+	}
+	if len(vals) != 1 {
+		texts, types := make([]string, len(vals)), make([]string, len(vals))
+		for k, v := range vals {
+			texts[k], types[k] = show(v), typeName(v)
+		}
+		return map[string]any{"result": strings.Join(texts, ", "), "type": "(" + strings.Join(types, ", ") + ")", "variablesReference": 0}, nil
+	}
+	vars := d.dapVars([]variable{{name: *a.Expression, v: vals[0]}})
 	return map[string]any{"result": vars[0]["value"], "type": vars[0]["type"], "variablesReference": vars[0]["variablesReference"]}, nil
 }
 
+// richInspect answers richInspectVariables: the value of a variable (of
+// frameId's frame when given) as a MIME bundle. As ipykernel does, a name
+// that is not an identifier (a group such as "special variables") gets an
+// empty bundle.
 func (d *debugger) richInspect(a dapArgs) (any, error) {
-	if a.VariableName == "" {
+	if a.VariableName == nil {
 		return nil, errors.New("richInspectVariables needs arguments.variableName")
 	}
-	v, ok := d.lookup(a.VariableName, a.FrameID)
-	if !ok {
-		return nil, fmt.Errorf("no variable %q", a.VariableName)
+	name := *a.VariableName
+	if !token.IsIdentifier(name) {
+		return map[string]any{"data": map[string]any{}, "metadata": map[string]any{}}, nil
 	}
-	return map[string]any{"data": map[string]any{"text/plain": show(v)}, "metadata": map[string]any{}}, nil
+	if err := d.globalsReadable(); err != nil && d.frameAt(a.FrameID) == nil {
+		return nil, err
+	}
+	v, ok := d.lookup(name, a.FrameID)
+	if !ok {
+		return nil, fmt.Errorf("no variable %q", name)
+	}
+	return map[string]any{"data": richBundle(v), "metadata": map[string]any{}}, nil
 }
 
+// richBundle is v as a MIME bundle: a display.Bundle as it is, an image
+// (a value of a compiled type that implements image.Image) as PNG, and
+// anything else as text.
+func richBundle(v reflect.Value) map[string]any {
+	u := deref(v)
+	if u.IsValid() && u.CanInterface() {
+		if b, ok := u.Interface().(display.Bundle); ok {
+			return b
+		}
+	}
+	for _, c := range []reflect.Value{unwrap(v), u} {
+		if !c.IsValid() || !c.CanInterface() {
+			continue
+		}
+		if img, ok := c.Interface().(image.Image); ok {
+			var buf bytes.Buffer
+			if err := catch(func() { _ = png.Encode(&buf, img) }); err == nil && buf.Len() > 0 {
+				b := img.Bounds()
+				return map[string]any{
+					"image/png":  base64.StdEncoding.EncodeToString(buf.Bytes()),
+					"text/plain": fmt.Sprintf("[%s %dx%d]", typeName(c), b.Dx(), b.Dy()),
+				}
+			}
+		}
+	}
+	return map[string]any{"text/plain": show(v)}
+}
+
+// source answers the source request: the code of a cell that ran, or, as
+// ipykernel does, the file at the path (a dumped cell that has not run).
 func (d *debugger) source(a dapArgs) (any, error) {
 	if a.Source == nil || a.Source.Path == "" {
 		return nil, errors.New("source needs arguments.source.path")
@@ -902,7 +1153,11 @@ func (d *debugger) source(a dapArgs) (any, error) {
 	code, ok := d.code[a.Source.Path]
 	d.mu.Unlock()
 	if !ok {
-		return nil, fmt.Errorf("no cell ran from %s", a.Source.Path)
+		data, err := os.ReadFile(a.Source.Path)
+		if err != nil {
+			return nil, fmt.Errorf("source unavailable: no cell ran from %s", a.Source.Path)
+		}
+		code = string(data)
 	}
 	return map[string]any{"content": code, "mimeType": "text/x-go"}, nil
 }
@@ -933,7 +1188,7 @@ func (s *session) globals() []variable {
 			continue
 		}
 		if v, ok := vals[n.Name]; ok {
-			out = append(out, variable{n.Name, v})
+			out = append(out, variable{name: n.Name, v: v, typ: n.Type})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })

@@ -86,7 +86,7 @@ func parts(v reflect.Value) func() []variable {
 		if ep := parts(e); ep != nil && unwrap(e).Kind() != reflect.Pointer {
 			return ep
 		}
-		return func() []variable { return []variable{{"*", e}} }
+		return func() []variable { return []variable{{name: "*", v: e}} }
 	case reflect.Struct:
 		if v.NumField() == 0 {
 			return nil
@@ -94,7 +94,7 @@ func parts(v reflect.Value) func() []variable {
 		return func() []variable {
 			out := make([]variable, v.NumField())
 			for i := range out {
-				out[i] = variable{v.Type().Field(i).Name, v.Field(i)}
+				out[i] = variable{name: v.Type().Field(i).Name, v: v.Field(i)}
 			}
 			return out
 		}
@@ -106,7 +106,7 @@ func parts(v reflect.Value) func() []variable {
 			n := min(v.Len(), maxParts)
 			out := make([]variable, n)
 			for i := range out {
-				out[i] = variable{"[" + strconv.Itoa(i) + "]", v.Index(i)}
+				out[i] = variable{name: "[" + strconv.Itoa(i) + "]", v: v.Index(i)}
 			}
 			return out
 		}
@@ -118,7 +118,7 @@ func parts(v reflect.Value) func() []variable {
 			var out []variable
 			it := v.MapRange()
 			for it.Next() {
-				out = append(out, variable{"[" + show(it.Key()) + "]", it.Value()})
+				out = append(out, variable{name: "[" + show(it.Key()) + "]", v: it.Value()})
 			}
 			sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
 			return out[:min(len(out), maxParts)]

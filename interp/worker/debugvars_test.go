@@ -1,9 +1,16 @@
 package worker
 
 import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"image"
+	"image/png"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/beacceaf/gokernel/interp/display"
 )
 
 func TestShowAndParts(t *testing.T) {
@@ -61,5 +68,27 @@ func TestParts100(t *testing.T) {
 	p := parts(reflect.ValueOf(make([]int, 1000)))
 	if n := len(p()); n != maxParts {
 		t.Errorf("a slice of 1000 lists %d parts, want %d", n, maxParts)
+	}
+}
+
+func TestRichBundle(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 3, 2))
+	b := richBundle(reflect.ValueOf(img))
+	if b["text/plain"] != "[*image.RGBA 3x2]" {
+		t.Errorf("image's text/plain = %v", b["text/plain"])
+	}
+	data, err := base64.StdEncoding.DecodeString(fmt.Sprint(b["image/png"]))
+	if err != nil {
+		t.Fatalf("image/png is not base64: %v", err)
+	}
+	if cfg, err := png.DecodeConfig(bytes.NewReader(data)); err != nil || cfg.Width != 3 || cfg.Height != 2 {
+		t.Errorf("image/png decodes to %+v, %v", cfg, err)
+	}
+	html := display.Bundle{"text/html": "<b>x</b>", "text/plain": "x"}
+	if got := richBundle(reflect.ValueOf(html)); got["text/html"] != "<b>x</b>" {
+		t.Errorf("a display.Bundle becomes %v", got)
+	}
+	if got := richBundle(reflect.ValueOf(42)); len(got) != 1 || got["text/plain"] != "42" {
+		t.Errorf("42 becomes %v", got)
 	}
 }

@@ -2,7 +2,8 @@
 // that runs Go cells, in a process of its own so that no cell can crash or
 // wedge the kernel.
 //
-// The kernel starts it as `gokernel worker` with fd 1 and fd 2 connected to
+// The kernel starts it as the program gokernel-worker (cmd/gokernel-worker),
+// with fd 1 and fd 2 connected to
 // pipes that it reads, and fd 3 connected to a control socket that carries
 // the requests and events of package interp/internal/proto. Everything a
 // cell writes, whether through fmt, os.Stdout, a raw syscall.Write(1, …) or
@@ -15,6 +16,7 @@
 //
 // While a front end's debugger is attached, the worker runs each unit of a
 // cell under yaegi's debugger and answers the Debug Adapter Protocol
-// requests the kernel passes on (debug.go); otherwise units run as yaegi's
-// Eval runs them.
+// requests the kernel passes on (debug.go; expressions in debugeval.go,
+// copyToGlobals in debugcopy.go, stops on panics in debugpanic.go);
+// otherwise units run as yaegi's Eval runs them.
 package worker

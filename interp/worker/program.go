@@ -18,6 +18,7 @@ import (
 	"github.com/beacceaf/gokernel/interp/gosrc"
 	"github.com/beacceaf/gokernel/interp/internal/proto"
 	"github.com/beacceaf/gokernel/interp/program"
+	"github.com/beacceaf/gokernel/interp/symbols"
 )
 
 // interruptGrace is how long an interrupted program has, after SIGINT, to
@@ -153,6 +154,9 @@ func (s *session) runProgram(ctx context.Context, req proto.Request) proto.Event
 // that, as with a built program, its declarations stay out of the session.
 func (s *session) interpretProgram(ctx context.Context, req proto.Request) proto.Event {
 	i, err := s.newInterpreter(req.Cell)
+	if err == nil {
+		err = symbols.LoadGeneric(i)
+	}
 	if err != nil {
 		return proto.Event{Err: &proto.Error{Name: "InternalError", Value: err.Error()}}
 	}

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"go/scanner"
 	"os"
+	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"reflect"
 	"runtime"
 	"runtime/debug"
@@ -29,9 +31,10 @@ import (
 // session is one yaegi interpreter and what the worker knows about the
 // cells it has run.
 type session struct {
-	w     *Worker
-	i     *interp.Interpreter
-	state *gosrc.State
+	w       *Worker
+	i       *interp.Interpreter
+	state   *gosrc.State
+	generic bool // i has gokernel's generic slices and maps functions
 	// unfaithful records the unfaithful features the running cell used.
 	unfaithful unfaithfulUse
 }
@@ -39,6 +42,14 @@ type session struct {
 func newSession(w *Worker) (*session, error) {
 	s := &session{w: w, state: gosrc.NewState()}
 	s.state.SymbolType = symbolType
+	if gocmd, err := exec.LookPath("go"); err == nil {
+		// go/types reads the standard library's export data from Go's
+		// build cache, found once per machine and kept there.
+		s.state.GoCommand = gocmd
+		if cache, err := os.UserCacheDir(); err == nil {
+			s.state.CacheDir = filepath.Join(cache, "gokernel", "types")
+		}
+	}
 	s.state.PlainGo = w.dbg.isAttached
 	s.state.PkgName = func(path string) string {
 		if _, name, ok := packages().lookup(path); ok {
@@ -50,6 +61,7 @@ func newSession(w *Worker) (*session, error) {
 	if s.i, err = s.newInterpreter("cell", gosrc.HostSymbols(w.goroutinePanicked)); err != nil {
 		return nil, err
 	}
+	watchPanics(s.i, w.dbg)
 	if _, err := s.i.EvalWithContext(context.Background(), gosrc.Prelude); err != nil {
 		return nil, fmt.Errorf("worker: prelude: %w", err)
 	}
@@ -57,8 +69,9 @@ func newSession(w *Worker) (*session, error) {
 }
 
 // newInterpreter makes an interpreter with the worker's stdio, every
-// package a cell can import, gokernel's overrides and the generic helpers,
-// and extra tables. args0 is os.Args[0] for the code it runs.
+// package a cell can import, gokernel's overrides and extra tables, but
+// not gokernel's generic slices and maps functions (see loadGeneric).
+// args0 is os.Args[0] for the code it runs.
 func (s *session) newInterpreter(args0 string, extra ...interp.Exports) (*interp.Interpreter, error) {
 	i := interp.New(interp.Options{
 		Stdin:        os.Stdin,
@@ -74,10 +87,27 @@ func (s *session) newInterpreter(args0 string, extra ...interp.Exports) (*interp
 			return nil, fmt.Errorf("worker: load symbols: %w", err)
 		}
 	}
-	if err := symbols.LoadGeneric(i); err != nil {
-		return nil, fmt.Errorf("worker: generic helpers: %w", err)
-	}
 	return i, nil
+}
+
+// loadGeneric compiles gokernel's generic slices and maps functions into
+// the session's interpreter before the first cell that imports slices or
+// maps runs. They hold about 1.3 MiB of the worker's memory and take
+// milliseconds to compile, and most sessions never import either package.
+func (s *session) loadGeneric(plan *gosrc.Plan) *proto.Error {
+	if s.generic {
+		return nil
+	}
+	for _, u := range plan.Units {
+		if u.Kind == gosrc.Import && (strings.Contains(u.Text, `"slices"`) || strings.Contains(u.Text, `"maps"`)) {
+			if err := symbols.LoadGeneric(s.i); err != nil {
+				return &proto.Error{Name: "InternalError", Value: fmt.Sprintf("worker: generic helpers: %v", err)}
+			}
+			s.generic = true
+			return nil
+		}
+	}
+	return nil
 }
 
 // symbolTables lists the packages that cells can import, in the order the
@@ -192,6 +222,9 @@ func (s *session) exec(ctx context.Context, req proto.Request) (ev proto.Event) 
 	if perr := s.missingImport(req.Cell, plan); perr != nil {
 		return proto.Event{Err: perr}
 	}
+	if perr := s.loadGeneric(plan); perr != nil {
+		return proto.Event{Err: perr}
+	}
 	var shown *string
 	for k, u := range plan.Units {
 		if k == len(plan.Units)-1 && plan.Display != nil {
@@ -209,6 +242,9 @@ func (s *session) exec(ctx context.Context, req proto.Request) (ev proto.Event) 
 		if err := s.evalUnit(ctx, u); err != nil {
 			perr := s.describe(err, u)
 			if perr.Name == "CompileError" {
+				if terrs := u.TypeErrors(); len(terrs) > 0 {
+					perr = typeErrors(terrs, u) // the compiler's words for what yaegi refused
+				}
 				s.undo(plan, k)
 			}
 			return proto.Event{Err: perr}
@@ -354,6 +390,16 @@ func (s *session) describe(err error, u gosrc.Unit) *proto.Error {
 		return &proto.Error{Name: "Interrupted", Value: "the cell was interrupted"}
 	}
 	return compileError(err, u)
+}
+
+// typeErrors describes the errors that go/types found in a unit that the
+// interpreter failed to compile.
+func typeErrors(errs []*gosrc.Error, u gosrc.Unit) *proto.Error {
+	lines := make([]string, len(errs))
+	for i, e := range errs {
+		lines[i] = e.Error()
+	}
+	return compileError(errors.New(strings.Join(lines, "\n")), u)
 }
 
 // compileError describes an error found before the code ran, with its

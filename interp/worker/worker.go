@@ -293,6 +293,9 @@ func (w *Worker) run(req proto.Request) {
 	case proto.OpExec:
 		w.dbg.enterCell(req)
 		ev = w.sess.exec(ctx, req)
+		for _, problem := range w.sess.declareCopies(req.Cell) {
+			w.dbg.note(problem)
+		}
 	case proto.OpEval:
 		w.dbg.enterCell(req) // no cell: its programs are not kept
 		ev = proto.Event{Exprs: w.sess.evalExprs(ctx, req.Exprs)}

@@ -23,8 +23,9 @@ var (
 	buildErr  error
 )
 
-// Binary builds ./cmd/gokernel of this module once per test process and
-// returns the path of the binary.
+// Binary builds ./cmd/gokernel and ./cmd/gokernel-worker of this module
+// into one directory, without cgo as the README's install command does,
+// once per test process, and returns the path of the gokernel binary.
 func Binary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
@@ -39,10 +40,11 @@ func Binary(t testing.TB) string {
 			return
 		}
 		binary = filepath.Join(dir, "gokernel")
-		cmd := exec.Command("go", "build", "-o", binary, "./cmd/gokernel")
+		cmd := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "./cmd/gokernel", "./cmd/gokernel-worker")
 		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build ./cmd/gokernel: %v\n%s", err, out)
+			buildErr = fmt.Errorf("go build ./cmd/gokernel ./cmd/gokernel-worker: %v\n%s", err, out)
 		}
 	})
 	if buildErr != nil {

@@ -39,7 +39,7 @@ def kernels_below(pid):
             proc = gkutil.Proc(p, "a kernel process")
         except AssertionError:
             continue  # ended meanwhile
-        if " kernel -f " in proc.cmdline or " worker" in proc.cmdline:
+        if " kernel -f " in proc.cmdline or proc.cmdline.endswith("/gokernel-worker"):
             out.append(proc)
     return out
 

@@ -232,6 +232,10 @@ class ReplayTest(unittest.TestCase):
         local = variables(dap, scopes["Locals"]["variablesReference"])
         self.assertEqual(local["a"]["value"], "2", local)
         self.assertEqual(local["b"]["value"], "3", local)
+        # The debug console evaluates in the stopped frame.
+        r = dap.request("evaluate", {"expression": "a + b * 2", "frameId": top["id"], "context": "repl"})
+        self.assertTrue(r["success"], r)
+        self.assertEqual(r["body"]["result"], "8", r)
 
         start = len(dap.events)
         r = dap.request("next", {"threadId": thread})

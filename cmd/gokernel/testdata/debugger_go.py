@@ -31,8 +31,8 @@ def shown(msgs):
     return [m["content"]["data"]["text/plain"] for m in msgs if m["msg_type"] == "execute_result"]
 
 
-class GoDebugger(unittest.TestCase):
-    """What JupyterLab's debugger panel meets beyond the replay."""
+class DebuggerCase(unittest.TestCase):
+    """A gokernel with a DAP client, and helpers; no tests of its own."""
 
     def setUp(self):
         self.km, kc = dap.start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=dap.bound(30, 60))
@@ -69,6 +69,11 @@ class GoDebugger(unittest.TestCase):
     def locals(self, frame):
         scopes = {s["name"]: s for s in self.ok("scopes", {"frameId": frame["id"]})["scopes"]}
         return dap.variables(self.dap, scopes["Locals"]["variablesReference"])
+
+
+
+class GoDebugger(DebuggerCase):
+    """What JupyterLab's debugger panel meets beyond the replay."""
 
     def test_breakpoint_in_function_of_earlier_cell(self):
         # The function's cell runs before the debugger is attached.
@@ -128,6 +133,8 @@ class GoDebugger(unittest.TestCase):
         self.dap.start()
         got = {v["name"]: v for v in self.ok("inspectVariables")["variables"]}
         self.assertEqual(got["answer"]["value"], "42", got)
+        self.assertEqual({k: got[k]["type"] for k in ("answer", "p", "xs", "sh")},
+                         {"answer": "int", "p": "P", "xs": "[]int", "sh": "Shape"}, got)
         self.assertEqual(got["name"]["value"], '"go"', got)
         # A struct and a slice expand to their fields and elements.
         fields = dap.variables(self.dap, got["p"]["variablesReference"])
@@ -184,7 +191,23 @@ class GoDebugger(unittest.TestCase):
             ("setBreakpoints", {"breakpoints": [{"line": 1}]}, "source.path"),
             ("dumpCell", {}, "code"),
             ("continue", {"threadId": 1}, "not stopped"),
-            ("evaluate", {"expression": "1 +"}, "names of variables"),
+            ("evaluate", {"expression": "1 +"}, "not a Go expression"),
+            ("evaluate", {}, "expression"),
+            ("evaluate", {"expression": "func() {}"}, "function literals"),
+            ("evaluate", {"expression": "nope"}, "undefined: nope"),
+            ("evaluate", {"expression": "x", "frameId": 999}, "no frame 999"),
+            ("copyToGlobals", {"dstVariableName": "x", "srcFrameId": 1}, "srcVariableName"),
+            ("copyToGlobals", {"srcVariableName": "x", "srcFrameId": 1}, "dstVariableName"),
+            ("copyToGlobals", {"srcVariableName": "x", "dstVariableName": "x"}, "srcFrameId"),
+            ("copyToGlobals", {"srcVariableName": "x", "dstVariableName": "1x", "srcFrameId": 1}, "not a name"),
+            ("copyToGlobals", {"srcVariableName": "x", "dstVariableName": "x", "srcFrameId": 1}, "no thread is stopped"),
+            ("setExceptionBreakpoints", {}, "filters"),
+            ("setExceptionBreakpoints", {"filters": ["raised"]}, "unknown exception filter"),
+            ("exceptionInfo", {}, "threadId"),
+            ("exceptionInfo", {"threadId": 1}, "not stopped on a panic"),
+            ("richInspectVariables", {}, "variableName"),
+            ("variables", {"variablesReference": 1, "start": -1}, "negative"),
+            ("source", {"source": {"path": "/nonexistent/cell.go"}}, "source unavailable"),
         ]:
             with self.subTest(command=command, args=args):
                 r = d.request(command, args)
@@ -283,3 +306,270 @@ class GoDebugger(unittest.TestCase):
         self.assertIn("nil map", content["evalue"], content)
         content, msgs = self.dap.run("len(m)")
         self.assertEqual(shown(msgs), ["0"], msgs)
+
+
+class GoDebuggerMore(DebuggerCase):
+    """evaluate, copyToGlobals, stopping on panics, and the details of
+    JupyterLab's requests."""
+
+    FUNC = "func add(a, b int) int {\n\tc := a + b\n\tc = c * 10\n\treturn c\n}\ny := add(2, 3)\n"
+
+    def stop_in_add(self):
+        """Runs FUNC to its breakpoint on line 4; returns (msg_id, thread, top frame)."""
+        self.breakpoint(self.FUNC, 4)
+        self.ok("configurationDone")
+        msg_id, stopped = self.run_to_stop(self.FUNC)
+        thread = stopped["body"]["threadId"]
+        return msg_id, thread, self.top(thread)
+
+    def test_initialize_capabilities_and_debug_info(self):
+        d = self.dap
+        # JupyterLab's first request, before initialize: debugInfo with
+        # seq 0 and no arguments.
+        r = d.raw({"type": "request", "seq": 0, "command": "debugInfo"})
+        self.assertTrue(r["success"], r)
+        self.assertFalse(r["body"]["isStarted"])
+        r = d.request("initialize", dap.INITIALIZE)
+        caps = r["body"]
+        self.assertTrue(caps["supportsModulesRequest"], caps)
+        self.assertTrue(caps["supportsExceptionInfoRequest"], caps)
+        self.assertEqual([f["filter"] for f in caps["exceptionBreakpointFilters"]], ["panic"], caps)
+        self.ok("attach", {})
+        info = self.ok("debugInfo", {})
+        self.assertIs(info["copyToGlobals"], True, info)
+        self.assertIs(info["richRendering"], True, info)
+        self.assertEqual(info["exceptionPaths"], ["panic"], info)
+        # A dumped cell that has not run is still a source.
+        code = "q := 1\n"
+        path = self.ok("dumpCell", {"code": code})["sourcePath"]
+        self.assertEqual(self.ok("source", {"source": {"path": path}, "sourceReference": 0})["content"], code)
+
+    def test_evaluate(self):
+        content, _ = self.dap.run('import "strings"\nimport "fmt"\nanswer := 21\nname := "go"\n'
+                                  "type Shape interface{ Area() int }\ntype Q struct{ A int }\n"
+                                  "func (q Q) Area() int { return q.A }\nvar sh Shape = Q{4}\n")
+        self.assertEqual(content["status"], "ok", content)
+        self.dap.start()
+        # Idle: the notebook's variables, without a frame, as the debug
+        # console sends it.
+        r = self.ok("evaluate", {"expression": "answer * 2", "context": "repl"})
+        self.assertEqual((r["result"], r["type"]), ("42", "int"), r)
+        # A value of an interface a cell declared reaches a compiled
+        # function as the value inside.
+        r = self.ok("evaluate", {"expression": "fmt.Sprint(sh, sh.A)", "context": "repl"})
+        self.assertEqual(r["result"], '"{4} 4"', r)
+        msg_id, thread, top = self.stop_in_add()
+        for expr, want in [
+            ("a + b*2", "8"),
+            ("c", "50"),
+            ("c > 40 && a == 2", "true"),
+            ("c / 3", "16"),
+            ("strings.Repeat(name, b)", '"gogogo"'),
+            ("len(name) + answer", "23"),
+        ]:
+            with self.subTest(expr=expr):
+                r = self.ok("evaluate", {"expression": expr, "frameId": top["id"], "context": "watch"})
+                self.assertEqual(r["result"], want, r)
+        # The repl context assigns; the cell goes on with the new value.
+        r = self.ok("evaluate", {"expression": "c = 7", "frameId": top["id"], "context": "repl"})
+        self.assertEqual(r["result"], "7", r)
+        self.assertEqual(self.locals(self.top(thread))["c"]["value"], "7")
+        r = self.dap.request("evaluate", {"expression": "add(1, 2)", "frameId": top["id"], "context": "repl"})
+        self.assertFalse(r["success"], r)
+        self.assertIn("cannot be called", r["message"], r)
+        self.ok("continue", {"threadId": thread})
+        self.assertEqual(self.dap.reply(msg_id)["status"], "ok")
+        _, msgs = self.dap.run("y")
+        self.assertEqual(shown(msgs), ["7"])
+
+    def test_copy_to_globals(self):
+        content, _ = self.dap.run("total := 0\ntype P struct{ X, Y int }\n")
+        self.assertEqual(content["status"], "ok", content)
+        self.dap.start()
+        code = ("func mk(a int) int {\n\tp := P{a, a * 2}\n\tc := p.X + p.Y\n\treturn c\n}\n"
+                "y := mk(2)\n")
+        self.breakpoint(code, 4)
+        self.ok("configurationDone")
+        msg_id, stopped = self.run_to_stop(code)
+        thread = stopped["body"]["threadId"]
+        top = self.top(thread)
+        # As JupyterLab sends it: the same name, the top frame.
+        for src, dst, value in [("c", "c", "6"), ("p", "p", "{2 4}"), ("a", "total", "2")]:
+            with self.subTest(src=src, dst=dst):
+                r = self.ok("copyToGlobals", {"srcVariableName": src, "dstVariableName": dst, "srcFrameId": top["id"]})
+                self.assertEqual(r["value"], value, r)
+        # JupyterLab then reloads the frame's scopes: Globals lists the copies.
+        scopes = {s["name"]: s for s in self.ok("scopes", {"frameId": top["id"]})["scopes"]}
+        globs = dap.variables(self.dap, scopes["Globals"]["variablesReference"])
+        self.assertEqual({k: globs[k]["value"] for k in ("c", "p", "total")}, {"c": "6", "p": "{2 4}", "total": "2"}, globs)
+        bad = self.dap.request("copyToGlobals", {"srcVariableName": "nope", "dstVariableName": "nope", "srcFrameId": top["id"]})
+        self.assertFalse(bad["success"], bad)
+        self.assertIn("undefined: nope", bad["message"])
+        bad = self.dap.request("copyToGlobals", {"srcVariableName": "c", "dstVariableName": "P", "srcFrameId": top["id"]})
+        self.assertFalse(bad["success"], bad)
+        self.assertIn("not a variable", bad["message"])
+        self.ok("continue", {"threadId": thread})
+        self.assertEqual(self.dap.reply(msg_id)["status"], "ok")
+        # The copies are the notebook's variables now, with their types.
+        _, msgs = self.dap.run("c*10 + total")
+        self.assertEqual(shown(msgs), ["62"], msgs)
+        _, msgs = self.dap.run("var q P = p\nq.Y")
+        self.assertEqual(shown(msgs), ["4"], msgs)
+        got = {v["name"]: v for v in self.ok("inspectVariables")["variables"]}
+        self.assertEqual(got["c"]["value"], "6", got)
+
+    def test_copy_to_globals_conflict(self):
+        # The cell itself declares the name after the copy: the copy cannot
+        # be declared, and the user is told, in the cell's output and in
+        # the debug console (a DAP output event).
+        self.dap.start()
+        code = 'v := 5\nlater := "s"\n'
+        self.breakpoint(code, 2)
+        self.ok("configurationDone")
+        msg_id, stopped = self.run_to_stop(code)
+        thread = stopped["body"]["threadId"]
+        start = len(self.dap.events)
+        r = self.ok("copyToGlobals", {"srcVariableName": "v", "dstVariableName": "later", "srcFrameId": self.top(thread)["id"]})
+        self.assertEqual(r["value"], "5", r)
+        self.ok("continue", {"threadId": thread})
+        self.assertEqual(self.dap.reply(msg_id)["status"], "ok")
+        out = self.dap.wait_event("output", start)
+        self.assertIn("copying later", out["body"]["output"], out)
+        _, msgs = self.dap.run("later")
+        self.assertEqual(shown(msgs), ['"s"'], msgs)
+
+    def test_stop_on_panic(self):
+        self.dap.start()
+        self.ok("setExceptionBreakpoints", {"filters": ["panic"]})
+        code = ('kept := 3\nfunc put(m map[string]int, k string) {\n\tm[k] = kept\n}\n'
+                'var m map[string]int\nput(m, "a")\n')
+        path = self.ok("dumpCell", {"code": code})["sourcePath"]
+        self.ok("configurationDone")
+        msg_id, stopped = self.run_to_stop(code)
+        self.assertEqual(stopped["body"]["reason"], "exception", stopped)
+        thread = stopped["body"]["threadId"]
+        self.assertIn(thread, self.ok("debugInfo")["stoppedThreads"])
+        info = self.ok("exceptionInfo", {"threadId": thread})
+        self.assertIn("nil map", info["description"], info)
+        self.assertEqual(info["breakMode"], "unhandled", info)
+        frames = self.ok("stackTrace", {"threadId": thread})["stackFrames"]
+        # The function the panic came through, at its declaration, then
+        # the cell's statement that called it, exactly.
+        self.assertEqual([(f["name"], f["line"]) for f in frames][-2:], [("put", 2), (frames[-1]["name"], 6)], frames)
+        self.assertEqual(frames[-1]["source"]["path"], path, frames)
+        scopes = {s["name"]: s for s in self.ok("scopes", {"frameId": frames[-1]["id"]})["scopes"]}
+        value = dap.variables(self.dap, scopes["Panic"]["variablesReference"])["value"]
+        self.assertIn("nil map", value["value"], value)
+        self.assertEqual(dap.variables(self.dap, scopes["Globals"]["variablesReference"])["kept"]["value"], "3")
+        r = self.ok("evaluate", {"expression": "kept + 1", "frameId": frames[-1]["id"]})
+        self.assertEqual(r["result"], "4", r)
+        start = len(self.dap.events)
+        self.ok("continue", {"threadId": thread})
+        reply = self.dap.reply(msg_id)
+        self.assertEqual(reply["status"], "error", reply)
+        self.assertIn("nil map", reply["evalue"], reply)
+        self.dap.wait_event("continued", start)
+        # A panic that the cell recovers does not stop; nor any once the
+        # filter is off.
+        d = self.dap
+        d.drain()
+        start = len(d.events)
+        content, _ = d.run('func safe() (r string) {\n\tdefer func() { r = fmt.Sprint(recover()) }()\n\tpanic("x")\n}\n'
+                           'import "fmt"\ns := safe()\n')
+        self.assertEqual(content["status"], "ok", content)
+        self.ok("setExceptionBreakpoints", {"filters": []})
+        content, _ = d.run('panic("off")\n')
+        self.assertEqual(content["status"], "error", content)
+        self.assertNotIn("stopped", [e["event"] for e in d.events[start:]])
+
+    def test_interrupt_while_stopped_on_panic(self):
+        self.dap.start()
+        self.ok("setExceptionBreakpoints", {"filters": ["panic"]})
+        msg_id, stopped = self.run_to_stop('var xs []int\nv := xs[3]\n')
+        self.assertEqual(stopped["body"]["reason"], "exception", stopped)
+        self.dap.kc.session.send(self.dap.kc.control_channel.socket, "interrupt_request", {})
+        reply = self.dap.reply(msg_id)
+        self.assertEqual(reply["status"], "error", reply)
+        self.assertEqual(self.ok("debugInfo")["stoppedThreads"], [])
+        _, msgs = self.dap.run("len(xs)")
+        self.assertEqual(shown(msgs), ["0"], msgs)
+
+    def test_variables_paging_and_rich_inspect(self):
+        content, _ = self.dap.run("big := make([]int, 250)\nfor i := 0; i < 250; i++ {\n\tbig[i] = i * i\n}\n")
+        self.assertEqual(content["status"], "ok", content)
+        self.dap.start()
+        got = {v["name"]: v for v in self.ok("inspectVariables")["variables"]}
+        big = got["big"]
+        self.assertEqual(big["indexedVariables"], 250, big)
+        # Without paging, the first 100 elements.
+        self.assertEqual(len(dap.variables(self.dap, big["variablesReference"])), 100)
+        page = self.ok("variables", {"variablesReference": big["variablesReference"], "start": 200, "count": 3})["variables"]
+        self.assertEqual([(v["name"], v["value"]) for v in page], [("[200]", "40000"), ("[201]", "40401"), ("[202]", "40804")])
+        r = self.ok("richInspectVariables", {"variableName": "special variables"})
+        self.assertEqual(r["data"], {}, r)
+        r = self.ok("richInspectVariables", {"variableName": "big"})
+        self.assertTrue(r["data"]["text/plain"].startswith("[0 1 4 9"), r)
+        content, _ = self.dap.run('import "image"\npic := image.NewRGBA(image.Rect(0, 0, 4, 3))\n')
+        self.assertEqual(content["status"], "ok", content)
+        r = self.ok("richInspectVariables", {"variableName": "pic"})
+        self.assertEqual(r["data"]["text/plain"], "[*image.RGBA 4x3]", r)
+        self.assertTrue(r["data"]["image/png"], r)
+
+    def test_jupyterlab_sequence(self):
+        # The requests JupyterLab 4 sends, in its order (debugger service,
+        # session and handler): it sends no configurationDone on a plain
+        # start, and refreshes frames, scopes and variables after each
+        # stop, evaluate and copy.
+        d = self.dap
+        content, _ = d.run("type P struct{ X, Y int }\n")
+        self.assertEqual(content["status"], "ok", content)
+        r = d.raw({"type": "request", "seq": 0, "command": "debugInfo"})  # the session's connection
+        self.assertTrue(r["success"], r)
+        info = self.ok("debugInfo", {})  # restoreState
+        self.assertFalse(info["isStarted"], info)
+        caps = self.ok("initialize", dap.INITIALIZE)
+        self.ok("attach", {})
+        self.ok("setExceptionBreakpoints", {"filters": ["panic"]})
+        self.assertEqual(self.ok("inspectVariables", {})["variables"], [])
+        if caps.get("supportsModulesRequest"):
+            self.assertIn("modules", self.ok("modules", {}))
+        # A click in the gutter of the cell.
+        code = "func scale(p P, k int) P {\n\tq := P{p.X * k, p.Y * k}\n\treturn q\n}\nr := scale(P{1, 2}, 3)\n"
+        path = self.ok("dumpCell", {"code": code})["sourcePath"]
+        self.ok("debugInfo", {})
+        bps = self.ok("setBreakpoints", {"breakpoints": [{"line": 3}], "source": {"path": path}, "sourceModified": False})
+        self.assertEqual([(b["line"], b["verified"]) for b in bps["breakpoints"]], [(3, True)], bps)
+        msg_id, stopped = self.run_to_stop(code)
+        thread = stopped["body"]["threadId"]
+
+        def refresh():
+            frames = self.ok("stackTrace", {"threadId": thread})["stackFrames"]
+            scopes = self.ok("scopes", {"frameId": frames[0]["id"]})["scopes"]
+            return frames, {s["name"]: dap.variables(d, s["variablesReference"]) for s in scopes}
+
+        frames, scopes = refresh()
+        self.assertEqual((frames[0]["name"], frames[0]["line"], frames[0]["source"]["path"]), ("scale", 3, path), frames)
+        q = scopes["Locals"]["q"]
+        # A type a cell declared shows by its name.
+        self.assertEqual((q["value"], q["type"]), ("{3 6}", "P"), q)
+        self.assertEqual(scopes["Locals"]["k"]["type"], "int", scopes["Locals"])
+        fields = self.ok("variables", {"variablesReference": q["variablesReference"]})["variables"]
+        self.assertEqual([(f["name"], f["value"]) for f in fields], [("X", "3"), ("Y", "6")])
+        rich = self.ok("richInspectVariables", {"variableName": "q", "frameId": frames[0]["id"]})
+        self.assertEqual(rich["data"], {"text/plain": "{3 6}"}, rich)
+        self.ok("copyToGlobals", {"srcVariableName": "q", "dstVariableName": "q", "srcFrameId": frames[0]["id"]})
+        frames, scopes = refresh()
+        self.assertEqual(scopes["Globals"]["q"]["value"], "{3 6}", scopes["Globals"])
+        r = self.ok("evaluate", {"context": "repl", "expression": "q.X + k", "frameId": frames[0]["id"]})
+        self.assertEqual(r["result"], "6", r)
+        frames, _ = refresh()
+        start = len(d.events)
+        self.ok("continue", {"threadId": thread})
+        self.assertEqual(d.reply(msg_id)["status"], "ok")
+        self.assertEqual(d.wait_event("continued", start)["body"]["threadId"], thread)
+        _, msgs = d.run("q.Y + r.Y")
+        self.assertEqual(shown(msgs), ["12"], msgs)
+        got = {v["name"]: v["value"] for v in self.ok("inspectVariables", {})["variables"]}
+        self.assertEqual((got["q"], got["r"]), ("{3 6}", "{3 6}"), got)
+        self.ok("disconnect", {"restart": False, "terminateDebuggee": False})
+        self.assertFalse(self.ok("debugInfo", {})["isStarted"])

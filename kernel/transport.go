@@ -1,0 +1,192 @@
+package kernel
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+
+	"github.com/go-zeromq/zmq4"
+	"github.com/go-zeromq/zmq4/transport"
+)
+
+// Batched connections.
+//
+// zmq4 reads every frame with two read calls, its header and then its body,
+// and, except on PUB sockets, writes it with two write calls. Each is a
+// system call, and on TCP each write is a packet of its own: a reply of six
+// frames took twelve writes, and a request fourteen reads, which was most of
+// the kernel's own time on a trivial cell. So the kernel's sockets use
+// transports of their own, registered with zmq4 through its public
+// RegisterTransport: their connections read through a buffer, and gather the
+// writes of one ZMTP message into one write.
+
+// batchedSchemes maps a connection file's transport to the zmq4 transport
+// that serves it with batched connections, and to the network it uses.
+var batchedSchemes = map[string]struct{ scheme, network string }{
+	"tcp": {"gokernel-tcp", "tcp"},
+	"ipc": {"gokernel-ipc", "unix"},
+}
+
+var registerOnce = sync.OnceValue(func() error {
+	for _, s := range batchedSchemes {
+		if err := zmq4.RegisterTransport(s.scheme, batchedTransport{transport.New(s.network)}); err != nil {
+			return fmt.Errorf("kernel: %w", err)
+		}
+	}
+	return nil
+})
+
+// batchedEndpoint returns the endpoint ep, such as "tcp://127.0.0.1:5555",
+// with its scheme replaced by that of the batched transport. An endpoint
+// of another transport is returned as it is.
+func batchedEndpoint(ep string) (string, error) {
+	if err := registerOnce(); err != nil {
+		return "", err
+	}
+	scheme, rest, ok := strings.Cut(ep, "://")
+	if s, known := batchedSchemes[scheme]; ok && known {
+		return s.scheme + "://" + rest, nil
+	}
+	return ep, nil
+}
+
+// batchedTransport is a zmq4 transport whose connections are batchedConns.
+type batchedTransport struct{ transport.Transport }
+
+func (t batchedTransport) Dial(ctx context.Context, d transport.Dialer, addr string) (net.Conn, error) {
+	c, err := t.Transport.Dial(ctx, d, addr)
+	if err != nil {
+		return nil, err
+	}
+	return newBatchedConn(c), nil
+}
+
+func (t batchedTransport) Listen(ctx context.Context, addr string) (net.Listener, error) {
+	l, err := t.Transport.Listen(ctx, addr)
+	if err != nil {
+		return nil, err
+	}
+	return batchedListener{l}, nil
+}
+
+type batchedListener struct{ net.Listener }
+
+func (l batchedListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return newBatchedConn(c), nil
+}
+
+// ZMTP framing, as far as batchedConn follows it.
+const (
+	greetingSize = 64   // the fixed-size greeting that opens a connection
+	flagMore     = 0x01 // another frame of the same message follows
+	flagLong     = 0x02 // the size is 8 bytes, not 1
+	// maxBatch is the most a batchedConn holds back; a larger write goes
+	// out at once, after what was held.
+	maxBatch = 64 << 10
+)
+
+// A batchedConn is a ZMTP connection that reads through a buffer and holds
+// back what is written until a whole message is, so that it goes out in one
+// write call. It follows the frames in the byte stream it writes: the
+// greeting, then frames of a flags byte, a size of 1 or 8 bytes and a body.
+// It writes out what it holds when a write ends a frame without the more
+// flag (the end of a message, or a command) or is part of the greeting, and
+// when it would hold more than maxBatch.
+type batchedConn struct {
+	net.Conn
+	r *bufio.Reader
+
+	mu      sync.Mutex
+	buf     []byte
+	greet   int     // greeting bytes still to come
+	head    [9]byte // the frame header being read: flags and size
+	headLen int     // bytes of head seen; 0 between frames
+	body    uint64  // body bytes of the current frame still to come
+	more    bool    // the current frame has the more flag
+}
+
+func newBatchedConn(c net.Conn) *batchedConn {
+	return &batchedConn{Conn: c, r: bufio.NewReaderSize(c, 16<<10), greet: greetingSize}
+}
+
+func (c *batchedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
+
+func (c *batchedConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.follow(p)
+	if len(c.buf)+len(p) > maxBatch {
+		if err := c.flush(); err != nil {
+			return 0, err
+		}
+		return c.Conn.Write(p)
+	}
+	c.buf = append(c.buf, p...)
+	if c.boundary() {
+		if err := c.flush(); err != nil {
+			return 0, err
+		}
+	}
+	return len(p), nil
+}
+
+// boundary tells whether the peer may be waiting for the bytes written so
+// far: whether they end a message or a command, or belong to the greeting,
+// which zmq4 writes in one piece and which is never held back.
+func (c *batchedConn) boundary() bool {
+	return c.greet > 0 || c.headLen == 0 && c.body == 0 && !c.more
+}
+
+// follow advances the framing state over p.
+func (c *batchedConn) follow(p []byte) {
+	for len(p) > 0 {
+		switch {
+		case c.greet > 0:
+			n := min(c.greet, len(p))
+			c.greet -= n
+			p = p[n:]
+		case c.body > 0:
+			n := min(c.body, uint64(len(p)))
+			c.body -= n
+			p = p[n:]
+		default:
+			c.head[c.headLen] = p[0]
+			c.headLen++
+			p = p[1:]
+			size := 2
+			if c.head[0]&flagLong != 0 {
+				size = 9
+			}
+			if c.headLen < size {
+				continue
+			}
+			c.more = c.head[0]&flagMore != 0
+			if size == 9 {
+				c.body = binary.BigEndian.Uint64(c.head[1:9])
+			} else {
+				c.body = uint64(c.head[1])
+			}
+			c.headLen = 0
+		}
+	}
+}
+
+func (c *batchedConn) flush() error {
+	if len(c.buf) == 0 {
+		return nil
+	}
+	_, err := c.Conn.Write(c.buf)
+	c.buf = c.buf[:0]
+	if cap(c.buf) > maxBatch {
+		c.buf = nil
+	}
+	return err
+}

@@ -1,0 +1,148 @@
+package kernel
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"net"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/go-zeromq/zmq4"
+)
+
+// writeRecorder is a net.Conn that records each write it gets.
+type writeRecorder struct {
+	net.Conn // nil: only Write is called
+	writes   [][]byte
+}
+
+func (w *writeRecorder) Write(p []byte) (int, error) {
+	w.writes = append(w.writes, slices.Clone(p))
+	return len(p), nil
+}
+
+// frame returns the header and body of a ZMTP frame, as zmq4 writes them
+// in two calls.
+func frame(flags byte, body []byte) [][]byte {
+	if len(body) > 255 {
+		h := make([]byte, 9)
+		h[0] = flags | flagLong
+		binary.BigEndian.PutUint64(h[1:], uint64(len(body)))
+		return [][]byte{h, body}
+	}
+	return [][]byte{{flags, byte(len(body))}, body}
+}
+
+func TestBatchedConnWrites(t *testing.T) {
+	greeting := bytes.Repeat([]byte{'g'}, greetingSize)
+	message := slices.Concat(frame(flagMore, []byte("<IDS|MSG>")), frame(flagMore, bytes.Repeat([]byte{'h'}, 300)), frame(0, []byte("{}")))
+	tests := []struct {
+		name   string
+		writes [][]byte
+		want   []int // the number of writes of the input that each output write holds
+	}{
+		{"greeting", [][]byte{greeting}, []int{1}},
+		{"greeting in parts", [][]byte{greeting[:10], greeting[10:]}, []int{1, 1}},
+		{"message of three frames, one of them long", message, []int{6}},
+		{"command", frame(0x04, []byte("\x05READY")), []int{2}},
+		{"empty last frame", slices.Concat(frame(flagMore, []byte("a")), frame(0, nil)), []int{4}},
+		{"two messages", slices.Concat(message, message), []int{6, 6}},
+		{"header split across writes", [][]byte{{flagLong}, {0, 0, 0, 0, 0, 0, 1, 0}, bytes.Repeat([]byte{'b'}, 256)}, []int{3}},
+		{"body longer than the batch", slices.Concat(frame(flagMore, []byte("x")), frame(0, make([]byte, maxBatch+1))), []int{3, 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &writeRecorder{}
+			c := &batchedConn{Conn: rec, greet: greetingSize}
+			if tt.name != "greeting" && tt.name != "greeting in parts" {
+				c.greet = 0
+			}
+			for _, p := range tt.writes {
+				if n, err := c.Write(p); n != len(p) || err != nil {
+					t.Fatalf("Write(%d bytes) = %d, %v", len(p), n, err)
+				}
+			}
+			var want [][]byte
+			i := 0
+			for _, n := range tt.want {
+				want = append(want, slices.Concat(tt.writes[i:i+n]...))
+				i += n
+			}
+			if len(rec.writes) != len(want) {
+				t.Fatalf("%d writes of %d bytes reached the connection, want %d", len(rec.writes), lens(rec.writes), lens(want))
+			}
+			for i := range want {
+				if !bytes.Equal(rec.writes[i], want[i]) {
+					t.Errorf("write %d: %d bytes, want %d", i, len(rec.writes[i]), len(want[i]))
+				}
+			}
+		})
+	}
+}
+
+func lens(bs [][]byte) []int {
+	var out []int
+	for _, b := range bs {
+		out = append(out, len(b))
+	}
+	return out
+}
+
+// TestBatchedTransport checks that plain zmq4 sockets, as clients use,
+// talk with batched ones in both directions, on tcp and on ipc.
+func TestBatchedTransport(t *testing.T) {
+	for _, ep := range []string{"tcp://127.0.0.1:0", "ipc://" + t.TempDir() + "/sock"} {
+		t.Run(ep[:3], func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			router := zmq4.NewRouter(ctx, zmq4.WithTimeout(5*time.Second))
+			defer router.Close()
+			bep, err := batchedEndpoint(ep)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bep == ep {
+				t.Fatalf("batchedEndpoint(%q) = %q, want another scheme", ep, bep)
+			}
+			if err := router.Listen(bep); err != nil {
+				t.Fatal(err)
+			}
+			addr := ep
+			if tcp, ok := router.Addr().(*net.TCPAddr); ok {
+				addr = "tcp://" + tcp.String()
+			}
+			dealer := zmq4.NewDealer(ctx, zmq4.WithID(zmq4.SocketIdentity("client")))
+			defer dealer.Close()
+			if err := dealer.Dial(addr); err != nil {
+				t.Fatal(err)
+			}
+			big := bytes.Repeat([]byte("x"), 3*maxBatch)
+			request := [][]byte{[]byte("<IDS|MSG>"), []byte("sig"), big, {}}
+			if err := dealer.Send(zmq4.NewMsgFrom(request...)); err != nil {
+				t.Fatal(err)
+			}
+			got, err := router.Recv()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := append([][]byte{[]byte("client")}, request...); !slices.EqualFunc(got.Frames, want, bytes.Equal) {
+				t.Fatalf("router got %d frames %v, want %v", len(got.Frames), lens(got.Frames), lens(want))
+			}
+			for i := range 3 {
+				reply := [][]byte{[]byte("client"), []byte("<IDS|MSG>"), {byte(i)}, big[:i*100]}
+				if err := router.Send(zmq4.NewMsgFrom(reply...)); err != nil {
+					t.Fatal(err)
+				}
+				back, err := dealer.Recv()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.EqualFunc(back.Frames, reply[1:], bytes.Equal) {
+					t.Fatalf("reply %d: dealer got frames %v, want %v", i, lens(back.Frames), lens(reply[1:]))
+				}
+			}
+		})
+	}
+}
