@@ -55,7 +55,7 @@ func IsFault(msg string, stack []byte, userReflect bool) bool {
 		return true
 	}
 	if strings.HasSuffix(msg, " on zero Value") {
-		return lostValue(frames, userReflect) || lenOfNilArray(msg, frames)
+		return lostValue(frames, userReflect) || lenOfNilArray(msg, frames) || zeroByYaegi(frames)
 	}
 	if msg == nilDeref && strings.HasPrefix(frames[0], "runtime.(*Func).") {
 		// runtime.FuncForPC knows none of the interpreter's functions.
@@ -135,6 +135,21 @@ func lenOfNilArray(msg string, frames []string) bool {
 		if !reflectFrame(f) {
 			return strings.HasPrefix(f, "github.com/traefik/yaegi/interp._range") ||
 				strings.HasPrefix(f, "github.com/traefik/yaegi/interp._len")
+		}
+	}
+	return false
+}
+
+// zeroByYaegi tells whether a reflect call on a zero Value comes from a
+// step of yaegi that meets no nil pointer of the cell's in Go: a type
+// assertion (Go panics with a TypeAssertionError on a nil interface, not
+// a nil dereference), or the array of a range over a pointer to an array,
+// whose length Go takes from the type.
+func zeroByYaegi(frames []string) bool {
+	for _, f := range frames {
+		if !reflectFrame(f) {
+			return strings.HasPrefix(f, "github.com/traefik/yaegi/interp.typeAssert") ||
+				strings.HasPrefix(f, "github.com/traefik/yaegi/interp.genValueRangeArray")
 		}
 	}
 	return false
