@@ -21,13 +21,16 @@ const HostPath = "gokernel/host"
 // worker lives on.
 //
 // Sprint and Sprintln format the operands of the print and println
-// builtins (see printBuiltin).
-func HostSymbols(goroutinePanicked func(pos string, v any)) map[string]map[string]reflect.Value {
+// builtins (see printBuiltin); Recovered turns the value of recover into
+// Go's (see recoverBuiltin), and calls inexactRecover, unless nil, when
+// the cell reads a message that cannot be Go's in full.
+func HostSymbols(goroutinePanicked func(pos string, v any), inexactRecover func()) map[string]map[string]reflect.Value {
 	return map[string]map[string]reflect.Value{
 		HostPath + "/host": {
 			"GoroutinePanicked": reflect.ValueOf(goroutinePanicked),
 			"Sprint":            reflect.ValueOf(sprint(false)),
 			"Sprintln":          reflect.ValueOf(sprint(true)),
+			"Recovered":         reflect.ValueOf(func(v any) (any, bool) { return goRecovered(v, inexactRecover) }),
 		},
 	}
 }

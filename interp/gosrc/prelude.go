@@ -88,6 +88,19 @@ func __gk_print(a ...any) { print(__gkhost.Sprint(a...)) }
 
 func __gk_println(a ...any) { print(__gkhost.Sprintln(a...)) }
 
+// __gk_recovered is the value of the recover builtin as Go gives it (see
+// recoverBuiltin). v itself is returned unless it stands for a runtime
+// error, so that a value of a cell's type keeps its type.
+func __gk_recovered(v any) any {
+	if v == nil {
+		return nil // yaegi's nil from recover fails a type assertion
+	}
+	if r, changed := __gkhost.Recovered(v); changed {
+		return r
+	}
+	return v
+}
+
 func __gk_clear(x any) {
 	__gkreflect.ValueOf(x).Clear()
 }

@@ -712,6 +712,8 @@ func (r *rewriter) builtinCall(n *ast.CallExpr) {
 		r.e.replace(r.off(id.Pos()), r.off(id.End()), "__gk_clear", r.unitEnd)
 	case "print", "println":
 		r.printBuiltin(id)
+	case "recover":
+		r.recoverBuiltin(n)
 	case "min", "max":
 		if len(n.Args) == 0 || n.Ellipsis.IsValid() {
 			return

@@ -23,6 +23,7 @@ const (
 	usedStack     unfaithful = 1 << iota // runtime.Caller, Callers, FuncForPC, Stack; debug.Stack
 	usedFinalizer                        // runtime.SetFinalizer
 	usedAllocs                           // runtime.ReadMemStats, testing.AllocsPerRun
+	usedRecover                          // the message of a recovered runtime error that yaegi words differently
 )
 
 // why says what the interpreter does differently, for the error's
@@ -37,6 +38,9 @@ func (u unfaithful) why() []string {
 	}
 	if u&usedAllocs != 0 {
 		out = append(out, "The cell counted allocations (runtime.ReadMemStats, testing.AllocsPerRun): the interpreter allocates where compiled Go does not.")
+	}
+	if u&usedRecover != 0 {
+		out = append(out, "The cell read the message of a runtime error that it recovered (an index out of range, a failed type assertion): the interpreter cannot give it in Go's words.")
 	}
 	return out
 }
@@ -104,8 +108,15 @@ func (s *session) unfaithfulOverrides() map[string]map[string]reflect.Value {
 
 // unfaithfulEnd reports a cell that used an unfaithful feature and ended
 // in perr, a panic or a non-zero os.Exit, as the interpreter's failure,
-// with perr's own lines kept. Other ends are returned as they are.
+// with perr's own lines kept. A cell that read the message of a recovered
+// runtime error, which it may have shown, fails so even when it ended
+// well. Other ends are returned as they are.
 func unfaithfulEnd(used unfaithful, perr *proto.Error) *proto.Error {
+	if perr == nil && used&usedRecover != 0 {
+		tb := append([]string{"InterpreterError: the cell read the message of a runtime error that the interpreter words differently from Go; run it as a whole program."}, used.why()...)
+		tb = append(tb, "A cell that declares func main runs as a whole program, compiled by Go.")
+		return &proto.Error{Name: proto.EnameInterpreter, Value: "the message of a recovered runtime error differs from Go's; run it as a whole program", Traceback: tb}
+	}
 	if used == 0 || perr == nil {
 		return perr
 	}
