@@ -61,6 +61,13 @@ func IsFault(msg string, stack []byte, userReflect bool) bool {
 		// runtime.FuncForPC knows none of the interpreter's functions.
 		return true
 	}
+	if (msg == nilDeref || msg == "reflect.Value.Call: call of nil function") && len(frames) > 2 &&
+		strings.HasPrefix(frames[0], "reflect.Value.call(") &&
+		strings.HasPrefix(frames[1], "reflect.Value.Call(") && strings.HasPrefix(frames[2], "github.com/traefik/yaegi/interp.runCfg.func1(") {
+		// yaegi's runner of deferred calls called a nil function: the
+		// panic escapes the deferred calls that would recover it.
+		return true
+	}
 	if strings.HasPrefix(msg, "reflect: Call with too ") {
 		return wrongArgCount(frames)
 	}
