@@ -178,6 +178,8 @@ func (r *rewriter) pre(n ast.Node) frame {
 
 func (r *rewriter) post(n ast.Node) {
 	switch n := n.(type) {
+	case *ast.BasicLit:
+		r.floatLitAsInt(n)
 	case *ast.UnaryExpr:
 		r.negZero(n)
 	case *ast.ReturnStmt:
