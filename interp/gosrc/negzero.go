@@ -4,28 +4,50 @@ import (
 	"go/ast"
 	"go/constant"
 	"go/token"
+	"go/types"
 )
 
 // negZero replaces a negated floating-point constant whose value is zero
 // as a float64, such as -0.0, -zero or -1e-10000, with 0.0: Go's constants
 // have no negative zero, and an underflow rounds to +0, but yaegi v0.16.1
-// computes the negation in float64 and gets -0. Only the outermost
+// computes the negation in float64 and gets -0. A typed one, such as
+// -float64(zero), becomes a conversion of 0 to its type. Only the outermost
 // constant expression is replaced, since constant arithmetic is exact.
 func (r *rewriter) negZero(n *ast.UnaryExpr) {
 	if n.Op != token.SUB {
 		return
 	}
-	v, ok := r.env.constVal(n, -1)
-	if !ok || v.Kind() != constant.Float {
-		return
-	}
-	if f, _ := constant.Float64Val(v); f != 0 {
-		return
+	zero := "0.0"
+	if v, ok := r.env.constVal(n, -1); ok {
+		if v.Kind() != constant.Float {
+			return
+		}
+		if f, _ := constant.Float64Val(v); f != 0 {
+			return
+		}
+	} else {
+		// A typed constant, such as -float64(zero): go/types knows it.
+		tv, ok := r.env.facts.typeAt(r.p, n)
+		if !ok || tv.Value == nil || constant.Sign(tv.Value) != 0 {
+			return
+		}
+		b, isBasic := tv.Type.Underlying().(*types.Basic)
+		if !isBasic || b.Info()&types.IsFloat == 0 {
+			return
+		}
+		t, ok := r.env.facts.typeText(tv.Type)
+		if !ok {
+			return
+		}
+		zero = t + "(0)"
 	}
 	if p, ok := r.parent().(ast.Expr); ok {
 		if _, pc := r.env.constVal(p, -1); pc {
 			return
 		}
+		if tv, ok := r.env.facts.typeAt(r.p, p); ok && tv.Value != nil {
+			return
+		}
 	}
-	r.e.replace(r.off(n.Pos()), r.off(n.End()), "0.0", r.unitEnd)
+	r.e.replace(r.off(n.Pos()), r.off(n.End()), zero, r.unitEnd)
 }
