@@ -41,13 +41,26 @@ func (r *rewriter) negZero(n *ast.UnaryExpr) {
 		}
 		zero = t + "(0)"
 	}
-	if p, ok := r.parent().(ast.Expr); ok {
-		if _, pc := r.env.constVal(p, -1); pc {
-			return
-		}
-		if tv, ok := r.env.facts.typeAt(r.p, p); ok && tv.Value != nil {
-			return
-		}
+	if r.inConstant() {
+		return
 	}
 	r.e.replace(r.off(n.Pos()), r.off(n.End()), zero, r.unitEnd)
+}
+
+// inConstant tells whether the node being left is an operand of a larger
+// constant expression, other than a conversion (float64(-float32(zero))
+// keeps the sign that yaegi computed for its operand).
+func (r *rewriter) inConstant() bool {
+	p, ok := r.parent().(ast.Expr)
+	if !ok {
+		return false
+	}
+	if _, conv := p.(*ast.CallExpr); conv {
+		return false
+	}
+	if _, ok := r.env.constVal(p, -1); ok {
+		return true
+	}
+	tv, ok := r.env.facts.typeAt(r.p, p)
+	return ok && tv.Value != nil
 }
