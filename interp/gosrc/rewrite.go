@@ -702,8 +702,9 @@ func assigns(body ast.Node, names map[string]bool) bool {
 	return found
 }
 
-// builtinCall rewrites calls of min, max and clear, which yaegi lacks,
-// unless a declaration shadows them.
+// builtinCall rewrites calls of min, max and clear, which yaegi lacks, and
+// of print, println, recover and append, which it gets wrong, unless a
+// declaration shadows them.
 func (r *rewriter) builtinCall(n *ast.CallExpr) {
 	id, ok := n.Fun.(*ast.Ident)
 	if !ok || !r.env.isBuiltin(id.Name) {
@@ -716,6 +717,8 @@ func (r *rewriter) builtinCall(n *ast.CallExpr) {
 		r.printBuiltin(id)
 	case "recover":
 		r.recoverBuiltin(n)
+	case "append":
+		r.appendArgs(n)
 	case "min", "max":
 		if len(n.Args) == 0 || n.Ellipsis.IsValid() {
 			return
