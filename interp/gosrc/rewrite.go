@@ -217,6 +217,7 @@ func (r *rewriter) post(n ast.Node) {
 		if r.cellDefer && r.funcDepth == r.cellDepth {
 			r.deferStmt(n)
 		} else {
+			r.deferClosure(n)
 			r.deferArgs(n)
 			r.deferInLoop(n)
 		}
