@@ -35,11 +35,13 @@ func (r *rewriter) negZero(n *ast.UnaryExpr) {
 		if !isBasic || b.Info()&types.IsFloat == 0 {
 			return
 		}
-		t, ok := r.env.facts.typeText(tv.Type)
-		if !ok {
-			return
+		if b.Info()&types.IsUntyped == 0 {
+			t, ok := r.env.facts.typeText(tv.Type)
+			if !ok {
+				return
+			}
+			zero = t + "(0)"
 		}
-		zero = t + "(0)"
 	}
 	if r.inConstant() {
 		return
