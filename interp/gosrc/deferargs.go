@@ -2,6 +2,7 @@ package gosrc
 
 import (
 	"go/ast"
+	"go/token"
 	"strings"
 )
 
@@ -41,4 +42,27 @@ func (r *rewriter) deferArgs(n *ast.DeferStmt) {
 	}
 	r.e.insert(r.off(n.Pos()), "{ "+strings.Join(names, ", ")+" := "+strings.Join(values, ", ")+"; ", r.unitEnd)
 	r.e.insert(r.off(n.End()), " }", r.unitEnd)
+}
+
+// blankDeref makes an assignment of a pointer indirection to the blank
+// identifier, _ = *p, dereference p, as Go does (and panics when p is
+// nil): { __gk1 := *p; _ = __gk1 }. yaegi v0.16.1 evaluates nothing for it.
+func (r *rewriter) blankDeref(n *ast.AssignStmt) {
+	if n.Tok != token.ASSIGN || len(n.Lhs) != 1 || len(n.Rhs) != 1 || r.funcDepth == 0 {
+		return
+	}
+	if id, ok := n.Lhs[0].(*ast.Ident); !ok || id.Name != "_" {
+		return
+	}
+	if _, ok := ast.Unparen(n.Rhs[0]).(*ast.StarExpr); !ok {
+		return
+	}
+	switch r.parent().(type) {
+	case *ast.BlockStmt, *ast.CaseClause, *ast.CommClause:
+	default:
+		return
+	}
+	t := r.temp()
+	r.e.replace(r.off(n.Pos()), r.off(n.Rhs[0].Pos()), "{ "+t+" := ", r.unitEnd)
+	r.e.insert(r.off(n.End()), "; _ = "+t+" }", r.unitEnd)
 }

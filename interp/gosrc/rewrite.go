@@ -191,6 +191,7 @@ func (r *rewriter) post(n ast.Node) {
 	case *ast.AssignStmt:
 		r.parallelAssign(n)
 		r.opAssign(n)
+		r.blankDeref(n)
 		if n.Tok == token.DEFINE && r.env.local() {
 			types := r.defineTypes(n)
 			for i, l := range n.Lhs {
