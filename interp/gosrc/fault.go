@@ -24,6 +24,7 @@ var faultTexts = []string{
 	"reflect.Value.MapIndex: value of type",
 	"using unaddressable value",
 	"reflect: call of MakeFunc",
+	" not an Int", // go/constant, on a float constant that yaegi takes for an integer
 }
 
 // IsFault reports whether a panic that the interpreter returned was raised
@@ -49,16 +50,30 @@ func IsFault(msg string, stack []byte, userReflect bool) bool {
 	// directly (not through reflect.Value.Call, by which yaegi calls the
 	// functions that the cell calls).
 	const yaegi = "github.com/traefik/yaegi/"
+	if strings.Contains(msg, "reflect: Method index out of range") {
+		// reflect sees none of the methods of the cell's types.
+		return true
+	}
 	if strings.HasSuffix(msg, " on zero Value") {
-		return lostValue(frames, userReflect)
+		return lostValue(frames, userReflect) || lenOfNilArray(msg, frames)
+	}
+	if msg == nilDeref && strings.HasPrefix(frames[0], "runtime.(*Func).") {
+		// runtime.FuncForPC knows none of the interpreter's functions.
+		return true
+	}
+	if strings.HasPrefix(msg, "reflect: Call with too ") {
+		return wrongArgCount(frames)
 	}
 	byYaegi := strings.HasPrefix(frames[0], yaegi)
-	if !byYaegi && strings.HasPrefix(frames[0], "reflect.") && !userReflect {
+	// When the cell uses reflect itself, its calls reach reflect through
+	// reflect.Value.call, as all its calls of Go functions do: a reflect
+	// frame right under one of yaegi's own is yaegi's doing.
+	if !byYaegi && reflectFrame(frames[0]) {
 		for _, f := range frames {
 			if strings.HasPrefix(f, "reflect.Value.call(") {
 				break
 			}
-			if !strings.HasPrefix(f, "reflect.") {
+			if !reflectFrame(f) {
 				byYaegi = strings.HasPrefix(f, yaegi)
 				break
 			}
@@ -67,7 +82,7 @@ func IsFault(msg string, stack []byte, userReflect bool) bool {
 	if !byYaegi {
 		return false
 	}
-	if msg == "runtime error: invalid memory address or nil pointer dereference" {
+	if msg == nilDeref {
 		return true
 	}
 	for _, t := range faultTexts {
@@ -79,6 +94,48 @@ func IsFault(msg string, stack []byte, userReflect bool) bool {
 	// the wrong kind ("on zero Value" is a nil pointer of the cell's).
 	if rest, ok := strings.CutPrefix(msg, "reflect: call of reflect.Value."); ok {
 		return !strings.HasSuffix(rest, " on zero Value")
+	}
+	return false
+}
+
+const nilDeref = "runtime error: invalid memory address or nil pointer dereference"
+
+// reflectFrame tells whether a stack frame belongs to reflect, or to the
+// runtime's type descriptors that reflect reads.
+func reflectFrame(f string) bool {
+	return strings.HasPrefix(f, "reflect.") || strings.HasPrefix(f, "internal/abi.") || strings.HasPrefix(f, "go/constant.")
+}
+
+// wrongArgCount tells whether reflect's "Call with too many (few) input
+// arguments" came from yaegi calling a Go function with the wrong number
+// of arguments (one reflect.Value.call under yaegi's callBin), rather than
+// from the cell's own reflect.Value.Call (a second one, for the call of
+// its method Call).
+func wrongArgCount(frames []string) bool {
+	calls := 0
+	for _, f := range frames {
+		if strings.HasPrefix(f, "reflect.Value.call(") {
+			calls++
+		}
+		if !reflectFrame(f) {
+			return calls == 1 && strings.HasPrefix(f, "github.com/traefik/yaegi/interp.callBin")
+		}
+	}
+	return false
+}
+
+// lenOfNilArray tells whether a reflect call on a zero Value is yaegi
+// taking the length of a nil pointer to an array, in len or range: Go
+// takes it from the type, and so does not panic there.
+func lenOfNilArray(msg string, frames []string) bool {
+	if !strings.HasPrefix(msg, "reflect: call of reflect.Value.Len ") {
+		return false
+	}
+	for _, f := range frames {
+		if !reflectFrame(f) {
+			return strings.HasPrefix(f, "github.com/traefik/yaegi/interp._range") ||
+				strings.HasPrefix(f, "github.com/traefik/yaegi/interp._len")
+		}
 	}
 	return false
 }
@@ -135,7 +192,6 @@ func panicFrames(stack []byte) []string {
 // of the cell's own runtime errors into the text that Go gives them. ok is
 // false when msg is not one of them.
 func GoPanicText(msg string) (text string, ok bool) {
-	const nilDeref = "runtime error: invalid memory address or nil pointer dereference"
 	switch {
 	case strings.HasPrefix(msg, "reflect: call of reflect.Value.") && strings.HasSuffix(msg, " on zero Value"),
 		msg == "reflect.Value.Call: call of nil function",
@@ -146,4 +202,17 @@ func GoPanicText(msg string) (text string, ok bool) {
 		return "runtime error: index out of range", true
 	}
 	return "", false
+}
+
+// FaultHint says, for some of the panics that [IsFault] blames on the
+// interpreter, which construct it could not run; "" when it has nothing to
+// add.
+func FaultHint(msg string) string {
+	switch {
+	case strings.Contains(msg, "reflect: Method index out of range"):
+		return "reflect does not see the methods of types declared in cells (Method, MethodByName, NumMethod)."
+	case strings.HasPrefix(msg, "reflect: call of reflect.Value.Len "):
+		return "the interpreter takes the length of a nil pointer to an array from the pointer, where Go takes it from the type."
+	}
+	return ""
 }

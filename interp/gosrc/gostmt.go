@@ -19,9 +19,16 @@ const HostPath = "gokernel/host"
 // cell started panics: pos is the position of its go statement, such as
 // "In[3]:4:2", and v the panic value. The goroutine then ends, and the
 // worker lives on.
+//
+// Sprint and Sprintln format the operands of the print and println
+// builtins (see printBuiltin).
 func HostSymbols(goroutinePanicked func(pos string, v any)) map[string]map[string]reflect.Value {
 	return map[string]map[string]reflect.Value{
-		HostPath + "/host": {"GoroutinePanicked": reflect.ValueOf(goroutinePanicked)},
+		HostPath + "/host": {
+			"GoroutinePanicked": reflect.ValueOf(goroutinePanicked),
+			"Sprint":            reflect.ValueOf(sprint(false)),
+			"Sprintln":          reflect.ValueOf(sprint(true)),
+		},
 	}
 }
 

@@ -82,6 +82,12 @@ func __gk_gorecover(pos string) {
 	}
 }
 
+// __gk_print and __gk_println are the print and println builtins, as Go's
+// runtime formats them.
+func __gk_print(a ...any) { print(__gkhost.Sprint(a...)) }
+
+func __gk_println(a ...any) { print(__gkhost.Sprintln(a...)) }
+
 func __gk_clear(x any) {
 	__gkreflect.ValueOf(x).Clear()
 }

@@ -178,11 +178,17 @@ func (r *rewriter) pre(n ast.Node) frame {
 
 func (r *rewriter) post(n ast.Node) {
 	switch n := n.(type) {
+	case *ast.UnaryExpr:
+		r.negZero(n)
+	case *ast.ReturnStmt:
+		r.parallelReturn(n)
 	case *ast.FuncType:
 		r.termConstraint(n.TypeParams, false)
 	case *ast.TypeSpec:
 		r.termConstraint(n.TypeParams, true)
 	case *ast.AssignStmt:
+		r.parallelAssign(n)
+		r.opAssign(n)
 		if n.Tok == token.DEFINE && r.env.local() {
 			types := r.defineTypes(n)
 			for i, l := range n.Lhs {
@@ -209,6 +215,7 @@ func (r *rewriter) post(n ast.Node) {
 		if r.cellDefer && r.funcDepth == r.cellDepth {
 			r.deferStmt(n)
 		} else {
+			r.deferArgs(n)
 			r.deferInLoop(n)
 		}
 	case *ast.GoStmt:
@@ -225,6 +232,10 @@ func (r *rewriter) post(n ast.Node) {
 		}
 	case *ast.RangeStmt:
 		r.rangeStmt(n)
+	case *ast.SelectStmt:
+		r.selectOrder(n)
+	case *ast.CommClause:
+		r.commVars(n)
 	case *ast.ForStmt:
 		var names []string
 		if as, ok := n.Init.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {
@@ -476,6 +487,10 @@ func (r *rewriter) rangeStmt(n *ast.RangeStmt) {
 	case rangeFunc:
 		r.rangeFunc(n, plan)
 		return // closure parameters are per iteration already
+	case rangeLeave:
+		if n.Tok == token.ASSIGN {
+			r.rangeAssign(n)
+		}
 	}
 	if n.Tok == token.DEFINE {
 		r.loopVars(n.Body, identNames(n.Key, n.Value))
@@ -695,6 +710,8 @@ func (r *rewriter) builtinCall(n *ast.CallExpr) {
 	switch id.Name {
 	case "clear":
 		r.e.replace(r.off(id.Pos()), r.off(id.End()), "__gk_clear", r.unitEnd)
+	case "print", "println":
+		r.printBuiltin(id)
 	case "min", "max":
 		if len(n.Args) == 0 || n.Ellipsis.IsValid() {
 			return

@@ -52,8 +52,11 @@ func interpreterFault(msg string, stack []byte) *proto.Error {
 	tb := []string{
 		"InterpreterError: " + gosrc.InterpreterFault + ".",
 		"The Go interpreter (yaegi) panicked in its own code: " + msg,
-		"A cell that declares func main runs as a whole program, compiled by Go.",
 	}
+	if hint := gosrc.FaultHint(msg); hint != "" {
+		tb = append(tb, hint)
+	}
+	tb = append(tb, "A cell that declares func main runs as a whole program, compiled by Go.")
 	if os.Getenv("GOKERNEL_DEBUG") != "" {
 		tb = append(tb, string(stack))
 	}

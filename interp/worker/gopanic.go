@@ -17,8 +17,8 @@ type goPanic struct {
 
 // goroutinePanicked records the panic of a goroutine that a cell started
 // with a go statement (gosrc.HostSymbols): the goroutine recovered it and
-// ended. The running cell reports it when it ends; when no cell runs, the
-// next one does.
+// ended. The running cell stops and reports it; when no cell runs, the
+// next one reports it.
 func (w *Worker) goroutinePanicked(pos string, v any) {
 	p := goPanic{text: "panic in the goroutine started at " + pos + ": "}
 	if code, ok := v.(exitCode); ok {
@@ -29,15 +29,26 @@ func (w *Worker) goroutinePanicked(pos string, v any) {
 		p.text += fmt.Sprint(v)
 	}
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	w.goPanics = append(w.goPanics, p)
+	id := w.running
+	stop := id != 0 && !w.panicStop
+	w.panicStop = w.panicStop || stop
+	w.mu.Unlock()
+	if stop {
+		// A Go program ends when one of its goroutines panics: so does the
+		// running cell, instead of waiting, perhaps forever, for what the
+		// goroutine would have done.
+		w.interrupt(id)
+	}
 }
 
 // goroutineError is the error of a cell during or before which goroutines
 // panicked: the cell's own error, if any, with the panics added to its
 // traceback, or else an error of its own, named Exit when the first of
 // them called os.Exit, as a cell that calls it is.
-func goroutineError(panics []goPanic, cellErr *proto.Error) *proto.Error {
+//
+// stopped says that the first panic stopped the cell.
+func goroutineError(panics []goPanic, cellErr *proto.Error, stopped bool) *proto.Error {
 	texts := make([]string, len(panics))
 	for k, p := range panics {
 		texts[k] = p.text
@@ -45,6 +56,9 @@ func goroutineError(panics []goPanic, cellErr *proto.Error) *proto.Error {
 	note := "The goroutine ended; the worker and the notebook's variables are kept."
 	if len(panics) > 1 {
 		note = "The goroutines ended; the worker and the notebook's variables are kept."
+	}
+	if stopped {
+		note = "The cell stopped there, as a Go program stops when a goroutine panics; the worker and the notebook's variables are kept."
 	}
 	if cellErr != nil {
 		cellErr.Traceback = append(append(cellErr.Traceback, texts...), note)

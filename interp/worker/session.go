@@ -35,6 +35,8 @@ type session struct {
 	i       *interp.Interpreter
 	state   *gosrc.State
 	generic bool // i has gokernel's generic slices and maps functions
+	// unfaithful records the unfaithful features the running cell used.
+	unfaithful unfaithfulUse
 }
 
 func newSession(w *Worker) (*session, error) {
@@ -79,7 +81,7 @@ func (s *session) newInterpreter(args0 string, extra ...interp.Exports) (*interp
 		Args:         []string{args0},
 		Env:          os.Environ(),
 	})
-	tables := append(symbolTables(), s.overrides(), s.openOverrides())
+	tables := append(symbolTables(), s.overrides(), s.openOverrides(), s.unfaithfulOverrides())
 	for _, x := range append(tables, extra...) {
 		if err := i.Use(x); err != nil {
 			return nil, fmt.Errorf("worker: load symbols: %w", err)
@@ -205,6 +207,8 @@ func (s *session) sleep(d time.Duration) {
 
 // exec runs one cell.
 func (s *session) exec(ctx context.Context, req proto.Exec) (res proto.Result) {
+	s.unfaithful.take()
+	defer func() { res.Err = unfaithfulEnd(s.unfaithful.take(), res.Err) }()
 	if program.Detect(req.Code) {
 		return s.runProgram(ctx, req)
 	}

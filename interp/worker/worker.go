@@ -150,7 +150,8 @@ type Worker struct {
 
 	noteOnce sync.Once // the note that whole programs run in the interpreter
 
-	goPanics []goPanic // goroutine panics not yet reported; guarded by mu
+	goPanics  []goPanic // goroutine panics not yet reported; guarded by mu
+	panicStop bool      // a goroutine panic stopped the running cell; guarded by mu
 }
 
 // emit sends one event, for request id (0 for none), to the kernel. An
@@ -308,6 +309,7 @@ func (w *Worker) run(req request) {
 	w.allowStdin = req.exec != nil && req.exec.AllowStdin
 	w.askedInput = false
 	w.cancel = cancel
+	w.panicStop = false
 	w.interruptCh.Store(make(chan struct{}))
 	w.mu.Unlock()
 
@@ -327,11 +329,22 @@ func (w *Worker) run(req request) {
 		w.dbg.enterCell(proto.Exec{}) // no cell: its programs are not kept
 		res = proto.Result{Exprs: w.sess.evalExprs(ctx, req.eval.Exprs)}
 	}
+	w.mu.Lock()
+	stopped := w.panicStop
+	w.mu.Unlock()
 	if ctx.Err() != nil {
 		res.Value = nil
 		res.Err = &proto.Error{Name: proto.EnameInterrupted, Value: proto.Interrupted,
 			Traceback: []string{proto.EnameInterrupted + ": " + proto.Interrupted + "; " + proto.StateKept}}
-		res.Stuck = !settle(before, settleWait)
+		if stopped {
+			// A goroutine's panic stopped it: goroutineError says so. Its
+			// other goroutines may stay blocked in host calls, as they
+			// would have died with a Go program: that is no reason to
+			// replace the worker and report an interrupt.
+			res.Err = nil
+		} else {
+			res.Stuck = !settle(before, settleWait)
+		}
 	}
 	close(watchDone)
 	<-watchStopped
@@ -347,7 +360,7 @@ func (w *Worker) run(req request) {
 	w.mu.Unlock()
 	if len(panics) > 0 {
 		res.Value = nil
-		res.Err = goroutineError(panics, res.Err)
+		res.Err = goroutineError(panics, res.Err, stopped)
 	}
 
 	w.writeMarkers(req.id)
