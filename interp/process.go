@@ -121,7 +121,8 @@ func startWorker(argv []string, dir string, env []string, ids *atomic.Uint64, h 
 	child := os.NewFile(uintptr(fds[1]), "worker-control-child")
 	defer child.Close()
 
-	// The read ends stay out of Go's netpoller (see pipeReader).
+	// pipeReaders read the read ends; they put them in Go's netpoller only
+	// while output trickles (see pipes.go).
 	var readers [2]*pipeReader
 	var writers [2]*os.File
 	closeAll := func() {
