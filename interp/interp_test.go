@@ -27,7 +27,7 @@ const workerEnv = "GOKERNEL_TEST_AS_WORKER"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(workerEnv) == "1" {
-		if err := worker.Main(); err != nil {
+		if err := worker.Main(nil); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}

@@ -2,13 +2,19 @@ package interp
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/beacceaf/gokernel/interp/internal/proto"
 )
@@ -31,7 +37,7 @@ func newMarkerReader(r io.Reader, token string, text func(string), marker func(s
 // only ever an incomplete character or marker at the very end.
 func (m *markerReader) run() {
 	buf := make([]byte, 0, 64<<10)
-	chunk := make([]byte, 32<<10)
+	chunk := make([]byte, readChunk)
 	for {
 		n, err := m.r.Read(chunk)
 		buf = append(buf, chunk[:n]...)
@@ -124,6 +130,126 @@ func wholeRunes(b []byte) int {
 		}
 	}
 	return len(b)
+}
+
+// Reading a pipe that a cell floods with short writes.
+//
+// A reader that waits on a pipe, in read(2) or through Go's netpoller
+// (whose epoll registration stays armed), is woken by every write to it.
+// A loop of fmt.Println then costs the worker a wake-up of the kernel per
+// line, inside its write(2), and the kernel a wake-up, a read and a stream
+// append per line, on the CPU the worker needs.
+//
+// So once gatherAfter reads in a row have each found data within gatherGap
+// (a small one: less than half a chunk), the reader takes its end of the
+// pipe out of the netpoller and sleeps gatherDelay before each read. While
+// it sleeps nothing waits on the pipe, so the writes are cheap, and the
+// next read takes hundreds of lines at once. When a read after the sleep
+// finds the pipe empty, or fills half a chunk, the pipe goes back to the
+// netpoller. Bulk writers never wait; a cell that prints a few lines never
+// reaches the streak; an end-of-cell marker is seen at most gatherDelay
+// late; and a trivial cell's markers arrive through the netpoller as
+// before, since a blocking wait outside it would hold the kernel's only P.
+const (
+	readChunk   = 32 << 10
+	gatherAfter = 8
+	gatherGap   = 200 * time.Microsecond
+	gatherDelay = time.Millisecond
+)
+
+// A pipeReader reads the non-blocking read end of a pipe: through a
+// duplicate registered with Go's netpoller while output trickles, and
+// with plain reads after short sleeps while it floods, as described above.
+// stop makes a pending or later Read return os.ErrClosed; the goroutine
+// that reads then calls close. Reads must not run concurrently.
+type pipeReader struct {
+	fd      int // the read end, never in the netpoller
+	stopped atomic.Bool
+	streak  int // reads in a row that found data within gatherGap
+
+	mu     sync.Mutex
+	polled *os.File // a duplicate of fd in the netpoller; nil while gathering
+}
+
+// newPipeReader takes over fd, which must be non-blocking.
+func newPipeReader(fd int) *pipeReader { return &pipeReader{fd: fd} }
+
+func (r *pipeReader) Read(p []byte) (int, error) {
+	if r.streak >= gatherAfter {
+		r.unpoll()
+		time.Sleep(gatherDelay)
+		if r.stopped.Load() {
+			return 0, os.ErrClosed
+		}
+		n, err := unix.Read(r.fd, p)
+		switch {
+		case n > 0:
+			if n >= len(p)/2 {
+				r.streak = 0
+			}
+			return n, nil
+		case err == nil:
+			return 0, io.EOF
+		case !errors.Is(err, unix.EAGAIN) && !errors.Is(err, unix.EINTR):
+			return 0, fmt.Errorf("interp: read worker output: %w", err)
+		}
+		r.streak = 0 // the flood is over
+	}
+	f, err := r.poll()
+	if err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	n, err := f.Read(p)
+	if n > 0 && n < len(p)/2 && time.Since(start) < gatherGap {
+		r.streak++
+	} else {
+		r.streak = 0
+	}
+	if err != nil && r.stopped.Load() {
+		err = os.ErrClosed
+	}
+	return n, err
+}
+
+// poll returns the netpoller's duplicate of the pipe, making one if there
+// is none.
+func (r *pipeReader) poll() (*os.File, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.stopped.Load() {
+		return nil, os.ErrClosed
+	}
+	if r.polled == nil {
+		fd, err := unix.FcntlInt(uintptr(r.fd), unix.F_DUPFD_CLOEXEC, 0)
+		if err != nil {
+			return nil, fmt.Errorf("interp: read worker output: %w", err)
+		}
+		r.polled = os.NewFile(uintptr(fd), "worker-output")
+	}
+	return r.polled, nil
+}
+
+// unpoll takes the pipe out of the netpoller.
+func (r *pipeReader) unpoll() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.polled != nil {
+		r.polled.Close()
+		r.polled = nil
+	}
+}
+
+// stop ends the reading: a Read waiting in the netpoller returns.
+func (r *pipeReader) stop() {
+	r.stopped.Store(true)
+	r.unpoll()
+}
+
+// close releases the descriptors, once no Read runs or will run.
+func (r *pipeReader) close() {
+	r.unpoll()
+	unix.Close(r.fd)
 }
 
 // Go runtime crash dumps on the worker's stderr. A dump starts with a

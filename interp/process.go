@@ -46,7 +46,7 @@ type worker struct {
 	displays map[uint64]proto.Display
 	frames   []proto.PanicFrame // the panic frames of the running request, or of a crash
 
-	pipes   [2]*os.File    // the read ends of stdout and stderr
+	pipes   [2]*pipeReader // the read ends of stdout and stderr
 	crash   *crashFilter   // takes a runtime crash dump out of stderr
 	readers sync.WaitGroup // the pipe readers; done when both pipes hit EOF
 	exited  chan struct{}  // closed when the process has been reaped
@@ -121,18 +121,36 @@ func startWorker(argv []string, dir string, env []string, ids *atomic.Uint64, h 
 	child := os.NewFile(uintptr(fds[1]), "worker-control-child")
 	defer child.Close()
 
-	outR, outW, err := os.Pipe()
-	if err != nil {
+	// pipeReaders read the read ends; they put them in Go's netpoller only
+	// while output trickles (see pipes.go).
+	var readers [2]*pipeReader
+	var writers [2]*os.File
+	closeAll := func() {
 		w.ctl.Close()
-		return nil, fmt.Errorf("interp: stdout pipe: %w", err)
+		for i := range readers {
+			if readers[i] != nil {
+				readers[i].close()
+			}
+			if writers[i] != nil {
+				writers[i].Close()
+			}
+		}
 	}
-	errR, errW, err := os.Pipe()
-	if err != nil {
-		w.ctl.Close()
-		outR.Close()
-		outW.Close()
-		return nil, fmt.Errorf("interp: stderr pipe: %w", err)
+	for i, name := range [2]string{"stdout", "stderr"} {
+		var p [2]int
+		if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+			closeAll()
+			return nil, fmt.Errorf("interp: %s pipe: %w", name, err)
+		}
+		writers[i] = os.NewFile(uintptr(p[1]), "worker-"+name)
+		if err := unix.SetNonblock(p[0], true); err != nil {
+			unix.Close(p[0])
+			closeAll()
+			return nil, fmt.Errorf("interp: %s pipe: %w", name, err)
+		}
+		readers[i] = newPipeReader(p[0])
 	}
+	outW, errW := writers[0], writers[1]
 
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = dir
@@ -164,16 +182,16 @@ func startWorker(argv []string, dir string, env []string, ids *atomic.Uint64, h 
 	errW.Close()
 	if err != nil {
 		w.ctl.Close()
-		outR.Close()
-		errR.Close()
+		readers[0].close()
+		readers[1].close()
 		return nil, fmt.Errorf("interp: start worker: %w", err)
 	}
 	w.pid = cmd.Process.Pid
-	w.pipes = [2]*os.File{outR, errR}
+	w.pipes = readers
 
 	sink := h.stream
 	w.crash = newCrashFilter(func(s string) { sink("stderr", s) })
-	for i, p := range []*os.File{outR, errR} {
+	for i, p := range readers {
 		name := [2]string{"stdout", "stderr"}[i]
 		text := func(s string) { sink(name, s) }
 		if name == "stderr" {
@@ -182,7 +200,7 @@ func startWorker(argv []string, dir string, env []string, ids *atomic.Uint64, h 
 		w.readers.Add(1)
 		go func() {
 			defer w.readers.Done()
-			defer p.Close()
+			defer p.close()
 			newMarkerReader(p, w.token,
 				text,
 				func(kind string, seq uint64) { w.marker(i, kind, seq) },
@@ -411,7 +429,7 @@ func (w *worker) kill() {
 		if !w.waitPipes(pipeWait) {
 			// A process outside the group holds a pipe open: stop reading.
 			for _, p := range w.pipes {
-				p.Close()
+				p.stop()
 			}
 			w.waitPipes(pipeWait)
 		}

@@ -15,10 +15,11 @@
 // Each socket has one receiving goroutine that feeds a channel, because
 // zmq4 has no poll. Shell requests run one at a time on the shell goroutine;
 // control requests run on their own goroutine, so interrupt, shutdown and
-// kernel_info are served while a cell runs. IOPub has one sending goroutine,
-// fed by a publisher that coalesces stream text into few messages and paces
-// it by acknowledgements from the kernel's own loopback subscriber, so that
-// a writer is slowed to the front ends' pace and memory stays bounded (see
+// kernel_info are served while a cell runs. IOPub messages go out in order
+// through a publisher: a message published while nothing waits is sent by
+// its caller, the rest by the publisher's goroutine. The publisher
+// coalesces stream text into few messages and paces it by acknowledgements
+// from the kernel's own loopback subscriber, so that a writer is slowed to the front ends' pace and memory stays bounded (see
 // publish.go). Stream text is dropped, with a note, only while a front end
 // has stopped reading; status, reply and display messages are never
 // dropped.

@@ -72,7 +72,8 @@ type publisher struct {
 	mu      sync.Mutex
 	cond    *sync.Cond
 	queue   []*pubItem
-	pending int // stream bytes in queue
+	pending int  // stream bytes in queue
+	sending bool // a message is being handed to the socket, by run or by publish
 	flushed bool
 	closed  bool
 	closeBy time.Time // when close stops waiting for the subscribers
@@ -101,14 +102,28 @@ func newPublisher(send func(topic, msgType string, parent json.RawMessage, conte
 	return p
 }
 
-// publish queues a message, after any stream text already queued.
+// publish queues a message, after any stream text already queued. When
+// nothing is queued or being sent, it sends the message itself, which
+// spares a hand-off to the sending goroutine for each status,
+// execute_input and reply-time message of a cell.
 func (p *publisher) publish(msgType string, parent json.RawMessage, content any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
 		return
 	}
-	p.queue = append(p.queue, &pubItem{msgType: msgType, parent: parent, content: content})
+	it := &pubItem{msgType: msgType, parent: parent, content: content}
+	if len(p.queue) > 0 || p.sending {
+		p.queue = append(p.queue, it)
+		p.cond.Broadcast()
+		return
+	}
+	p.sending = true
+	p.mu.Unlock()
+	n := p.sendItem(msgType, it)
+	p.mu.Lock()
+	p.sending = false
+	p.sent += int64(n)
 	p.cond.Broadcast()
 }
 
@@ -129,13 +144,19 @@ func (p *publisher) stream(parent json.RawMessage, name, text string) {
 	p.pending += len(text)
 	if last := p.last(); last != nil && last.stream == name && string(last.parent) == string(parent) && len(last.text) < maxChunk {
 		last.text = append(last.text, text...)
+		// The sender waits for this item to fill or to age: wake it only
+		// when it is full, not for every line appended.
+		if len(last.text) >= maxChunk {
+			p.cond.Broadcast()
+		}
 	} else {
 		p.queue = append(p.queue, &pubItem{msgType: "stream", parent: parent, stream: name, text: []byte(text), born: time.Now()})
+		p.cond.Broadcast()
 	}
 	if p.stalled() {
 		p.trim()
+		p.cond.Broadcast()
 	}
-	p.cond.Broadcast()
 }
 
 // last returns the last queued item, or nil.
@@ -213,7 +234,7 @@ func (p *publisher) flush() {
 	defer p.mu.Unlock()
 	p.flushed = true
 	p.cond.Broadcast()
-	for len(p.queue) > 0 && !p.closed && !p.stalled() {
+	for (len(p.queue) > 0 || p.sending) && !p.closed && !p.stalled() {
 		p.cond.Wait()
 	}
 }
@@ -239,10 +260,16 @@ func (p *publisher) run() {
 	defer timer.Stop()
 	p.mu.Lock()
 	for {
-		for len(p.queue) == 0 && !p.closed {
-			p.flushed = false
+		for (len(p.queue) == 0 || p.sending) && !p.closed {
+			if len(p.queue) == 0 {
+				p.flushed = false
+			}
 			p.cond.Broadcast()
 			p.cond.Wait()
+		}
+		if p.sending { // closed: let publish finish its message first
+			p.cond.Wait()
+			continue
 		}
 		if p.closed && len(p.queue) == 0 {
 			p.mu.Unlock()
@@ -293,10 +320,12 @@ func (p *publisher) run() {
 				p.lastMark = p.sent
 			}
 		}
+		p.sending = true
 		p.cond.Broadcast() // room in the buffer
 		p.mu.Unlock()
 		n := p.sendItem(topic, it)
 		p.mu.Lock()
+		p.sending = false
 		p.sent += int64(n)
 		p.cond.Broadcast()
 	}

@@ -24,7 +24,10 @@ func main() {
 		fmt.Fprintf(os.Stderr, "gokernel-worker: unexpected arguments %q: the gokernel kernel starts this program, and it takes none\n", os.Args[1:])
 		os.Exit(2)
 	}
-	if err := worker.Main(); err != nil {
+	// Once the interpreter is set up, the pages that only start-up used
+	// go. Best effort: a worker that keeps them works as well.
+	setUp := func() { _, _ = dropStartupPages() }
+	if err := worker.Main(setUp); err != nil {
 		fmt.Fprintf(os.Stderr, "gokernel-worker: %v\n", err)
 		os.Exit(1)
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"syscall"
 
@@ -24,6 +25,14 @@ func runKernel(ctx context.Context, connFile string) error {
 		// least 4 MiB between collections. A collection of so small a heap
 		// takes well under a millisecond.
 		debug.SetGCPercent(kernelGCPercent)
+	}
+	if os.Getenv("GOMAXPROCS") == "" {
+		// The kernel's goroutines mostly wait for sockets and pipes and
+		// hand messages to each other. With one P, a hand-off runs the
+		// woken goroutine on the same thread instead of waking an idle
+		// thread for it, which on a loaded machine may wait for a CPU.
+		// The worker, a process of its own, keeps every CPU for cells.
+		runtime.GOMAXPROCS(1)
 	}
 	conn, err := wire.ReadConnectionFile(connFile)
 	if err != nil {

@@ -34,8 +34,9 @@ const maxStack = 256 << 20
 // before the worker says the cell is stuck in a host call.
 const settleWait = time.Second
 
-// Main runs the worker until its control socket closes.
-func Main() error {
+// Main runs the worker until its control socket closes. setUp, if not nil,
+// is called once the interpreter is ready, before the first request.
+func Main(setUp func()) error {
 	token := os.Getenv(proto.TokenEnv)
 	if token == "" {
 		return errors.New("worker: run by the kernel only (no marker token in the environment)")
@@ -88,6 +89,9 @@ func Main() error {
 	display.SetPublisher(w)
 	jobs.SetSource(w)
 	fifo.SetInterrupt(w.interrupted)
+	if setUp != nil {
+		setUp()
+	}
 
 	go w.execLoop()
 	err = w.readRequests()
