@@ -84,8 +84,9 @@ func (s *session) unfaithfulOverrides() map[string]map[string]reflect.Value {
 			}),
 			"SetFinalizer": reflect.ValueOf(func(obj, finalizer any) {
 				u.note(usedFinalizer)
-				runtime.SetFinalizer(obj, finalizer)
+				s.w.fin.setFinalizer(obj, finalizer)
 			}),
+			"GC": reflect.ValueOf(func() { s.w.fin.gc(s.w) }),
 			"ReadMemStats": reflect.ValueOf(func(m *runtime.MemStats) {
 				u.note(usedAllocs)
 				runtime.ReadMemStats(m)

@@ -152,6 +152,8 @@ type Worker struct {
 
 	goPanics  []goPanic // goroutine panics not yet reported; guarded by mu
 	panicStop bool      // a goroutine panic stopped the running cell; guarded by mu
+	// fin ends a cell that waits for a finalizer that will not run.
+	fin finWatch
 }
 
 // emit sends one event, for request id (0 for none), to the kernel. An
@@ -336,6 +338,13 @@ func (w *Worker) run(req request) {
 		res.Value = nil
 		res.Err = &proto.Error{Name: proto.EnameInterrupted, Value: proto.Interrupted,
 			Traceback: []string{proto.EnameInterrupted + ": " + proto.Interrupted + "; " + proto.StateKept}}
+		if w.fin.took(req.id) {
+			res.Err = &proto.Error{Name: proto.EnameInterpreter, Value: finWaitValue, Traceback: []string{
+				"InterpreterError: " + finWaitValue + ".",
+				"The cell set finalizers (runtime.SetFinalizer), called runtime.GC, and then waited: the interpreter keeps values alive longer than compiled Go does, so its finalizers run late or never, and the cell would have waited forever.",
+				"A cell that declares func main runs as a whole program, compiled by Go.",
+			}}
+		}
 		if stopped {
 			// A goroutine's panic stopped it: goroutineError says so. Its
 			// other goroutines may stay blocked in host calls, as they
