@@ -8,7 +8,12 @@
 // definitions, and rewrites the Go constructs that yaegi lacks or gets
 // wrong: range over integers and functions, the min, max and clear
 // builtins, comma-ok forms at cell top level, per-iteration loop
-// variables, and defer at the cell's own level.
+// variables, and defer at the cell's own level; the evaluation orders,
+// constants and print formats that yaegi gets wrong; and the value of
+// recover, which becomes Go's runtime error where yaegi recovers its own
+// reflect panic. It refuses the constructs that yaegi would run wrongly or
+// forever, such as a deferred call of a closure of the same function.
+// [IsFault] tells a panic that yaegi raised in its own code from the cell's.
 //
 // A cell behaves like a Go package's declarations followed by statements:
 // imports run first, then the statements in the order written, and the
