@@ -44,17 +44,31 @@ func (r *rewriter) deferArgs(n *ast.DeferStmt) {
 	r.e.insert(r.off(n.End()), " }", r.unitEnd)
 }
 
-// blankDeref makes an assignment of a pointer indirection to the blank
-// identifier, _ = *p, dereference p, as Go does (and panics when p is
-// nil): { __gk1 := *p; _ = __gk1 }. yaegi v0.16.1 evaluates nothing for it.
-func (r *rewriter) blankDeref(n *ast.AssignStmt) {
-	if n.Tok != token.ASSIGN || len(n.Lhs) != 1 || len(n.Rhs) != 1 || r.funcDepth == 0 {
+// blankRead makes an assignment to the blank identifier of a pointer
+// indirection or an index expression, _ = *p, _ = s[i], _, _ = m[k],
+// evaluate it, as Go does (and panics when p is nil, i out of range, k
+// unhashable): { __gk1 := *p; _ = __gk1 }. yaegi v0.16.1 evaluates
+// nothing for it.
+func (r *rewriter) blankRead(n *ast.AssignStmt) {
+	if n.Tok != token.ASSIGN || len(n.Rhs) != 1 || len(n.Lhs) > 2 || r.funcDepth == 0 {
 		return
 	}
-	if id, ok := n.Lhs[0].(*ast.Ident); !ok || id.Name != "_" {
-		return
+	for _, l := range n.Lhs {
+		if id, ok := l.(*ast.Ident); !ok || id.Name != "_" {
+			return
+		}
 	}
-	if _, ok := ast.Unparen(n.Rhs[0]).(*ast.StarExpr); !ok {
+	switch x := ast.Unparen(n.Rhs[0]).(type) {
+	case *ast.StarExpr:
+		if len(n.Lhs) != 1 {
+			return
+		}
+	case *ast.IndexExpr:
+		// Not an instantiation of a generic function.
+		if tv, ok := r.env.facts.typeAt(r.p, x); !ok || !tv.IsValue() {
+			return
+		}
+	default:
 		return
 	}
 	switch r.parent().(type) {
@@ -62,7 +76,12 @@ func (r *rewriter) blankDeref(n *ast.AssignStmt) {
 	default:
 		return
 	}
-	t := r.temp()
-	r.e.replace(r.off(n.Pos()), r.off(n.Rhs[0].Pos()), "{ "+t+" := ", r.unitEnd)
-	r.e.insert(r.off(n.End()), "; _ = "+t+" }", r.unitEnd)
+	temps := make([]string, len(n.Lhs))
+	for i := range temps {
+		temps[i] = r.temp()
+	}
+	names := strings.Join(temps, ", ")
+	blanks := strings.TrimSuffix(strings.Repeat("_, ", len(temps)), ", ")
+	r.e.replace(r.off(n.Pos()), r.off(n.Rhs[0].Pos()), "{ "+names+" := ", r.unitEnd)
+	r.e.insert(r.off(n.End()), "; "+blanks+" = "+names+" }", r.unitEnd)
 }

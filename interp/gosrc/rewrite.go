@@ -191,7 +191,7 @@ func (r *rewriter) post(n ast.Node) {
 	case *ast.AssignStmt:
 		r.parallelAssign(n)
 		r.opAssign(n)
-		r.blankDeref(n)
+		r.blankRead(n)
 		if n.Tok == token.DEFINE && r.env.local() {
 			types := r.defineTypes(n)
 			for i, l := range n.Lhs {
