@@ -492,17 +492,7 @@ func (c *compiler) importDecl(r *rewriter, u *Unit, d *ast.GenDecl, start, end i
 		if err != nil {
 			return "", 0, c.errAt(r.p.off(is.Path.Pos()), "bad import path %s", is.Path.Value)
 		}
-		name := ""
-		if is.Name != nil {
-			name = is.Name.Name
-		} else {
-			if c.sn.pkgName != nil {
-				name = c.sn.pkgName(path)
-			}
-			if name == "" {
-				name = pkgName(path)
-			}
-		}
+		name := c.importName(is, path)
 		key := name
 		if name == "_" || name == "." {
 			key = name + " " + path
@@ -945,4 +935,18 @@ func joinGotos(stmts []ast.Stmt) []ast.Stmt {
 		i = end
 	}
 	return out
+}
+
+// importName is the name an import spec binds: its explicit name, or the
+// package's own name as the session knows it, or the last element of path.
+func (c *compiler) importName(is *ast.ImportSpec, path string) string {
+	if is.Name != nil {
+		return is.Name.Name
+	}
+	if c.sn.pkgName != nil {
+		if name := c.sn.pkgName(path); name != "" {
+			return name
+		}
+	}
+	return pkgName(path)
 }

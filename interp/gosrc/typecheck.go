@@ -239,17 +239,7 @@ func (c *compiler) cellImports(d *ast.GenDecl, imports map[string]string, facts 
 	for _, spec := range d.Specs {
 		is := spec.(*ast.ImportSpec)
 		path := strings.Trim(is.Path.Value, "\"`")
-		name := ""
-		if is.Name != nil {
-			name = is.Name.Name
-		} else {
-			if c.sn.pkgName != nil {
-				name = c.sn.pkgName(path)
-			}
-			if name == "" {
-				name = pkgName(path)
-			}
-		}
+		name := c.importName(is, path)
 		switch name {
 		case "_":
 		case ".":
