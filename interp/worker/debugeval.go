@@ -481,19 +481,30 @@ func (env evalEnv) intOf(e ast.Expr) (int, error) {
 	return int(v.Int()), nil
 }
 
-// index evaluates x[i] on an array, slice, string or map; a missing map
-// key gives the zero value, as in Go.
-func (env evalEnv) index(e *ast.IndexExpr) (operand, error) {
-	x, err := env.eval(e.X)
+// indexable evaluates the operand of an index or slice expression: a
+// string constant becomes a string value, and a pointer to an array the
+// array, as Go indexes and slices through it.
+func (env evalEnv) indexable(x ast.Expr) (reflect.Value, error) {
+	o, err := env.eval(x)
 	if err != nil {
-		return x, err
+		return reflect.Value{}, err
 	}
-	v := unwrap(x.v)
-	if x.c != nil && x.c.Kind() == constant.String {
-		v = reflect.ValueOf(constant.StringVal(x.c))
+	v := unwrap(o.v)
+	if o.c != nil && o.c.Kind() == constant.String {
+		v = reflect.ValueOf(constant.StringVal(o.c))
 	}
 	if v.IsValid() && v.Kind() == reflect.Pointer && !v.IsNil() && v.Elem().Kind() == reflect.Array {
 		v = v.Elem()
+	}
+	return v, nil
+}
+
+// index evaluates x[i] on an array, slice, string or map; a missing map
+// key gives the zero value, as in Go.
+func (env evalEnv) index(e *ast.IndexExpr) (operand, error) {
+	v, err := env.indexable(e.X)
+	if err != nil {
+		return operand{}, err
 	}
 	if !v.IsValid() {
 		return operand{}, fmt.Errorf("cannot index %s", exprString(e.X))
@@ -530,16 +541,9 @@ func (env evalEnv) slice(e *ast.SliceExpr) (operand, error) {
 	if e.Slice3 {
 		return operand{}, fmt.Errorf("3-index slices: %w", errUnsupported)
 	}
-	x, err := env.eval(e.X)
+	v, err := env.indexable(e.X)
 	if err != nil {
-		return x, err
-	}
-	v := unwrap(x.v)
-	if x.c != nil && x.c.Kind() == constant.String {
-		v = reflect.ValueOf(constant.StringVal(x.c))
-	}
-	if v.IsValid() && v.Kind() == reflect.Pointer && !v.IsNil() && v.Elem().Kind() == reflect.Array {
-		v = v.Elem()
+		return operand{}, err
 	}
 	if !v.IsValid() || (v.Kind() != reflect.Slice && v.Kind() != reflect.String && !(v.Kind() == reflect.Array && v.CanAddr())) {
 		return operand{}, fmt.Errorf("cannot slice %s", exprString(e.X))
