@@ -11,7 +11,7 @@ import (
 
 // Explaining a blocked cell.
 //
-// When a cell has been blocked for blockedAfter in an open, read or write
+// When a cell has been blocked for waitline.After in an open, read or write
 // of a FIFO, the kernel shows one status line in the cell's output, such as
 //
 //	waiting in open("my_fifo", O_WRONLY): no reader has opened it yet
@@ -21,10 +21,6 @@ import (
 // that a saved notebook still shows why the cell waited. The facts come from /proc,
 // through fifo.Tasks: each thread's current system call and its
 // arguments, the descriptor's path, and the wchan.
-const (
-	blockedAfter = 2 * time.Second
-	blockedPoll  = 250 * time.Millisecond
-)
 
 // watchBlocked reports blocked FIFO calls of process pid on out until stop
 // is closed.
@@ -32,7 +28,7 @@ func watchBlocked(pid int, dir func() string, out kernel.Output, stop <-chan str
 	select {
 	case <-stop:
 		return
-	case <-time.After(blockedAfter):
+	case <-time.After(waitline.After):
 	}
 	base := fmt.Sprintf("gokernel-blocked-%d-%d", pid, time.Now().UnixNano())
 	n := 0
@@ -43,7 +39,7 @@ func watchBlocked(pid int, dir func() string, out kernel.Output, stop <-chan str
 			cur = nil
 		}
 	}
-	t := time.NewTicker(blockedPoll)
+	t := time.NewTicker(waitline.Poll)
 	defer t.Stop()
 	for {
 		call := findBlocked(pid, dir())
@@ -54,7 +50,7 @@ func watchBlocked(pid int, dir func() string, out kernel.Output, stop <-chan str
 			n++
 			call.Since = time.Now()
 			if n == 1 {
-				call.Since = call.Since.Add(-blockedAfter) // it was blocked before we looked
+				call.Since = call.Since.Add(-waitline.After) // it was blocked before we looked
 			}
 			cur = call
 			out.Display(kernel.Text(call.Waiting()), nil, fmt.Sprint(base, "-", n))

@@ -13,7 +13,7 @@ import (
 // Explaining a blocked command or job.
 //
 // A `!` command, a %%bash or %%sh script, a %run line or a background job
-// that has been blocked for blockedAfter in an open, read or write of a
+// that has been blocked for waitline.After in an open, read or write of a
 // named FIFO gets a status line, as a Go cell does (package interp shows
 // those):
 //
@@ -25,8 +25,6 @@ import (
 // returns. The facts come from package fifo, which reads /proc for the
 // process and the processes it started.
 const (
-	blockedAfter = 2 * time.Second
-	blockedPoll  = 250 * time.Millisecond
 	// blockedLook bounds one look of fifo.WaitBlocked, which looks once
 	// before it first checks its context: a look is one pass over /proc.
 	blockedLook = time.Millisecond
@@ -49,8 +47,8 @@ func lookBlocked(pid int, dir string) *waitline.Call {
 	return &c
 }
 
-// A blockedWatch looks every blockedPoll for a FIFO call that a process is
-// blocked in, and reports each one that lasts blockedAfter: show when it
+// A blockedWatch looks every waitline.Poll for a FIFO call that a process is
+// blocked in, and reports each one that lasts waitline.After: show when it
 // is first seen so, done when it returns (or the watch stops).
 type blockedWatch struct {
 	stop chan struct{}
@@ -63,7 +61,7 @@ func watchBlocked(pid int, dir string, show, done func(*waitline.Call)) *blocked
 	w := &blockedWatch{stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(w.done)
-		t := time.NewTicker(blockedPoll)
+		t := time.NewTicker(waitline.Poll)
 		defer t.Stop()
 		var cur *waitline.Call // the call being watched, since it was first seen
 		shown := false
@@ -79,7 +77,7 @@ func watchBlocked(pid int, dir string, show, done func(*waitline.Call)) *blocked
 				call.Since = time.Now()
 				cur = call
 			}
-			if cur != nil && !shown && time.Since(cur.Since) >= blockedAfter {
+			if cur != nil && !shown && time.Since(cur.Since) >= waitline.After {
 				show(cur)
 				shown = true
 			}
@@ -104,7 +102,7 @@ func (w *blockedWatch) Stop() {
 }
 
 // explainBlocked shows, in out, a status line for each FIFO call that
-// process pid, or a process it started, stays blocked in for blockedAfter,
+// process pid, or a process it started, stays blocked in for waitline.After,
 // and replaces it with how long the call waited once it returns. Call Stop
 // when the process has ended.
 func explainBlocked(pid int, dir string, out kernel.Output) *blockedWatch {

@@ -20,6 +20,14 @@ import (
 	"github.com/beacceaf/gokernel/interp/fifo"
 )
 
+// The status line's timing, shared by every place that shows one: a
+// process must have been blocked in a FIFO call for After before its line
+// appears, and the line is refreshed every Poll.
+const (
+	After = 2 * time.Second
+	Poll  = 250 * time.Millisecond
+)
+
 // A Call is a FIFO call that a process was found blocked in.
 type Call struct {
 	What  string    // the call, such as `open("my_fifo", O_WRONLY)`
