@@ -82,3 +82,32 @@ func BenchmarkFirstImport(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkTypeCheckTrivial measures what the type check adds to a trivial
+// cell late in a session (200 cells that each declared a name and imported
+// fmt): Compile of "x := 1" with go/types ("checked") and without it
+// ("unchecked", as when go/types has no data). The difference is the
+// check's cost per cell.
+func BenchmarkTypeCheckTrivial(b *testing.B) {
+	for _, how := range []string{"checked", "unchecked"} {
+		b.Run(how, func(b *testing.B) {
+			st := NewState()
+			st.noTypes = how == "unchecked"
+			for i := range 200 {
+				p, err := Compile("In[1]", fmt.Sprintf("import \"fmt\"\nv%d := fmt.Sprint(%d)", i, i), st)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, u := range p.Units {
+					st.Commit(u)
+				}
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := Compile("In[2]", "x := 1", st); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
