@@ -59,7 +59,7 @@ func BenchmarkFirstImport(b *testing.B) {
 	kept := b.TempDir()
 	for _, use := range []string{"fmt.Sprint", "strings.ToUpper", "os.Getpid", "net/http.Get"} {
 		path, fn, _ := strings.Cut(use, ".")
-		cell := fmt.Sprintf("import %q\nf := %s.%s", path, pkgName(path), fn)
+		cell := fmt.Sprintf("import %q\nf := %s.%s", path, path[strings.LastIndexByte(path, '/')+1:], fn)
 		for _, how := range []string{"source", "golist", "kept"} {
 			b.Run(strings.ReplaceAll(path, "/", "_")+"/"+how, func(b *testing.B) {
 				for b.Loop() {

@@ -11,14 +11,10 @@ import (
 )
 
 // This file type-checks a cell with go/types, against what earlier cells
-// declared, before the rewrites run. The rewrites ask these facts first
-// (the types of expressions, the inferred type arguments of generic calls)
-// and fall back to the syntactic guesser of types.go where go/types knows
-// nothing: a name it cannot see (a package without sources in GOROOT, such
-// as gokernel's own, or a name whose cell it could not check), a method
-// added to a type of an earlier cell. Its errors never refuse a cell on
-// their own: the worker shows them, in the Go compiler's words, only when
-// the interpreter fails to compile the same unit.
+// declared, before the rewrites run. The rewrites take every type and
+// constant value from these facts (types.go). Its errors never refuse a
+// cell on their own: the worker shows them, in the Go compiler's words,
+// only when the interpreter fails to compile the same unit.
 
 // nodeKey identifies an expression of the cell by its cell offsets.
 type nodeKey struct{ start, end int }
@@ -28,6 +24,8 @@ type typeFacts struct {
 	pkg   *types.Package
 	tvs   map[nodeKey]types.TypeAndValue
 	insts map[nodeKey]instance // uses of generic functions, by the function's name
+	// defs and uses are the objects that identifiers declare and use.
+	defs, uses map[nodeKey]types.Object
 	// errs are the errors go/types reported, with cell positions.
 	errs []typeErr
 	// trusted is set when go/types saw every name and package the cell
@@ -67,6 +65,7 @@ func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
 	fset := token.NewFileSet()
 	pkg := types.NewPackage("main", "p") // the name the groups were parsed with
 	facts = &typeFacts{pkg: pkg, tvs: map[nodeKey]types.TypeAndValue{}, insts: map[nodeKey]instance{},
+		defs: map[nodeKey]types.Object{}, uses: map[nodeKey]types.Object{},
 		trusted: true, names: map[string]string{}}
 	declared := map[string]bool{}       // package-level names of this cell
 	imports := map[string]string{}      // name → path, the cell's and the session's
@@ -164,6 +163,7 @@ func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
 		if p, err := imp.Import(path); err == nil {
 			scope.Insert(types.NewPkgName(token.NoPos, pkg, name, p))
 			facts.names[path] = name
+			facts.trusted = facts.trusted && !imp.isPartial(path)
 		} else {
 			facts.trusted = false
 		}
@@ -187,7 +187,7 @@ func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
 		return off, off >= g.start && off <= g.end
 	}
 	info := &types.Info{Types: map[ast.Expr]types.TypeAndValue{}, Instances: map[*ast.Ident]types.Instance{},
-		Uses: map[*ast.Ident]types.Object{}}
+		Uses: map[*ast.Ident]types.Object{}, Defs: map[*ast.Ident]types.Object{}}
 	conf := types.Config{
 		Error: func(err error) {
 			te, ok := err.(types.Error)
@@ -219,6 +219,16 @@ func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
 	for e, tv := range info.Types {
 		if k, ok := key(e); ok {
 			facts.tvs[k] = tv
+		}
+	}
+	for id, obj := range info.Defs {
+		if k, ok := key(id); ok && obj != nil {
+			facts.defs[k] = obj
+		}
+	}
+	for id, obj := range info.Uses {
+		if k, ok := key(id); ok {
+			facts.uses[k] = obj
 		}
 	}
 	for id, inst := range info.Instances {
@@ -321,12 +331,15 @@ func topDecl(s ast.Stmt, declared map[string]bool) ast.Decl {
 	return nil
 }
 
+// key identifies node n of group g by its cell offsets.
+func (g *parsed) key(n ast.Node) nodeKey { return nodeKey{g.off(n.Pos()), g.off(n.End())} }
+
 // typeAt is what go/types knows of the expression of group g at pos..end.
 func (f *typeFacts) typeAt(g *parsed, e ast.Expr) (types.TypeAndValue, bool) {
 	if f == nil || e == nil {
 		return types.TypeAndValue{}, false
 	}
-	tv, ok := f.tvs[nodeKey{g.off(e.Pos()), g.off(e.End())}]
+	tv, ok := f.tvs[g.key(e)]
 	if !ok || tv.Type == nil {
 		return tv, false
 	}
@@ -357,30 +370,6 @@ func (f *typeFacts) typeText(t types.Type) (string, bool) {
 		return "", false
 	}
 	return s, ok
-}
-
-// typOf turns a go/types type into the guesser's typ.
-func (f *typeFacts) typOf(t types.Type) typ {
-	if f == nil {
-		return typ{}
-	}
-	if b, ok := t.(*types.Basic); ok && b.Info()&types.IsUntyped != 0 {
-		if b.Kind() == types.UntypedNil {
-			return typ{}
-		}
-		d := types.Default(b)
-		return typ{x: synth(d.String()).x, f: synth(d.String()).f, untyped: true, tt: d}
-	}
-	text, ok := f.typeText(t)
-	if !ok {
-		return typ{}
-	}
-	s := synth(text)
-	if !s.known() {
-		return typ{}
-	}
-	s.tt = t
-	return s
 }
 
 // errorsIn are the errors of the cell's text from start to end, or nil

@@ -1,10 +1,13 @@
 package gosrc
 
 import (
+	"go/constant"
+	"go/token"
 	"go/types"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -113,5 +116,83 @@ func TestTypeErrorsTrusted(t *testing.T) {
 		if strings.Join(got, "\n") != tt.want {
 			t.Errorf("%q: type errors %q, want %q", tt.cell, got, tt.want)
 		}
+	}
+}
+
+// Shape, ShapeKind and the functions below stand for a package that go/types
+// can see only through the interpreter's symbol table (State.Symbols).
+type Shape struct {
+	W, H int
+	name string
+}
+
+func (s Shape) Area() int      { return s.W * s.H }
+func (s *Shape) Grow(n int)    { s.W += n }
+func NewShape(w, h int) *Shape { return &Shape{W: w, H: h} }
+
+type ShapeKind int
+
+func Sides(yield func(int) bool) {}
+
+var UnitShape = Shape{W: 1, H: 1}
+
+// shapeSymbols is the symbol table of this test package, as the package
+// "shapes", in yaegi's layout.
+func shapeSymbols(path string) (string, map[string]reflect.Value, bool) {
+	if path != "github.com/beacceaf/gokernel/interp/gosrc" {
+		return "", nil, false
+	}
+	return "shapes", map[string]reflect.Value{
+		"Shape":     reflect.ValueOf((*Shape)(nil)),
+		"ShapeKind": reflect.ValueOf((*ShapeKind)(nil)),
+		"NewShape":  reflect.ValueOf(NewShape),
+		"Sides":     reflect.ValueOf(Sides),
+		"UnitShape": reflect.ValueOf(&UnitShape).Elem(),
+		"Big":       reflect.ValueOf(ShapeKind(2)),
+		"Huge":      reflect.ValueOf(constant.MakeFromLiteral("1000", token.INT, 0)),
+		"_Wrapper":  reflect.ValueOf((*Shape)(nil)),
+	}, true
+}
+
+// TestTypesFromSymbols checks that go/types knows a package that has no
+// sources from the interpreter's symbol table, and that its errors about
+// a cell using it are not trusted, since the table lacks generic
+// functions and unexported names.
+func TestTypesFromSymbols(t *testing.T) {
+	imp := "import \"github.com/beacceaf/gokernel/interp/gosrc\"\n"
+	tests := []struct {
+		name, cell, want string
+	}{
+		{"func", imp + "x := shapes.NewShape(1, 2)", "*github.com/beacceaf/gokernel/interp/gosrc.Shape"},
+		{"method", imp + "x := shapes.UnitShape.Area()", "int"},
+		{"pointer method", imp + "x := shapes.NewShape(1, 2).Grow", "func(n int)"},
+		{"field", imp + "x := shapes.UnitShape.W", "int"},
+		{"typed constant", imp + "x := shapes.Big", "github.com/beacceaf/gokernel/interp/gosrc.ShapeKind"},
+		{"untyped constant", imp + "x := shapes.Huge", "int"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := NewState()
+			st.Symbols = shapeSymbols
+			if got := typeOfGlobal(t, st, "x", tt.cell); strings.ReplaceAll(got, "func(int)", "func(n int)") != tt.want {
+				t.Errorf("type of x = %q, want %q", got, tt.want)
+			}
+		})
+	}
+	st := NewState()
+	st.Symbols = shapeSymbols
+	p, err := Compile("In[1]", imp+"for n := range shapes.Sides {\n\t_ = n\n}\nvar s string = shapes.UnitShape.W", st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var src strings.Builder
+	for _, u := range p.Units {
+		src.WriteString(u.Src)
+		if errs := u.TypeErrors(); len(errs) > 0 {
+			t.Errorf("unit %q: type errors %v, want none from a partial package", u.Text, errs)
+		}
+	}
+	if !strings.Contains(src.String(), "shapes.Sides(func(n int) bool {") {
+		t.Errorf("range over shapes.Sides was not rewritten as a call:\n%s", src.String())
 	}
 }

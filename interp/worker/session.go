@@ -41,7 +41,10 @@ type session struct {
 
 func newSession(w *Worker) (*session, error) {
 	s := &session{w: w, state: gosrc.NewState()}
-	s.state.SymbolType = symbolType
+	s.state.Symbols = func(path string) (string, map[string]reflect.Value, bool) {
+		syms, name, ok := packages().lookup(path)
+		return name, syms, ok
+	}
 	if gocmd, err := exec.LookPath("go"); err == nil {
 		// go/types reads the standard library's export data from Go's
 		// build cache, found once per machine and kept there.
