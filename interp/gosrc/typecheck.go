@@ -7,6 +7,7 @@ import (
 	"go/types"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -119,13 +120,22 @@ func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
 		}
 		files = append(files, nf)
 	}
-	// A method belongs to a type of this cell; one added to an earlier
-	// cell's type cannot be checked with it.
-	for _, m := range methods {
-		if len(m.d.Recv.List) == 1 && declared[recvName(m.d.Recv.List[0].Type)] {
-			m.f.Decls = append(m.f.Decls, m.d)
-		} else {
+	// A method belongs to a type of this cell. One added to an earlier
+	// cell's type cannot join that type, which go/types has completed: it
+	// is checked as a function whose first parameter is the receiver, so
+	// that its body has types. Its errors cannot be trusted, since the
+	// methods that other cells added to the type are missing.
+	for i, m := range methods {
+		switch {
+		case len(m.d.Recv.List) != 1:
 			facts.trusted = false
+		case declared[recvName(m.d.Recv.List[0].Type)]:
+			m.f.Decls = append(m.f.Decls, m.d)
+		default:
+			facts.trusted = false
+			if fd := methodAsFunc(m.d, i); fd != nil {
+				m.f.Decls = append(m.f.Decls, fd)
+			}
 		}
 	}
 	// Only the names the cell mentions enter its scope: objects refer to
@@ -242,6 +252,24 @@ func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
 	}
 	sort.SliceStable(facts.errs, func(i, j int) bool { return facts.errs[i].off < facts.errs[j].off })
 	return facts
+}
+
+// methodAsFunc is method d as a function named after its index i, with
+// the receiver as its first parameter, reusing d's nodes; nil for a
+// method of a generic type.
+func methodAsFunc(d *ast.FuncDecl, i int) *ast.FuncDecl {
+	recv := d.Recv.List[0]
+	x := ast.Unparen(recv.Type)
+	if st, ok := x.(*ast.StarExpr); ok {
+		x = ast.Unparen(st.X)
+	}
+	if _, ok := x.(*ast.Ident); !ok {
+		return nil
+	}
+	params := &ast.FieldList{Opening: d.Type.Params.Opening, Closing: d.Type.Params.Closing,
+		List: append([]*ast.Field{recv}, d.Type.Params.List...)}
+	ft := &ast.FuncType{Func: d.Type.Func, Params: params, Results: d.Type.Results}
+	return &ast.FuncDecl{Name: ast.NewIdent("__gk_method" + strconv.Itoa(i)), Type: ft, Body: d.Body}
 }
 
 // cellImports records the packages a cell imports.

@@ -196,3 +196,28 @@ func TestTypesFromSymbols(t *testing.T) {
 		t.Errorf("range over shapes.Sides was not rewritten as a call:\n%s", src.String())
 	}
 }
+
+// TestMethodOfEarlierType checks that the body of a method added to an
+// earlier cell's type has types: a range over an integer field in it
+// becomes a three-clause loop.
+func TestMethodOfEarlierType(t *testing.T) {
+	st := NewState()
+	cells := []string{"type Bag struct{ n int }", "func (b *Bag) Count() (c int) {\n\tfor i := range b.n {\n\t\tc += i\n\t}\n\treturn c\n}"}
+	var last *Plan
+	for _, cell := range cells {
+		p, err := Compile("In[1]", cell, st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range p.Units {
+			st.Commit(u)
+		}
+		last = p
+	}
+	if src := last.Units[0].Src; !strings.Contains(src, "i < __gk") {
+		t.Errorf("range over b.n was not rewritten:\n%s", src)
+	}
+	if last.Units[0].Alt != "" {
+		t.Errorf("the range's operand had no type (Alt is set):\n%s", last.Units[0].Alt)
+	}
+}
