@@ -111,3 +111,30 @@ func BenchmarkTypeCheckTrivial(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCheckCellTrivial measures the type check alone (checkCell) of
+// "x := 1" late in a session, as BenchmarkTypeCheckTrivial's "checked".
+func BenchmarkCheckCellTrivial(b *testing.B) {
+	st := NewState()
+	for i := range 200 {
+		p, err := Compile("In[1]", fmt.Sprintf("import \"fmt\"\nv%d := fmt.Sprint(%d)", i, i), st)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, u := range p.Units {
+			st.Commit(u)
+		}
+	}
+	code := "x := 1"
+	c := &compiler{cell: "In[2]", code: code, file: "In[2]/_.go", st: st, sn: st.snapshot(), pending: newDecls()}
+	groups, _, perr := splitCell("In[2]", code, scan(code))
+	if perr != nil {
+		b.Fatal(perr.err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if c.checkCell(groups) == nil {
+			b.Fatal("no facts")
+		}
+	}
+}

@@ -25,8 +25,13 @@ type typeFacts struct {
 	pkg   *types.Package
 	tvs   map[nodeKey]types.TypeAndValue
 	insts map[nodeKey]instance // uses of generic functions, by the function's name
-	// defs and uses are the objects that identifiers declare and use.
-	defs, uses map[nodeKey]types.Object
+	// usesBy gives the objects that the cell's identifiers use, and
+	// declOff the cell offset where an object is declared; uses is
+	// built from usesBy when first asked for (see use).
+	usesBy  map[*ast.Ident]types.Object
+	declOff func(types.Object) (int, bool)
+	key     func(ast.Node) (nodeKey, bool)
+	uses    map[nodeKey]types.Object
 	// errs are the errors go/types reported, with cell positions.
 	errs []typeErr
 	// trusted is set when go/types saw every name and package the cell
@@ -66,7 +71,6 @@ func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
 	fset := token.NewFileSet()
 	pkg := types.NewPackage("main", "p") // the name the groups were parsed with
 	facts = &typeFacts{pkg: pkg, tvs: map[nodeKey]types.TypeAndValue{}, insts: map[nodeKey]instance{},
-		defs: map[nodeKey]types.Object{}, uses: map[nodeKey]types.Object{},
 		trusted: true, names: map[string]string{}}
 	declared := map[string]bool{}       // package-level names of this cell
 	imports := map[string]string{}      // name → path, the cell's and the session's
@@ -197,7 +201,7 @@ func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
 		return off, off >= g.start && off <= g.end
 	}
 	info := &types.Info{Types: map[ast.Expr]types.TypeAndValue{}, Instances: map[*ast.Ident]types.Instance{},
-		Uses: map[*ast.Ident]types.Object{}, Defs: map[*ast.Ident]types.Object{}}
+		Uses: map[*ast.Ident]types.Object{}}
 	conf := types.Config{
 		Error: func(err error) {
 			te, ok := err.(types.Error)
@@ -231,16 +235,8 @@ func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
 			facts.tvs[k] = tv
 		}
 	}
-	for id, obj := range info.Defs {
-		if k, ok := key(id); ok && obj != nil {
-			facts.defs[k] = obj
-		}
-	}
-	for id, obj := range info.Uses {
-		if k, ok := key(id); ok {
-			facts.uses[k] = obj
-		}
-	}
+	facts.usesBy, facts.key = info.Uses, key
+	facts.declOff = func(obj types.Object) (int, bool) { return cellOff(obj.Pos()) }
 	for id, inst := range info.Instances {
 		obj, isFunc := info.Uses[id].(*types.Func)
 		if !isFunc || obj.Pkg() == nil {
@@ -357,6 +353,19 @@ func topDecl(s ast.Stmt, declared map[string]bool) ast.Decl {
 		return d
 	}
 	return nil
+}
+
+// use is the object that the identifier at k uses, or nil.
+func (f *typeFacts) use(k nodeKey) types.Object {
+	if f.uses == nil {
+		f.uses = make(map[nodeKey]types.Object, len(f.usesBy))
+		for id, obj := range f.usesBy {
+			if k, ok := f.key(id); ok {
+				f.uses[k] = obj
+			}
+		}
+	}
+	return f.uses[k]
 }
 
 // key identifies node n of group g by its cell offsets.

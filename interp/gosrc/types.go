@@ -107,24 +107,23 @@ func (v *env) freeVarType(n ast.Node, name string) types.Type {
 	if v.facts == nil {
 		return nil
 	}
-	inner := map[types.Object]bool{} // what n declares
-	var uses []*ast.Ident
+	start, end := v.g.off(n.Pos()), v.g.off(n.End())
+	var t types.Type
 	ast.Inspect(n, func(x ast.Node) bool {
-		if id, ok := x.(*ast.Ident); ok && id.Name == name {
-			if obj := v.facts.defs[v.g.key(id)]; obj != nil {
-				inner[obj] = true
-			} else {
-				uses = append(uses, id)
-			}
+		id, ok := x.(*ast.Ident)
+		if !ok || id.Name != name || t != nil {
+			return t == nil
 		}
-		return true
+		obj, ok := v.facts.use(v.g.key(id)).(*types.Var)
+		if !ok {
+			return true
+		}
+		if off, ok := v.facts.declOff(obj); ok && (off < start || off >= end) {
+			t = obj.Type()
+		}
+		return t == nil
 	})
-	for _, id := range uses {
-		if obj, ok := v.facts.uses[v.g.key(id)].(*types.Var); ok && !inner[obj] {
-			return obj.Type()
-		}
-	}
-	return nil
+	return t
 }
 
 // results gives the result types of a call, an empty slice when it has
