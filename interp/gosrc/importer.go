@@ -90,6 +90,11 @@ func newSrcImporter(gocmd, cacheDir string) *srcImporter {
 func (s *srcImporter) prefetch(paths []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.prefetchLocked(paths)
+}
+
+// prefetchLocked is prefetch with s.mu held.
+func (s *srcImporter) prefetchLocked(paths []string) {
 	if s.gocmd == "" {
 		return
 	}

@@ -21,6 +21,7 @@ import (
 func (s *srcImporter) reflectPackage(path, name string, syms map[string]reflect.Value) (*types.Package, error) {
 	pkg := types.NewPackage(path, name)
 	s.pkgs[path] = pkg // a type of the package may refer to the package
+	s.prefetchLocked(typePaths(syms))
 	b := &reflectBuilder{s: s, pkg: pkg, named: map[reflect.Type]*types.Named{}}
 	names := make([]string, 0, len(syms))
 	for n := range syms {
@@ -74,6 +75,55 @@ func isConstValue(v reflect.Value) bool {
 	}
 	_, ok := v.Interface().(constant.Value)
 	return ok
+}
+
+// typePaths lists the packages whose named types the symbols use, so that
+// their export data is asked for at once.
+func typePaths(syms map[string]reflect.Value) []string {
+	seen := map[reflect.Type]bool{}
+	paths := map[string]bool{}
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		if seen[t] {
+			return
+		}
+		seen[t] = true
+		if t.PkgPath() != "" {
+			paths[t.PkgPath()] = true
+		}
+		switch t.Kind() {
+		case reflect.Array, reflect.Slice, reflect.Pointer, reflect.Chan:
+			walk(t.Elem())
+		case reflect.Map:
+			walk(t.Key())
+			walk(t.Elem())
+		case reflect.Func:
+			for i := range t.NumIn() {
+				walk(t.In(i))
+			}
+			for i := range t.NumOut() {
+				walk(t.Out(i))
+			}
+		case reflect.Struct:
+			for i := range t.NumField() {
+				walk(t.Field(i).Type)
+			}
+		}
+		for i := range t.NumMethod() {
+			walk(t.Method(i).Type)
+		}
+	}
+	for _, v := range syms {
+		if v.IsValid() {
+			walk(v.Type())
+		}
+	}
+	out := make([]string, 0, len(paths))
+	for p := range paths {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // untypedOf is the untyped type of a constant's kind.

@@ -10,6 +10,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/traefik/yaegi/stdlib"
 )
 
 // typeOfGlobal compiles cells in st, committing every unit, and returns
@@ -220,4 +222,89 @@ func TestMethodOfEarlierType(t *testing.T) {
 	if last.Units[0].Alt != "" {
 		t.Errorf("the range's operand had no type (Alt is set):\n%s", last.Units[0].Alt)
 	}
+}
+
+// TestReflectStdlibTables builds a go/types package from each of yaegi's
+// standard library tables, as for a machine without GOROOT sources, and
+// checks a few of its objects against go/types' reading of the sources.
+func TestReflectStdlibTables(t *testing.T) {
+	fromSrc := newSrcImporter("", "")
+	imp := newSrcImporter("", "")
+	imp.ctxt.GOROOT = t.TempDir() // no sources: every package from its table
+	imp.symbols = func(path string) (string, map[string]reflect.Value, bool) {
+		for key, syms := range stdlib.Symbols {
+			if strings.TrimSuffix(key, "/"+filepath.Base(key)) == path {
+				return filepath.Base(key), syms, true
+			}
+		}
+		return "", nil, false
+	}
+	n := 0
+	for key := range stdlib.Symbols {
+		path := filepath.Dir(key)
+		if _, err := imp.Import(path); err != nil {
+			t.Errorf("%s: %v", path, err)
+		}
+		n++
+	}
+	if n < 100 {
+		t.Fatalf("only %d tables", n)
+	}
+	for _, name := range []string{"os.File", "os.Open", "strings.Builder", "bufio.NewScanner", "net/http.Get", "time.Duration", "io.EOF"} {
+		path, sym := name[:strings.LastIndexByte(name, '.')], name[strings.LastIndexByte(name, '.')+1:]
+		a, errA := imp.Import(path)
+		b, errB := fromSrc.Import(path)
+		if errA != nil || errB != nil {
+			t.Fatalf("%s: %v, %v", path, errA, errB)
+		}
+		oa, ob := a.Scope().Lookup(sym), b.Scope().Lookup(sym)
+		if oa == nil || ob == nil {
+			t.Errorf("%s: from the table %v, from the sources %v", name, oa, ob)
+			continue
+		}
+		sa, sb := shape(oa.Type().Underlying()), shape(ob.Type().Underlying())
+		if ta, ok := oa.Type().(*types.Named); ok {
+			// The table has exported methods only.
+			for i := range ta.NumMethods() {
+				m := ta.Method(i)
+				o, _, _ := types.LookupFieldOrMethod(ob.Type(), true, ob.Pkg(), m.Name())
+				if o == nil || shape(o.Type()) != shape(m.Type()) {
+					t.Errorf("%s.%s: from the table %s, from the sources %v", name, m.Name(), shape(m.Type()), o)
+				}
+			}
+			if _, isStruct := ta.Underlying().(*types.Struct); isStruct {
+				continue // unexported fields differ in their packages' stand-ins
+			}
+		}
+		if sa != sb {
+			t.Errorf("%s: from the table %s, from the sources %s", name, sa, sb)
+		}
+	}
+}
+
+// shape writes a type without parameter names, receivers and aliases,
+// with byte and rune as uint8 and int32 (as reflection knows them).
+func shape(t types.Type) string {
+	if sig, ok := t.(*types.Signature); ok {
+		list := func(tup *types.Tuple) string {
+			var parts []string
+			for i := range tup.Len() {
+				parts = append(parts, shape(tup.At(i).Type()))
+			}
+			return "(" + strings.Join(parts, ", ") + ")"
+		}
+		return "func" + list(sig.Params()) + list(sig.Results())
+	}
+	switch x := t.(type) {
+	case *types.Alias:
+		return shape(types.Unalias(x))
+	case *types.Slice:
+		return "[]" + shape(x.Elem())
+	case *types.Pointer:
+		return "*" + shape(x.Elem())
+	case *types.Map:
+		return "map[" + shape(x.Key()) + "]" + shape(x.Elem())
+	}
+	s := types.TypeString(t, nil)
+	return strings.NewReplacer("byte", "uint8", "rune", "int32").Replace(s)
 }

@@ -192,6 +192,13 @@ func goDoc(what, fallback string) string {
 	return strings.TrimRight(string(out), "\n")
 }
 
+// symbolTable answers gosrc.State.Symbols from the symbol tables, so that
+// go/types knows the packages that have neither export data nor sources.
+func symbolTable(path string) (name string, syms map[string]reflect.Value, ok bool) {
+	syms, name, ok = packages().lookup(path)
+	return name, syms, ok
+}
+
 // lookup finds the exported symbols and the package name of path.
 func (x *packageIndex) lookup(path string) (map[string]reflect.Value, string, bool) {
 	syms, ok := x.byPath[path]
