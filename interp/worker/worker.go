@@ -66,11 +66,16 @@ func Main(setUp func()) error {
 	if err != nil {
 		return err
 	}
+	unix.CloseOnExec(proto.ControlFD)
+	// Non-blocking, the control socket is read through Go's netpoller: the
+	// goroutine that waits for requests parks instead of holding a thread
+	// in read(2), and the thread that it wakes for a cell goes on to run
+	// the cell. A blocking socket still works, through a thread of its own.
+	_ = unix.SetNonblock(proto.ControlFD, true)
 	ctl := os.NewFile(proto.ControlFD, "control")
 	if ctl == nil {
 		return errors.New("worker: no control socket on fd 3")
 	}
-	unix.CloseOnExec(proto.ControlFD)
 
 	w := &Worker{
 		token:      token,
@@ -315,9 +320,7 @@ func (w *Worker) run(req request) {
 	w.interruptCh.Store(make(chan struct{}))
 	w.mu.Unlock()
 
-	watchDone := make(chan struct{})
-	watchStopped := make(chan struct{})
-	go func() { defer close(watchStopped); w.watchStdin(watchDone) }()
+	stopWatch := w.startStdinWatch()
 	before := runtime.NumGoroutine()
 
 	var res proto.Result
@@ -355,8 +358,7 @@ func (w *Worker) run(req request) {
 			res.Stuck = !settle(before, settleWait)
 		}
 	}
-	close(watchDone)
-	<-watchStopped
+	stopWatch()
 	cancel()
 
 	w.mu.Lock()
@@ -391,32 +393,61 @@ func settle(before int, timeout time.Duration) bool {
 	}
 }
 
-// watchStdin asks for input whenever the running cell blocks reading fd 0.
+// stdinPoll is how often the worker looks whether the running cell blocks
+// reading fd 0, from stdinPoll into the cell on.
+const stdinPoll = 20 * time.Millisecond
+
+// startStdinWatch starts watchStdin for the running cell, stdinPoll from
+// now, and returns the function that stops it and waits for it to end. A
+// cell that ends sooner, as most do, costs a timer: no goroutine is started,
+// and no thread is woken to run one.
+func (w *Worker) startStdinWatch() (stop func()) {
+	done, stopped := make(chan struct{}), make(chan struct{})
+	t := time.AfterFunc(stdinPoll, func() {
+		defer close(stopped)
+		w.watchStdin(done)
+	})
+	return func() {
+		close(done)
+		if !t.Stop() {
+			<-stopped // it had started
+		}
+	}
+}
+
+// watchStdin asks for input whenever the running cell blocks reading fd 0,
+// looking at once and then every stdinPoll until done is closed.
 func (w *Worker) watchStdin(done <-chan struct{}) {
-	t := time.NewTicker(20 * time.Millisecond)
+	t := time.NewTicker(stdinPoll)
 	defer t.Stop()
 	for {
+		w.checkStdin()
 		select {
 		case <-done:
 			return
 		case <-t.C:
 		}
-		w.mu.Lock()
-		asked, allow, id := w.askedInput, w.allowStdin, w.running
-		w.mu.Unlock()
-		if asked || !blockedOnStdin(runningPrograms.running()) || w.stdin.readable() {
-			continue
-		}
-		if !allow {
-			w.writeStream(2, proto.NoStdin)
-			w.giveEOF()
-			continue
-		}
-		w.mu.Lock()
-		w.askedInput = true
-		w.mu.Unlock()
-		w.emit(id, proto.InputRequest{})
 	}
+}
+
+// checkStdin asks the kernel for a line of input, or gives the read end of
+// file, if the running cell blocks reading fd 0 and has not been answered.
+func (w *Worker) checkStdin() {
+	w.mu.Lock()
+	asked, allow, id := w.askedInput, w.allowStdin, w.running
+	w.mu.Unlock()
+	if asked || !blockedOnStdin(runningPrograms.running()) || w.stdin.readable() {
+		return
+	}
+	if !allow {
+		w.writeStream(2, proto.NoStdin)
+		w.giveEOF()
+		return
+	}
+	w.mu.Lock()
+	w.askedInput = true
+	w.mu.Unlock()
+	w.emit(id, proto.InputRequest{})
 }
 
 // writeStream writes text straight to fd 1 or fd 2.
