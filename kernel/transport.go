@@ -8,6 +8,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/go-zeromq/zmq4"
 	"github.com/go-zeromq/zmq4/transport"
@@ -102,7 +103,8 @@ const (
 // when it would hold more than maxBatch.
 type batchedConn struct {
 	net.Conn
-	r *bufio.Reader
+	raw syscall.RawConn // the descriptor, for rawRead and rawWrite; nil if none
+	r   *bufio.Reader
 
 	mu      sync.Mutex
 	buf     []byte
@@ -114,7 +116,22 @@ type batchedConn struct {
 }
 
 func newBatchedConn(c net.Conn) *batchedConn {
-	return &batchedConn{Conn: c, r: bufio.NewReaderSize(c, 16<<10), greet: greetingSize}
+	bc := &batchedConn{Conn: c, greet: greetingSize}
+	if sc, ok := c.(syscall.Conn); ok {
+		bc.raw, _ = sc.SyscallConn()
+	}
+	bc.r = bufio.NewReaderSize(connReader{bc}, 16<<10)
+	return bc
+}
+
+// connReader reads what the buffer of a batchedConn takes in.
+type connReader struct{ c *batchedConn }
+
+func (r connReader) Read(p []byte) (int, error) {
+	if r.c.raw != nil {
+		return rawRead(r.c.raw, p)
+	}
+	return r.c.Conn.Read(p)
 }
 
 func (c *batchedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
@@ -127,7 +144,7 @@ func (c *batchedConn) Write(p []byte) (int, error) {
 		if err := c.flush(); err != nil {
 			return 0, err
 		}
-		return c.Conn.Write(p)
+		return c.write(p)
 	}
 	c.buf = append(c.buf, p...)
 	if c.boundary() {
@@ -183,10 +200,18 @@ func (c *batchedConn) flush() error {
 	if len(c.buf) == 0 {
 		return nil
 	}
-	_, err := c.Conn.Write(c.buf)
+	_, err := c.write(c.buf)
 	c.buf = c.buf[:0]
 	if cap(c.buf) > maxBatch {
 		c.buf = nil
 	}
 	return err
+}
+
+// write writes p to the connection.
+func (c *batchedConn) write(p []byte) (int, error) {
+	if c.raw != nil {
+		return rawWrite(c.raw, p)
+	}
+	return c.Conn.Write(p)
 }

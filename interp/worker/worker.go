@@ -70,11 +70,17 @@ func Main(setUp func()) error {
 	// Non-blocking, the control socket is read through Go's netpoller: the
 	// goroutine that waits for requests parks instead of holding a thread
 	// in read(2), and the thread that it wakes for a cell goes on to run
-	// the cell. A blocking socket still works, through a thread of its own.
-	_ = unix.SetNonblock(proto.ControlFD, true)
-	ctl := os.NewFile(proto.ControlFD, "control")
-	if ctl == nil {
+	// the cell; and it is read and written with raw system calls, which
+	// leave the runtime's monitor asleep (see proto.RawFile). A blocking
+	// socket still works, through a thread of its own.
+	nonblock := unix.SetNonblock(proto.ControlFD, true) == nil
+	f := os.NewFile(proto.ControlFD, "control")
+	if f == nil {
 		return errors.New("worker: no control socket on fd 3")
+	}
+	var ctl io.ReadWriter = f
+	if nonblock {
+		ctl = proto.NewRawFile(f)
 	}
 
 	w := &Worker{
@@ -132,8 +138,8 @@ func endGroup() {
 // Worker runs cells for one kernel.
 type Worker struct {
 	token string
-	ctl   *os.File
-	encMu sync.Mutex // serialises writes to ctl
+	ctl   io.ReadWriter // the control socket
+	encMu sync.Mutex    // serialises writes to ctl
 	stdin *stdinPipe
 	execs chan request
 	sess  *session
