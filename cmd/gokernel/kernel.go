@@ -39,6 +39,7 @@ func runKernel(ctx context.Context, connFile string) error {
 		return err
 	}
 	logger := log.New(os.Stderr, "gokernel: ", log.LstdFlags)
+	defer startProfiles(os.Getenv(profileEnv), logger)()
 	if _, err := wire.NewSigner(conn.SignatureScheme, conn.Key); err != nil {
 		return err
 	}

@@ -42,6 +42,7 @@ func Main(setUp func()) error {
 		return errors.New("worker: run by the kernel only (no marker token in the environment)")
 	}
 	os.Unsetenv(proto.TokenEnv)
+	startProfiles(os.Getenv(profileEnv))
 	debug.SetMaxStack(maxStack)
 	// A fatal error (a goroutine's panic, a stack overflow) prints its
 	// message without pages of interpreter stack frames.
@@ -130,6 +131,7 @@ func (q quietCompiler) Write(p []byte) (int, error) {
 // endGroup kills the worker's process group: the worker, which leads it,
 // and every process a cell started and did not move elsewhere.
 func endGroup() {
+	stopProfiles()
 	runningPrograms.killAll()
 	_ = syscall.Kill(-os.Getpid(), syscall.SIGKILL)
 	os.Exit(0)
