@@ -328,7 +328,7 @@ func (w *Worker) run(req request) {
 	w.interruptCh.Store(make(chan struct{}))
 	w.mu.Unlock()
 
-	stopWatch := w.startStdinWatch()
+	watch := w.startStdinWatch()
 	before := runtime.NumGoroutine()
 
 	var res proto.Result
@@ -363,10 +363,11 @@ func (w *Worker) run(req request) {
 			// replace the worker and report an interrupt.
 			res.Err = nil
 		} else {
-			res.Stuck = !settle(before, settleWait)
+			// The stdin watcher, started 20 ms into the cell, is not the cell's.
+			res.Stuck = !settle(func() int { return before + int(watch.alive.Load()) }, settleWait)
 		}
 	}
-	stopWatch()
+	watch.stop()
 	cancel()
 
 	w.mu.Lock()
@@ -386,12 +387,13 @@ func (w *Worker) run(req request) {
 	w.emit(req.id, res)
 }
 
-// settle waits until no more goroutines run than before the cell. A
-// goroutine that stays is blocked in a host call that yaegi cannot stop.
-func settle(before int, timeout time.Duration) bool {
+// settle waits until no more goroutines run than before the cell, as
+// before tells. A goroutine that stays is blocked in a host call that yaegi
+// cannot stop.
+func settle(before func() int, timeout time.Duration) bool {
 	deadline := time.Now().Add(timeout)
 	for {
-		if runtime.NumGoroutine() <= before {
+		if runtime.NumGoroutine() <= before() {
 			return true
 		}
 		if time.Now().After(deadline) {
@@ -405,21 +407,33 @@ func settle(before int, timeout time.Duration) bool {
 // reading fd 0, from stdinPoll into the cell on.
 const stdinPoll = 20 * time.Millisecond
 
-// startStdinWatch starts watchStdin for the running cell, stdinPoll from
-// now, and returns the function that stops it and waits for it to end. A
-// cell that ends sooner, as most do, costs a timer: no goroutine is started,
-// and no thread is woken to run one.
-func (w *Worker) startStdinWatch() (stop func()) {
-	done, stopped := make(chan struct{}), make(chan struct{})
-	t := time.AfterFunc(stdinPoll, func() {
-		defer close(stopped)
-		w.watchStdin(done)
+// A stdinWatch runs watchStdin for one cell, from stdinPoll into the cell
+// on. A cell that ends sooner, as most do, costs a timer: no goroutine is
+// started, and no thread is woken to run one.
+type stdinWatch struct {
+	t       *time.Timer
+	done    chan struct{} // closed by stop
+	stopped chan struct{} // closed when watchStdin has returned
+	alive   atomic.Int32  // 1 while the watcher's goroutine runs
+}
+
+// startStdinWatch starts the stdin watcher of the running cell.
+func (w *Worker) startStdinWatch() *stdinWatch {
+	sw := &stdinWatch{done: make(chan struct{}), stopped: make(chan struct{})}
+	sw.t = time.AfterFunc(stdinPoll, func() {
+		sw.alive.Store(1)
+		defer sw.alive.Store(0)
+		defer close(sw.stopped)
+		w.watchStdin(sw.done)
 	})
-	return func() {
-		close(done)
-		if !t.Stop() {
-			<-stopped // it had started
-		}
+	return sw
+}
+
+// stop stops the watcher and waits for it to end.
+func (sw *stdinWatch) stop() {
+	close(sw.done)
+	if !sw.t.Stop() {
+		<-sw.stopped // it had started
 	}
 }
 
