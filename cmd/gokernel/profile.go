@@ -1,3 +1,5 @@
+//go:build profile
+
 package main
 
 import (
@@ -9,18 +11,13 @@ import (
 	"runtime/trace"
 )
 
-// profileEnv names the environment variable that makes the kernel and its
-// worker profile themselves: with GOKERNEL_PROFILE=DIR, the kernel writes
-// DIR/kernel-PID.cpu.pprof (its CPU profile), DIR/kernel-PID.trace (an
-// execution trace, for go tool trace) and, when it ends,
-// DIR/kernel-PID.allocs.pprof (its allocations); the worker, which inherits
-// the variable, writes the same files under worker-PID (see package
-// interp/worker).
-const profileEnv = "GOKERNEL_PROFILE"
-
 // startProfiles starts the CPU profile and the execution trace into dir,
 // if it is not empty, and returns the function that stops them and writes
 // the allocation profile. Failures are logged: profiling is best effort.
+//
+// It is built only with -tags profile: runtime/pprof and runtime/trace
+// would cost every kernel 0.4 MiB of memory. The worker, which links them
+// anyway, always can.
 func startProfiles(dir string, logger *log.Logger) (stop func()) {
 	if dir == "" {
 		return func() {}
