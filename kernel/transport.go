@@ -23,7 +23,8 @@ import (
 // the kernel's own time on a trivial cell. So the kernel's sockets use
 // transports of their own, registered with zmq4 through its public
 // RegisterTransport: their connections read through a buffer, and gather the
-// writes of one ZMTP message into one write.
+// writes of one ZMTP message into one write, made with raw system calls
+// (see rawio.go).
 
 // batchedSchemes maps a connection file's transport to the zmq4 transport
 // that serves it with batched connections, and to the network it uses.
