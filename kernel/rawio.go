@@ -20,7 +20,10 @@ import (
 // so the scheduler need not hear about it. rawRead and rawWrite make them
 // with syscall.RawSyscall, through the connection's syscall.RawConn, which
 // waits in the netpoller for the descriptor to be ready, as Read and Write
-// do.
+// do. One thing is lost: package syscall tells the race detector that a
+// read follows the writes before it, and raw calls do not, so a test that
+// shares memory with the server must lock it (kerneltest.FakeInterpreter
+// does).
 
 // rawRead reads from the non-blocking descriptor of c into p.
 func rawRead(c syscall.RawConn, p []byte) (int, error) {

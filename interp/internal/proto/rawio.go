@@ -20,8 +20,9 @@ import (
 // read or write returns at once, so the scheduler need not hear about it.
 // A RawFile makes them with syscall.RawSyscall, through the file's
 // syscall.RawConn, which waits in the netpoller for the descriptor to be
-// ready, as File.Read and File.Write do. Package kernel does the same for
-// its sockets.
+// ready, as File.Read and File.Write do; unlike them, they give the race
+// detector no happens-before edge between a write and a later read. Package
+// kernel does the same for its sockets.
 
 // A RawFile reads and writes a non-blocking *os.File with raw system
 // calls. Close the file to end a pending Read or Write.
