@@ -2,7 +2,6 @@ package interp
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -168,7 +167,8 @@ type pipeReader struct {
 	streak  int // reads in a row that found data within gatherGap
 
 	mu     sync.Mutex
-	polled *os.File // a duplicate of fd in the netpoller; nil while gathering
+	polled *os.File      // a duplicate of fd in the netpoller; nil while gathering
+	raw    proto.RawFile // reads polled
 }
 
 // newPipeReader takes over fd, which must be non-blocking.
@@ -181,17 +181,17 @@ func (r *pipeReader) Read(p []byte) (int, error) {
 		if r.stopped.Load() {
 			return 0, os.ErrClosed
 		}
-		n, err := unix.Read(r.fd, p)
+		n, errno := proto.RawRead(r.fd, p)
 		switch {
-		case n > 0:
+		case errno == 0 && n > 0:
 			if n >= len(p)/2 {
 				r.streak = 0
 			}
 			return n, nil
-		case err == nil:
+		case errno == 0:
 			return 0, io.EOF
-		case !errors.Is(err, unix.EAGAIN) && !errors.Is(err, unix.EINTR):
-			return 0, fmt.Errorf("interp: read worker output: %w", err)
+		case errno != unix.EAGAIN:
+			return 0, fmt.Errorf("interp: read worker output: %w", errno)
 		}
 		r.streak = 0 // the flood is over
 	}
@@ -212,22 +212,23 @@ func (r *pipeReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// poll returns the netpoller's duplicate of the pipe, making one if there
-// is none.
-func (r *pipeReader) poll() (*os.File, error) {
+// poll returns the reader of the netpoller's duplicate of the pipe, making
+// one if there is none.
+func (r *pipeReader) poll() (proto.RawFile, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.stopped.Load() {
-		return nil, os.ErrClosed
+		return proto.RawFile{}, os.ErrClosed
 	}
 	if r.polled == nil {
 		fd, err := unix.FcntlInt(uintptr(r.fd), unix.F_DUPFD_CLOEXEC, 0)
 		if err != nil {
-			return nil, fmt.Errorf("interp: read worker output: %w", err)
+			return proto.RawFile{}, fmt.Errorf("interp: read worker output: %w", err)
 		}
 		r.polled = os.NewFile(uintptr(fd), "worker-output")
+		r.raw = proto.NewRawFile(r.polled)
 	}
-	return r.polled, nil
+	return r.raw, nil
 }
 
 // unpoll takes the pipe out of the netpoller.

@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -32,7 +33,8 @@ type worker struct {
 	token string
 
 	ctl   *os.File
-	encMu sync.Mutex // serialises writes to ctl
+	ctlW  proto.RawFile // writes to ctl
+	encMu sync.Mutex    // serialises writes to ctl
 	hooks hooks
 
 	callMu sync.Mutex
@@ -118,6 +120,7 @@ func startWorker(argv []string, dir string, env []string, ids *atomic.Uint64, h 
 		return nil, fmt.Errorf("interp: control socket: %w", err)
 	}
 	w.ctl = os.NewFile(uintptr(fds[0]), "worker-control")
+	w.ctlW = proto.NewRawFile(w.ctl)
 	child := os.NewFile(uintptr(fds[1]), "worker-control-child")
 	defer child.Close()
 
@@ -274,9 +277,11 @@ func (w *worker) exitedNow() bool {
 		return true
 	}
 	var info unix.Siginfo
-	err := unix.Waitid(unix.P_PID, w.pid, &info, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT, nil)
-	if err != nil {
-		return errors.Is(err, unix.ECHILD) // reaped already
+	// A raw call, as in proto.RawFile: with WNOHANG it never blocks.
+	_, _, errno := syscall.RawSyscall6(syscall.SYS_WAITID, unix.P_PID, uintptr(w.pid),
+		uintptr(unsafe.Pointer(&info)), unix.WEXITED|unix.WNOHANG|unix.WNOWAIT, 0, 0)
+	if errno != 0 {
+		return errno == unix.ECHILD // reaped already
 	}
 	return info.Signo == int32(unix.SIGCHLD)
 }
@@ -286,7 +291,7 @@ func (w *worker) exitedNow() bool {
 // rest to the hooks.
 func (w *worker) readEvents() {
 	defer w.endCalls()
-	dec := json.NewDecoder(bufio.NewReaderSize(w.ctl, 64<<10))
+	dec := json.NewDecoder(bufio.NewReaderSize(proto.NewRawFile(w.ctl), 64<<10))
 	for {
 		id, m, err := proto.ReadEvent(dec)
 		if proto.Skippable(err) {
@@ -360,7 +365,7 @@ func (w *worker) takeFrames() []proto.PanicFrame {
 func (w *worker) send(id uint64, m proto.Message) error {
 	w.encMu.Lock()
 	defer w.encMu.Unlock()
-	if err := proto.Write(w.ctl, id, m); err != nil {
+	if err := proto.Write(w.ctlW, id, m); err != nil {
 		return fmt.Errorf("interp: send to worker: %w", err)
 	}
 	return nil

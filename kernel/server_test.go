@@ -116,8 +116,8 @@ func TestExecuteCountsAndPublishes(t *testing.T) {
 			t.Errorf("%q: stdout %q, want %q", tt.code, got, tt.stdout)
 		}
 	}
-	if len(fake.Cells) != len(tests) || fake.Cells[2].Count != 2 || !fake.Cells[2].Silent {
-		t.Errorf("interpreter saw %+v", fake.Cells)
+	if cells := fake.Executed(); len(cells) != len(tests) || cells[2].Count != 2 || !cells[2].Silent {
+		t.Errorf("interpreter saw %+v", cells)
 	}
 }
 

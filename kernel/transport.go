@@ -8,6 +8,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/go-zeromq/zmq4"
 	"github.com/go-zeromq/zmq4/transport"
@@ -22,7 +23,8 @@ import (
 // the kernel's own time on a trivial cell. So the kernel's sockets use
 // transports of their own, registered with zmq4 through its public
 // RegisterTransport: their connections read through a buffer, and gather the
-// writes of one ZMTP message into one write.
+// writes of one ZMTP message into one write, made with raw system calls
+// (see rawio.go).
 
 // batchedSchemes maps a connection file's transport to the zmq4 transport
 // that serves it with batched connections, and to the network it uses.
@@ -102,7 +104,8 @@ const (
 // when it would hold more than maxBatch.
 type batchedConn struct {
 	net.Conn
-	r *bufio.Reader
+	raw syscall.RawConn // the descriptor, for rawRead and rawWrite; nil if none
+	r   *bufio.Reader
 
 	mu      sync.Mutex
 	buf     []byte
@@ -114,7 +117,22 @@ type batchedConn struct {
 }
 
 func newBatchedConn(c net.Conn) *batchedConn {
-	return &batchedConn{Conn: c, r: bufio.NewReaderSize(c, 16<<10), greet: greetingSize}
+	bc := &batchedConn{Conn: c, greet: greetingSize}
+	if sc, ok := c.(syscall.Conn); ok {
+		bc.raw, _ = sc.SyscallConn()
+	}
+	bc.r = bufio.NewReaderSize(connReader{bc}, 16<<10)
+	return bc
+}
+
+// connReader reads what the buffer of a batchedConn takes in.
+type connReader struct{ c *batchedConn }
+
+func (r connReader) Read(p []byte) (int, error) {
+	if r.c.raw != nil {
+		return rawRead(r.c.raw, p)
+	}
+	return r.c.Conn.Read(p)
 }
 
 func (c *batchedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
@@ -127,7 +145,7 @@ func (c *batchedConn) Write(p []byte) (int, error) {
 		if err := c.flush(); err != nil {
 			return 0, err
 		}
-		return c.Conn.Write(p)
+		return c.write(p)
 	}
 	c.buf = append(c.buf, p...)
 	if c.boundary() {
@@ -183,10 +201,18 @@ func (c *batchedConn) flush() error {
 	if len(c.buf) == 0 {
 		return nil
 	}
-	_, err := c.Conn.Write(c.buf)
+	_, err := c.write(c.buf)
 	c.buf = c.buf[:0]
 	if cap(c.buf) > maxBatch {
 		c.buf = nil
 	}
 	return err
+}
+
+// write writes p to the connection.
+func (c *batchedConn) write(p []byte) (int, error) {
+	if c.raw != nil {
+		return rawWrite(c.raw, p)
+	}
+	return c.Conn.Write(p)
 }

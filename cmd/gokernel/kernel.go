@@ -39,6 +39,7 @@ func runKernel(ctx context.Context, connFile string) error {
 		return err
 	}
 	logger := log.New(os.Stderr, "gokernel: ", log.LstdFlags)
+	defer startProfiles(os.Getenv(profileEnv), logger)()
 	if _, err := wire.NewSigner(conn.SignatureScheme, conn.Key); err != nil {
 		return err
 	}
@@ -87,6 +88,15 @@ func runKernel(ctx context.Context, connFile string) error {
 	}
 	return nil
 }
+
+// profileEnv names the environment variable that makes the kernel and its
+// worker profile themselves: with GOKERNEL_PROFILE=DIR, a kernel built
+// with -tags profile writes DIR/kernel-PID.cpu.pprof (its CPU profile),
+// DIR/kernel-PID.trace (an execution trace, for go tool trace) and, when it
+// ends, DIR/kernel-PID.allocs.pprof (its allocations); the worker, which
+// inherits the variable, writes the same files under worker-PID (see
+// package interp/worker).
+const profileEnv = "GOKERNEL_PROFILE"
 
 // kernelGCPercent is the kernel's GOGC, unless the environment sets one.
 const kernelGCPercent = 25

@@ -23,4 +23,9 @@
 // requests the kernel passes on (debug.go; expressions in debugeval.go,
 // copyToGlobals in debugcopy.go, stops on panics in debugpanic.go);
 // otherwise units run as yaegi's Eval runs them.
+//
+// With GOKERNEL_PROFILE=DIR in its environment, inherited from the kernel,
+// the worker writes its CPU profile, an execution trace and, when it ends,
+// its allocations to DIR/worker-PID.cpu.pprof, .trace and .allocs.pprof
+// (profile.go).
 package worker

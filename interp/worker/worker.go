@@ -42,6 +42,7 @@ func Main(setUp func()) error {
 		return errors.New("worker: run by the kernel only (no marker token in the environment)")
 	}
 	os.Unsetenv(proto.TokenEnv)
+	startProfiles(os.Getenv(profileEnv))
 	debug.SetMaxStack(maxStack)
 	// A fatal error (a goroutine's panic, a stack overflow) prints its
 	// message without pages of interpreter stack frames.
@@ -66,11 +67,22 @@ func Main(setUp func()) error {
 	if err != nil {
 		return err
 	}
-	ctl := os.NewFile(proto.ControlFD, "control")
-	if ctl == nil {
+	unix.CloseOnExec(proto.ControlFD)
+	// Non-blocking, the control socket is read through Go's netpoller: the
+	// goroutine that waits for requests parks instead of holding a thread
+	// in read(2), and the thread that it wakes for a cell goes on to run
+	// the cell; and it is read and written with raw system calls, which
+	// leave the runtime's monitor asleep (see proto.RawFile). A blocking
+	// socket still works, through a thread of its own.
+	nonblock := unix.SetNonblock(proto.ControlFD, true) == nil
+	f := os.NewFile(proto.ControlFD, "control")
+	if f == nil {
 		return errors.New("worker: no control socket on fd 3")
 	}
-	unix.CloseOnExec(proto.ControlFD)
+	var ctl io.ReadWriter = f
+	if nonblock {
+		ctl = proto.NewRawFile(f)
+	}
 
 	w := &Worker{
 		token:      token,
@@ -119,6 +131,7 @@ func (q quietCompiler) Write(p []byte) (int, error) {
 // endGroup kills the worker's process group: the worker, which leads it,
 // and every process a cell started and did not move elsewhere.
 func endGroup() {
+	stopProfiles()
 	runningPrograms.killAll()
 	_ = syscall.Kill(-os.Getpid(), syscall.SIGKILL)
 	os.Exit(0)
@@ -127,8 +140,8 @@ func endGroup() {
 // Worker runs cells for one kernel.
 type Worker struct {
 	token string
-	ctl   *os.File
-	encMu sync.Mutex // serialises writes to ctl
+	ctl   io.ReadWriter // the control socket
+	encMu sync.Mutex    // serialises writes to ctl
 	stdin *stdinPipe
 	execs chan request
 	sess  *session
@@ -315,9 +328,7 @@ func (w *Worker) run(req request) {
 	w.interruptCh.Store(make(chan struct{}))
 	w.mu.Unlock()
 
-	watchDone := make(chan struct{})
-	watchStopped := make(chan struct{})
-	go func() { defer close(watchStopped); w.watchStdin(watchDone) }()
+	watch := w.startStdinWatch()
 	before := runtime.NumGoroutine()
 
 	var res proto.Result
@@ -352,11 +363,11 @@ func (w *Worker) run(req request) {
 			// replace the worker and report an interrupt.
 			res.Err = nil
 		} else {
-			res.Stuck = !settle(before, settleWait)
+			// The stdin watcher, started 20 ms into the cell, is not the cell's.
+			res.Stuck = !settle(func() int { return before + int(watch.alive.Load()) }, settleWait)
 		}
 	}
-	close(watchDone)
-	<-watchStopped
+	watch.stop()
 	cancel()
 
 	w.mu.Lock()
@@ -376,12 +387,13 @@ func (w *Worker) run(req request) {
 	w.emit(req.id, res)
 }
 
-// settle waits until no more goroutines run than before the cell. A
-// goroutine that stays is blocked in a host call that yaegi cannot stop.
-func settle(before int, timeout time.Duration) bool {
+// settle waits until no more goroutines run than before the cell, as
+// before tells. A goroutine that stays is blocked in a host call that yaegi
+// cannot stop.
+func settle(before func() int, timeout time.Duration) bool {
 	deadline := time.Now().Add(timeout)
 	for {
-		if runtime.NumGoroutine() <= before {
+		if runtime.NumGoroutine() <= before() {
 			return true
 		}
 		if time.Now().After(deadline) {
@@ -391,32 +403,73 @@ func settle(before int, timeout time.Duration) bool {
 	}
 }
 
-// watchStdin asks for input whenever the running cell blocks reading fd 0.
+// stdinPoll is how often the worker looks whether the running cell blocks
+// reading fd 0, from stdinPoll into the cell on.
+const stdinPoll = 20 * time.Millisecond
+
+// A stdinWatch runs watchStdin for one cell, from stdinPoll into the cell
+// on. A cell that ends sooner, as most do, costs a timer: no goroutine is
+// started, and no thread is woken to run one.
+type stdinWatch struct {
+	t       *time.Timer
+	done    chan struct{} // closed by stop
+	stopped chan struct{} // closed when watchStdin has returned
+	alive   atomic.Int32  // 1 while the watcher's goroutine runs
+}
+
+// startStdinWatch starts the stdin watcher of the running cell.
+func (w *Worker) startStdinWatch() *stdinWatch {
+	sw := &stdinWatch{done: make(chan struct{}), stopped: make(chan struct{})}
+	sw.t = time.AfterFunc(stdinPoll, func() {
+		sw.alive.Store(1)
+		defer sw.alive.Store(0)
+		defer close(sw.stopped)
+		w.watchStdin(sw.done)
+	})
+	return sw
+}
+
+// stop stops the watcher and waits for it to end.
+func (sw *stdinWatch) stop() {
+	close(sw.done)
+	if !sw.t.Stop() {
+		<-sw.stopped // it had started
+	}
+}
+
+// watchStdin asks for input whenever the running cell blocks reading fd 0,
+// looking at once and then every stdinPoll until done is closed.
 func (w *Worker) watchStdin(done <-chan struct{}) {
-	t := time.NewTicker(20 * time.Millisecond)
+	t := time.NewTicker(stdinPoll)
 	defer t.Stop()
 	for {
+		w.checkStdin()
 		select {
 		case <-done:
 			return
 		case <-t.C:
 		}
-		w.mu.Lock()
-		asked, allow, id := w.askedInput, w.allowStdin, w.running
-		w.mu.Unlock()
-		if asked || !blockedOnStdin(runningPrograms.running()) || w.stdin.readable() {
-			continue
-		}
-		if !allow {
-			w.writeStream(2, proto.NoStdin)
-			w.giveEOF()
-			continue
-		}
-		w.mu.Lock()
-		w.askedInput = true
-		w.mu.Unlock()
-		w.emit(id, proto.InputRequest{})
 	}
+}
+
+// checkStdin asks the kernel for a line of input, or gives the read end of
+// file, if the running cell blocks reading fd 0 and has not been answered.
+func (w *Worker) checkStdin() {
+	w.mu.Lock()
+	asked, allow, id := w.askedInput, w.allowStdin, w.running
+	w.mu.Unlock()
+	if asked || !blockedOnStdin(runningPrograms.running()) || w.stdin.readable() {
+		return
+	}
+	if !allow {
+		w.writeStream(2, proto.NoStdin)
+		w.giveEOF()
+		return
+	}
+	w.mu.Lock()
+	w.askedInput = true
+	w.mu.Unlock()
+	w.emit(id, proto.InputRequest{})
 }
 
 // writeStream writes text straight to fd 1 or fd 2.

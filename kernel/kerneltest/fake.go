@@ -2,6 +2,7 @@ package kerneltest
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,10 +25,21 @@ import (
 //	panic TEXT      panic, as a buggy interpreter would
 //	sleep MS        wait MS milliseconds
 //
-// Every executed cell is recorded in Cells.
+// Every executed cell is recorded in Cells; read them with Executed.
 type FakeInterpreter struct {
 	mu    sync.Mutex
 	Cells []kernel.ExecuteRequest
+}
+
+// Executed returns a copy of Cells, taken under the lock that Execute
+// holds while it records a cell. A test that reads Cells directly, after
+// its client got the reply, races with the server's goroutine as far as
+// the race detector can tell: the kernel's socket I/O is made with raw
+// system calls, which carry no happens-before edge for it.
+func (f *FakeInterpreter) Executed() []kernel.ExecuteRequest {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.Cells)
 }
 
 var _ kernel.Interpreter = (*FakeInterpreter)(nil)

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"hash"
 	"slices"
+	"sync"
 )
 
 // Delimiter separates the routing identities from the message proper.
@@ -43,6 +44,10 @@ var schemes = map[string]func() hash.Hash{
 type Signer struct {
 	newHash func() hash.Hash
 	key     []byte // nil: messages are unsigned
+	// macs holds keyed HMACs for reuse: setting one up hashes the padded
+	// key twice and allocates two hash states, more than signing a status
+	// message takes; a reused one is Reset to its keyed state.
+	macs sync.Pool
 }
 
 // NewSigner returns a Signer for a connection file's signature_scheme and
@@ -64,6 +69,7 @@ func NewSigner(scheme, key string) (*Signer, error) {
 	if key != "" {
 		s.key = []byte(key)
 	}
+	s.macs.New = func() any { return hmac.New(s.newHash, s.key) }
 	return s, nil
 }
 
@@ -76,11 +82,14 @@ func (s *Signer) sign(parts ...[]byte) []byte {
 	if s.key == nil {
 		return nil
 	}
-	mac := hmac.New(s.newHash, s.key)
+	mac := s.macs.Get().(hash.Hash)
+	defer s.macs.Put(mac)
+	mac.Reset()
 	for _, p := range parts {
 		mac.Write(p)
 	}
-	sum := mac.Sum(nil)
+	var buf [sha512.Size]byte
+	sum := mac.Sum(buf[:0])
 	out := make([]byte, hex.EncodedLen(len(sum)))
 	hex.Encode(out, sum)
 	return out

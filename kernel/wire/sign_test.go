@@ -384,3 +384,24 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkEncodeStatus measures signing and encoding a status message, as
+// the kernel sends two for every request.
+func BenchmarkEncodeStatus(b *testing.B) {
+	s, err := NewSigner("hmac-sha256", "0123456789abcdef0123456789abcdef")
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := &Message{
+		Identities: [][]byte{[]byte("status")},
+		Header:     NewHeader("status", "session", "kernel"),
+		Parent:     json.RawMessage(`{"msg_id":"x","session":"y","username":"u","date":"2026-12-06T17:00:00.000000Z","msg_type":"execute_request","version":"5.3"}`),
+		Content:    json.RawMessage(`{"execution_state":"busy"}`),
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(s.Encode(m)) != 7 {
+			b.Fatal("want 7 frames")
+		}
+	}
+}
