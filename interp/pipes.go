@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/beacceaf/gokernel/interp/internal/proto"
+	"github.com/beacceaf/gokernel/kernel/rawio"
 )
 
 // A markerReader splits one of the worker's output pipes into text and
@@ -181,7 +182,7 @@ func (r *pipeReader) Read(p []byte) (int, error) {
 		if r.stopped.Load() {
 			return 0, os.ErrClosed
 		}
-		n, errno := proto.RawRead(r.fd, p)
+		n, errno := rawio.ReadFD(r.fd, p)
 		switch {
 		case errno == 0 && n > 0:
 			if n >= len(p)/2 {

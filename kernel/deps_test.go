@@ -24,9 +24,9 @@ func TestDependencyRules(t *testing.T) {
 		except  []string // prefixes exempt from banned
 	}{
 		{
-			rule:    "package kernel imports nothing of ours but kernel/wire",
+			rule:    "package kernel imports nothing of ours but kernel/wire and kernel/rawio",
 			pkg:     module + "/kernel",
-			allowed: []string{module + "/kernel/wire"},
+			allowed: []string{module + "/kernel/wire", module + "/kernel/rawio"},
 			banned:  []string{"github.com/traefik/yaegi"},
 		},
 		{
@@ -35,9 +35,14 @@ func TestDependencyRules(t *testing.T) {
 			banned: []string{"github.com/traefik/yaegi"},
 		},
 		{
+			rule:   "kernel/rawio imports nothing of ours",
+			pkg:    module + "/kernel/rawio",
+			banned: []string{"github.com/traefik/yaegi"},
+		},
+		{
 			rule:    "kernel/kerneltest imports only the kernel side",
 			pkg:     module + "/kernel/kerneltest",
-			allowed: []string{module + "/kernel", module + "/kernel/wire"},
+			allowed: []string{module + "/kernel", module + "/kernel/wire", module + "/kernel/rawio"},
 			banned:  []string{"github.com/traefik/yaegi"},
 		},
 		{

@@ -12,6 +12,8 @@ import (
 
 	"github.com/go-zeromq/zmq4"
 	"github.com/go-zeromq/zmq4/transport"
+
+	"github.com/beacceaf/gokernel/kernel/rawio"
 )
 
 // Batched connections.
@@ -24,7 +26,7 @@ import (
 // transports of their own, registered with zmq4 through its public
 // RegisterTransport: their connections read through a buffer, and gather the
 // writes of one ZMTP message into one write, made with raw system calls
-// (see rawio.go).
+// (package kernel/rawio).
 
 // batchedSchemes maps a connection file's transport to the zmq4 transport
 // that serves it with batched connections, and to the network it uses.
@@ -104,7 +106,7 @@ const (
 // when it would hold more than maxBatch.
 type batchedConn struct {
 	net.Conn
-	raw syscall.RawConn // the descriptor, for rawRead and rawWrite; nil if none
+	raw syscall.RawConn // the descriptor, for rawio.Read and rawio.Write; nil if none
 	r   *bufio.Reader
 
 	mu      sync.Mutex
@@ -130,7 +132,7 @@ type connReader struct{ c *batchedConn }
 
 func (r connReader) Read(p []byte) (int, error) {
 	if r.c.raw != nil {
-		return rawRead(r.c.raw, p)
+		return rawio.Read(r.c.raw, p)
 	}
 	return r.c.Conn.Read(p)
 }
@@ -212,7 +214,7 @@ func (c *batchedConn) flush() error {
 // write writes p to the connection.
 func (c *batchedConn) write(p []byte) (int, error) {
 	if c.raw != nil {
-		return rawWrite(c.raw, p)
+		return rawio.Write(c.raw, p)
 	}
 	return c.Conn.Write(p)
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"os"
-	"syscall"
 	"testing"
 	"time"
 
@@ -64,26 +63,5 @@ func TestRawFile(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the read did not return when its file was closed")
-	}
-}
-
-// TestRawRead checks RawRead on an empty, a written and a closed pipe.
-func TestRawRead(t *testing.T) {
-	var p [2]int
-	if err := unix.Pipe2(p[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(p[0])
-	buf := make([]byte, 8)
-	if n, errno := RawRead(p[0], buf); errno != syscall.EAGAIN {
-		t.Errorf("empty pipe: %d, %v; want EAGAIN", n, errno)
-	}
-	unix.Write(p[1], []byte("hi"))
-	if n, errno := RawRead(p[0], buf); errno != 0 || string(buf[:n]) != "hi" {
-		t.Errorf("written pipe: %q, %v; want \"hi\"", buf[:n], errno)
-	}
-	unix.Close(p[1])
-	if n, errno := RawRead(p[0], buf); errno != 0 || n != 0 {
-		t.Errorf("closed pipe: %d, %v; want 0 bytes (end of file)", n, errno)
 	}
 }
