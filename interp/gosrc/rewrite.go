@@ -721,6 +721,10 @@ func (r *rewriter) builtinCall(n *ast.CallExpr) {
 		r.recoverBuiltin(n)
 	case "append":
 		r.appendArgs(n)
+	case "new":
+		r.newValue(n)
+	case "copy", "delete":
+		r.spreadCall(id.Name, n)
 	case "min", "max":
 		if len(n.Args) == 0 || n.Ellipsis.IsValid() {
 			return
