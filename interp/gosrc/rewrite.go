@@ -182,6 +182,8 @@ func (r *rewriter) post(n ast.Node) {
 		r.floatLitAsInt(n)
 	case *ast.UnaryExpr:
 		r.negZero(n)
+	case *ast.SelectorExpr:
+		r.promotedPath(n)
 	case *ast.ReturnStmt:
 		r.parallelReturn(n)
 	case *ast.FuncType:
