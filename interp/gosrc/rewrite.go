@@ -216,6 +216,7 @@ func (r *rewriter) post(n ast.Node) {
 		r.builtinCall(n)
 		r.fmtCall(n)
 		r.errorsCall(n)
+		r.reflectCall(n)
 	case *ast.DeferStmt:
 		if r.cellDefer && r.funcDepth == r.cellDepth {
 			r.deferStmt(n)
