@@ -184,6 +184,10 @@ func (r *rewriter) post(n ast.Node) {
 		r.negZero(n)
 	case *ast.SelectorExpr:
 		r.promotedPath(n)
+	case *ast.BinaryExpr:
+		r.chanCompare(n)
+	case *ast.SwitchStmt:
+		r.chanSwitch(n)
 	case *ast.ReturnStmt:
 		r.parallelReturn(n)
 	case *ast.FuncType:
