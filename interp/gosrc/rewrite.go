@@ -188,6 +188,8 @@ func (r *rewriter) post(n ast.Node) {
 		r.chanCompare(n)
 	case *ast.SwitchStmt:
 		r.chanSwitch(n)
+	case *ast.TypeSwitchStmt:
+		r.typeSwitchParam(n)
 	case *ast.ReturnStmt:
 		r.parallelReturn(n)
 	case *ast.FuncType:
