@@ -58,10 +58,13 @@ func (r *rewriter) parallelAssign(n *ast.AssignStmt) {
 	if n.Tok != token.ASSIGN || len(n.Lhs) < 2 || r.funcDepth == 0 {
 		return
 	}
+	inInit := r.initParent(n)
 	switch r.parent().(type) {
 	case *ast.BlockStmt, *ast.CaseClause, *ast.CommClause:
 	default:
-		return
+		if !inInit || len(n.Rhs) == 1 {
+			return
+		}
 	}
 	if len(n.Rhs) == 1 {
 		r.tupleAssign(n)
@@ -95,6 +98,9 @@ func (r *rewriter) parallelAssign(n *ast.AssignStmt) {
 	}
 	b.WriteString(pre + strings.Join(texts, ", ") + " = " + strings.Join(rhs, ", "))
 	r.e.replace(r.off(n.Pos()), r.off(n.End()), b.String(), r.unitEnd)
+	if inInit {
+		r.movedInits[r.parent().(ast.Stmt)] = true
+	}
 }
 
 // tupleAssign makes "m[f()], *g() = h()" call f and g before h, as Go

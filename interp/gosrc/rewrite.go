@@ -45,6 +45,9 @@ type rewriter struct {
 	frames []frame
 	loops  []loopCtx
 	ranges map[*ast.RangeStmt]rangePlan
+	// movedInits are the if and switch statements whose init must run
+	// before them (see moveInit).
+	movedInits map[ast.Stmt]bool
 }
 
 // frame records what entering a node pushed, to undo it on leaving.
@@ -81,6 +84,8 @@ func (c *compiler) newRewriter(p *parsed, end int, forceInt bool) *rewriter {
 		unitEnd:  end,
 		forceInt: forceInt,
 		ranges:   map[*ast.RangeStmt]rangePlan{},
+
+		movedInits: map[ast.Stmt]bool{},
 	}
 }
 
@@ -188,6 +193,9 @@ func (r *rewriter) post(n ast.Node) {
 		r.chanCompare(n)
 	case *ast.SwitchStmt:
 		r.chanSwitch(n)
+		r.moveInit(n)
+	case *ast.IfStmt:
+		r.moveInit(n)
 	case *ast.TypeSwitchStmt:
 		r.typeSwitchParam(n)
 	case *ast.ReturnStmt:
