@@ -36,6 +36,7 @@ func HostSymbols(goroutinePanicked func(pos string, v any), inexactRecover, refl
 			"Sprintln":          reflect.ValueOf(sprint(true)),
 			"Recovered":         reflect.ValueOf(func(v any) (any, bool) { return goRecovered(v, inexactRecover) }),
 			"Reflected":         reflect.ValueOf(reflected),
+			"ShiftCount":        reflect.ValueOf(shiftCount),
 		},
 	}
 }

@@ -191,6 +191,9 @@ func (r *rewriter) post(n ast.Node) {
 		r.promotedPath(n)
 	case *ast.BinaryExpr:
 		r.chanCompare(n)
+		if n.Op == token.SHL || n.Op == token.SHR {
+			r.checkShift(n.Y)
+		}
 	case *ast.SwitchStmt:
 		r.chanSwitch(n)
 		r.moveInit(n)
@@ -205,6 +208,9 @@ func (r *rewriter) post(n ast.Node) {
 	case *ast.TypeSpec:
 		r.termConstraint(n.TypeParams, true)
 	case *ast.AssignStmt:
+		if (n.Tok == token.SHL_ASSIGN || n.Tok == token.SHR_ASSIGN) && len(n.Rhs) == 1 {
+			r.checkShift(n.Rhs[0])
+		}
 		r.parallelAssign(n)
 		r.opAssign(n)
 		r.blankRead(n)
