@@ -196,6 +196,7 @@ func (r *rewriter) post(n ast.Node) {
 		}
 	case *ast.SwitchStmt:
 		r.chanSwitch(n)
+		r.nilCase(n)
 		r.tagless(n)
 		r.moveInit(n)
 	case *ast.IfStmt:
