@@ -67,3 +67,22 @@ func (r *rewriter) spreadCall(name string, n *ast.CallExpr) {
 		ret + name + "(" + strings.Join(vars, ", ") + ") }()"
 	r.e.replace(r.off(n.Pos()), r.off(n.End()), text, r.unitEnd)
 }
+
+// constLen replaces len(a) or cap(a) that Go takes for a constant, because
+// a is an array, or a pointer to one, that the expression reaches without
+// calls or receives, with that constant: Go does not evaluate a then, but
+// yaegi v0.16.1 did, and failed on len(s[10]) of a nil slice s
+// (const4.go). A string constant's length is left alone.
+func (r *rewriter) constLen(n *ast.CallExpr) {
+	if len(n.Args) != 1 {
+		return
+	}
+	tv, ok := r.env.facts.typeAt(r.p, n)
+	if !ok || tv.Value == nil {
+		return
+	}
+	if arg, ok := r.env.facts.typeAt(r.p, n.Args[0]); !ok || arg.Value != nil {
+		return
+	}
+	r.e.replace(r.off(n.Pos()), r.off(n.End()), "int("+tv.Value.ExactString()+")", r.unitEnd)
+}

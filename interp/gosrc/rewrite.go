@@ -750,6 +750,8 @@ func (r *rewriter) builtinCall(n *ast.CallExpr) {
 		r.newValue(n)
 	case "copy", "delete":
 		r.spreadCall(id.Name, n)
+	case "len", "cap":
+		r.constLen(n)
 	case "min", "max":
 		if len(n.Args) == 0 || n.Ellipsis.IsValid() {
 			return
