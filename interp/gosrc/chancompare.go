@@ -98,3 +98,32 @@ func (r *rewriter) convertTo(e ast.Expr, t types.Type) {
 	start, end := r.off(e.Pos()), r.off(e.End())
 	r.e.replace(start, end, "("+text+")("+r.e.src(start, end)+")", r.unitEnd)
 }
+
+// mixedCompare refuses a comparison of a value of one of the notebook's
+// own types, other than an interface, with an interface value: yaegi
+// v0.16.1 answers such a comparison false even when the interface holds
+// that very value (convT2X.go).
+func (r *rewriter) mixedCompare(n *ast.BinaryExpr) {
+	if (n.Op != token.EQL && n.Op != token.NEQ) || r.refusal != nil {
+		return
+	}
+	x, okx := r.env.facts.typeAt(r.p, n.X)
+	y, oky := r.env.facts.typeAt(r.p, n.Y)
+	if !okx || !oky || x.IsNil() || y.IsNil() {
+		return
+	}
+	for _, pair := range [][2]types.Type{{x.Type, y.Type}, {y.Type, x.Type}} {
+		if !types.IsInterface(pair[1]) || types.IsInterface(pair[0]) {
+			continue
+		}
+		named, ok := types.Unalias(pair[0]).(*types.Named)
+		if !ok || named.Obj().Pkg() == nil || named.Obj().Pkg().Path() != "main" {
+			continue
+		}
+		r.refusal = r.c.errAt(r.off(n.Pos()),
+			"comparing a %s, a type of this notebook, with an interface value is answered wrongly by the interpreter (yaegi); "+
+				"compare with a type assertion first (v, ok := i.(%s); ok && v == x), or run the code as a whole program (a cell with func main)",
+			named.Obj().Name(), named.Obj().Name())
+		return
+	}
+}

@@ -191,6 +191,7 @@ func (r *rewriter) post(n ast.Node) {
 		r.promotedPath(n)
 	case *ast.BinaryExpr:
 		r.chanCompare(n)
+		r.mixedCompare(n)
 		if n.Op == token.SHL || n.Op == token.SHR {
 			r.checkShift(n.Y)
 		}
