@@ -204,6 +204,8 @@ func (r *rewriter) post(n ast.Node) {
 		r.moveInit(n)
 	case *ast.TypeSwitchStmt:
 		r.typeSwitchParam(n)
+	case *ast.TypeAssertExpr:
+		r.assertTwin(n)
 	case *ast.ReturnStmt:
 		r.parallelReturn(n)
 	case *ast.FuncType:
