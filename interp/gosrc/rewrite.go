@@ -206,6 +206,8 @@ func (r *rewriter) post(n ast.Node) {
 		r.typeSwitchParam(n)
 	case *ast.TypeAssertExpr:
 		r.assertTwin(n)
+	case *ast.GenDecl:
+		r.varOrder(n)
 	case *ast.ReturnStmt:
 		r.parallelReturn(n)
 	case *ast.FuncType:

@@ -36,6 +36,9 @@ type typeFacts struct {
 	// names maps the package paths imported by the session and the cell
 	// to the names they are imported under, to write types as source.
 	names map[string]string
+	// inits are the initial values of the cell's package-level vars, in
+	// the order Go evaluates them (see varOrder).
+	inits []nodeKey
 }
 
 // instance is a use of a generic function, with its inferred type
@@ -219,6 +222,11 @@ func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
 	for e, tv := range info.Types {
 		if k, ok := key(e); ok {
 			facts.tvs[k] = tv
+		}
+	}
+	for _, in := range info.InitOrder {
+		if k, ok := key(in.Rhs); ok {
+			facts.inits = append(facts.inits, k)
 		}
 	}
 	for id, inst := range info.Instances {
