@@ -185,10 +185,11 @@ func (r *rewriter) post(n ast.Node) {
 	switch n := n.(type) {
 	case *ast.BasicLit:
 		r.floatLitAsInt(n)
+	case *ast.SelectorExpr:
+		r.aliasedSourcePkg(n)
+		r.promotedPath(n)
 	case *ast.UnaryExpr:
 		r.negZero(n)
-	case *ast.SelectorExpr:
-		r.promotedPath(n)
 	case *ast.BinaryExpr:
 		r.chanCompare(n)
 		r.mixedCompare(n)
