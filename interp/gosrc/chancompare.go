@@ -100,9 +100,10 @@ func (r *rewriter) convertTo(e ast.Expr, t types.Type) {
 }
 
 // mixedCompare refuses a comparison of a value of one of the notebook's
-// own types, other than an interface, with an interface value: yaegi
-// v0.16.1 answers such a comparison false even when the interface holds
-// that very value (convT2X.go).
+// own types that has methods, other than an interface, with a value of the
+// empty interface: yaegi v0.16.1 answers such a comparison false even when
+// the interface holds that very value (convT2X.go). Without methods, or
+// against an interface with methods, it answered right.
 func (r *rewriter) mixedCompare(n *ast.BinaryExpr) {
 	if (n.Op != token.EQL && n.Op != token.NEQ) || r.refusal != nil {
 		return
@@ -113,11 +114,13 @@ func (r *rewriter) mixedCompare(n *ast.BinaryExpr) {
 		return
 	}
 	for _, pair := range [][2]types.Type{{x.Type, y.Type}, {y.Type, x.Type}} {
-		if !types.IsInterface(pair[1]) || types.IsInterface(pair[0]) {
+		iface, ok := pair[1].Underlying().(*types.Interface)
+		if !ok || !iface.Empty() || types.IsInterface(pair[0]) {
 			continue
 		}
 		named, ok := types.Unalias(pair[0]).(*types.Named)
-		if !ok || named.Obj().Pkg() == nil || named.Obj().Pkg().Path() != "main" {
+		if !ok || named.Obj().Pkg() == nil || named.Obj().Pkg().Path() != "main" ||
+			types.NewMethodSet(types.NewPointer(named)).Len() == 0 {
 			continue
 		}
 		r.refusal = r.c.errAt(r.off(n.Pos()),
