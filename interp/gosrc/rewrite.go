@@ -205,6 +205,7 @@ func (r *rewriter) post(n ast.Node) {
 		r.moveInit(n)
 	case *ast.TypeSwitchStmt:
 		r.typeSwitchParam(n)
+		r.bindTypeSwitch(n)
 	case *ast.TypeAssertExpr:
 		r.assertTwin(n)
 	case *ast.GenDecl:

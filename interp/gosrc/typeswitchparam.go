@@ -80,3 +80,20 @@ func hasTypeParam(t types.Type) bool {
 	}
 	return walk(t)
 }
+
+// bindTypeSwitch gives a type switch without a variable one, "switch
+// x.(type)" → "switch __gk1 := x.(type)", used in each clause ("_ =
+// __gk1; ", which also keeps a clause from being empty, on which yaegi
+// crashed with a variable): yaegi v0.16.1 matched no case of a struct
+// type of the notebook without the variable, and did with it.
+func (r *rewriter) bindTypeSwitch(n *ast.TypeSwitchStmt) {
+	if _, ok := n.Assign.(*ast.ExprStmt); !ok || r.refusal != nil {
+		return
+	}
+	v := r.temp()
+	r.e.insert(r.off(n.Assign.Pos()), v+" := ", r.unitEnd)
+	for _, s := range n.Body.List {
+		cc := s.(*ast.CaseClause)
+		r.e.insert(r.off(cc.Colon)+1, " _ = "+v+";", r.unitEnd)
+	}
+}
