@@ -93,6 +93,10 @@ func TestIsFaultStacks(t *testing.T) {
 		{"the cell's nil pointer", "reflect: call of reflect.Value.Field on zero Value",
 			stack("reflect.Value.Field({0x0?, 0x0?})", "reflect.Value.FieldByIndex({0x0?})", "github.com/traefik/yaegi/interp.getIndexSeq.func1()"), false},
 		{"a package's nil dereference", nilDeref, stack("bytes.(*Buffer).WriteString(0x0?, {0x1?, 0x0?})", "reflect.Value.call({0xee4dc0?})"), false},
+		{"yaegi's own bounds check, on a call of a call's results (issue50672.go)", "runtime error: index out of range [1] with length 1",
+			stack("github.com/traefik/yaegi/interp.call.func9(0x1)", "github.com/traefik/yaegi/interp.runCfg(0x1)"), true},
+		{"a package's bounds check", "runtime error: slice bounds out of range [:5] with capacity 3",
+			stack("bytes.(*Buffer).Truncate(0x1?, 0x5)", "reflect.Value.call({0xee4dc0?})", "github.com/traefik/yaegi/interp.callBin.func2()"), false},
 	}
 	for _, tt := range tests {
 		if got := IsFault(tt.msg, tt.stack, false); got != tt.want {

@@ -23,14 +23,20 @@ const HostPath = "gokernel/host"
 // Sprint and Sprintln format the operands of the print and println
 // builtins (see printBuiltin); Recovered turns the value of recover into
 // Go's (see recoverBuiltin), and calls inexactRecover, unless nil, when
-// the cell reads a message that cannot be Go's in full.
-func HostSymbols(goroutinePanicked func(pos string, v any), inexactRecover func()) map[string]map[string]reflect.Value {
+// the cell reads a message that cannot be Go's in full. Reflected calls
+// reflected, unless nil (see reflectCall).
+func HostSymbols(goroutinePanicked func(pos string, v any), inexactRecover, reflected func()) map[string]map[string]reflect.Value {
+	if reflected == nil {
+		reflected = func() {}
+	}
 	return map[string]map[string]reflect.Value{
 		HostPath + "/host": {
 			"GoroutinePanicked": reflect.ValueOf(goroutinePanicked),
 			"Sprint":            reflect.ValueOf(sprint(false)),
 			"Sprintln":          reflect.ValueOf(sprint(true)),
 			"Recovered":         reflect.ValueOf(func(v any) (any, bool) { return goRecovered(v, inexactRecover) }),
+			"Reflected":         reflect.ValueOf(reflected),
+			"ShiftCount":        reflect.ValueOf(shiftCount),
 		},
 	}
 }

@@ -101,6 +101,16 @@ func __gk_recovered(v any) any {
 	return v
 }
 
+// __gk_rtype and __gk_rvalue pass on the result of a reflect call that
+// the interpreter may answer unlike Go (see reflectCall).
+func __gk_rtype(t __gkreflect.Type) __gkreflect.Type { __gkhost.Reflected(); return t }
+
+func __gk_rvalue(v __gkreflect.Value) __gkreflect.Value { __gkhost.Reflected(); return v }
+
+// __gk_shift checks a shift count that is not a constant: Go panics on a
+// negative one (see checkShift).
+func __gk_shift(n int64) uint64 { return __gkhost.ShiftCount(n) }
+
 func __gk_clear(x any) {
 	__gkreflect.ValueOf(x).Clear()
 }

@@ -59,10 +59,13 @@ func (r *rewriter) parallelAssign(n *ast.AssignStmt) {
 	if n.Tok != token.ASSIGN || len(n.Lhs) < 2 || r.funcDepth == 0 {
 		return
 	}
+	inInit := r.initParent(n)
 	switch r.parent().(type) {
 	case *ast.BlockStmt, *ast.CaseClause, *ast.CommClause:
 	default:
-		return
+		if !inInit || len(n.Rhs) == 1 {
+			return
+		}
 	}
 	if len(n.Rhs) == 1 {
 		r.tupleAssign(n)
@@ -73,7 +76,7 @@ func (r *rewriter) parallelAssign(n *ast.AssignStmt) {
 	}
 	effects := false
 	for _, x := range n.Rhs {
-		effects = effects || hasCallOrRecv(x)
+		effects = effects || hasCallOrRecv(x) || hasDeref(x)
 	}
 	if !effects && !indexHazard(n.Lhs) {
 		return
@@ -96,6 +99,9 @@ func (r *rewriter) parallelAssign(n *ast.AssignStmt) {
 	}
 	b.WriteString(pre + strings.Join(texts, ", ") + " = " + strings.Join(rhs, ", "))
 	r.e.replace(r.off(n.Pos()), r.off(n.End()), b.String(), r.unitEnd)
+	if inInit {
+		r.movedInits[r.parent().(ast.Stmt)] = true
+	}
 }
 
 // tupleAssign makes "m[f()], *g() = h()" call f and g before h, as Go
@@ -201,7 +207,8 @@ func constShift(x ast.Expr, r *rewriter) bool {
 //	{ __gk1, __gk2 := b, a; return __gk1, __gk2 }
 //
 // yaegi v0.16.1 set a to b before it read a (bug185.go). Only a return
-// whose operands use a named result of its function is rewritten.
+// whose operands use a named result of its function, or dereference a
+// pointer after the first operand (see hasDeref), is rewritten.
 func (r *rewriter) parallelReturn(n *ast.ReturnStmt) {
 	if len(n.Results) < 2 {
 		return
@@ -224,10 +231,10 @@ func (r *rewriter) parallelReturn(n *ast.ReturnStmt) {
 			named[id.Name] = true
 		}
 	}
-	if len(named) == 0 {
-		return
-	}
 	uses := false
+	for _, x := range n.Results[1:] {
+		uses = uses || hasDeref(x)
+	}
 	for _, x := range n.Results {
 		ast.Inspect(x, func(n ast.Node) bool {
 			if id, ok := n.(*ast.Ident); ok && named[id.Name] && r.env.lookup(id.Name) != nil {

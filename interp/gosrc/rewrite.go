@@ -45,6 +45,9 @@ type rewriter struct {
 	frames []frame
 	loops  []loopCtx
 	ranges map[*ast.RangeStmt]rangePlan
+	// movedInits are the if and switch statements whose init must run
+	// before them (see moveInit).
+	movedInits map[ast.Stmt]bool
 }
 
 // frame records what entering a node pushed, to undo it on leaving.
@@ -80,6 +83,8 @@ func (c *compiler) newRewriter(p *parsed, end int, forceInt bool) *rewriter {
 		unitEnd:  end,
 		forceInt: forceInt,
 		ranges:   map[*ast.RangeStmt]rangePlan{},
+
+		movedInits: map[ast.Stmt]bool{},
 	}
 }
 
@@ -179,8 +184,29 @@ func (r *rewriter) post(n ast.Node) {
 		r.floatLitAsInt(n)
 	case *ast.SelectorExpr:
 		r.aliasedSourcePkg(n)
+		r.promotedPath(n)
 	case *ast.UnaryExpr:
 		r.negZero(n)
+	case *ast.BinaryExpr:
+		r.chanCompare(n)
+		r.mixedCompare(n)
+		if n.Op == token.SHL || n.Op == token.SHR {
+			r.checkShift(n.Y)
+		}
+	case *ast.SwitchStmt:
+		r.chanSwitch(n)
+		r.nilCase(n)
+		r.tagless(n)
+		r.moveInit(n)
+	case *ast.IfStmt:
+		r.moveInit(n)
+	case *ast.TypeSwitchStmt:
+		r.typeSwitchParam(n)
+		r.bindTypeSwitch(n)
+	case *ast.TypeAssertExpr:
+		r.assertTwin(n)
+	case *ast.GenDecl:
+		r.varOrder(n)
 	case *ast.ReturnStmt:
 		r.parallelReturn(n)
 	case *ast.FuncType:
@@ -188,6 +214,9 @@ func (r *rewriter) post(n ast.Node) {
 	case *ast.TypeSpec:
 		r.termConstraint(n.TypeParams, true)
 	case *ast.AssignStmt:
+		if (n.Tok == token.SHL_ASSIGN || n.Tok == token.SHR_ASSIGN) && len(n.Rhs) == 1 {
+			r.checkShift(n.Rhs[0])
+		}
 		r.parallelAssign(n)
 		r.opAssign(n)
 		r.blankRead(n)
@@ -208,6 +237,7 @@ func (r *rewriter) post(n ast.Node) {
 		r.builtinCall(n)
 		r.fmtCall(n)
 		r.errorsCall(n)
+		r.reflectCall(n)
 	case *ast.DeferStmt:
 		if r.cellDefer && r.funcDepth == r.cellDepth {
 			r.deferStmt(n)
@@ -609,6 +639,12 @@ func (r *rewriter) builtinCall(n *ast.CallExpr) {
 		r.recoverBuiltin(n)
 	case "append":
 		r.appendArgs(n)
+	case "new":
+		r.newValue(n)
+	case "copy", "delete":
+		r.spreadCall(id.Name, n)
+	case "len", "cap":
+		r.constLen(n)
 	case "min", "max":
 		if len(n.Args) == 0 || n.Ellipsis.IsValid() {
 			return

@@ -40,6 +40,9 @@ type typeFacts struct {
 	// names maps the package paths imported by the session and the cell
 	// to the names they are imported under, to write types as source.
 	names map[string]string
+	// inits are the initial values of the cell's package-level vars, in
+	// the order Go evaluates them (see varOrder).
+	inits []nodeKey
 }
 
 // instance is a use of a generic function, with its inferred type
@@ -237,6 +240,11 @@ func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
 	}
 	facts.usesBy, facts.key = info.Uses, key
 	facts.declOff = func(obj types.Object) (int, bool) { return cellOff(obj.Pos()) }
+	for _, in := range info.InitOrder {
+		if k, ok := key(in.Rhs); ok {
+			facts.inits = append(facts.inits, k)
+		}
+	}
 	for id, inst := range info.Instances {
 		obj, isFunc := info.Uses[id].(*types.Func)
 		if !isFunc || obj.Pkg() == nil {

@@ -12,6 +12,10 @@ import (
 // "In[3]/_.go:2:1: panic: main(...)".
 var panicFrameLine = regexp.MustCompile(`^(In\[\d+\])/_\.go:(\d+:\d+): panic: (.*)\(\.\.\.\)\n$`)
 
+// preludeFrameLine matches the frame lines of the Prelude's helpers
+// (gosrc.Prelude), which have no file name: "95:5: panic: main.__gk_shift(...)".
+var preludeFrameLine = regexp.MustCompile(`^\d+:\d+: panic: main\.__gk\w*\(\.\.\.\)\n$`)
+
 // frameWriter is the interpreters' stderr. It passes what it gets on to
 // fd 2, except yaegi's panic frame lines, which it sends to the kernel as
 // PanicFrame events of the running request, so that the cell's error can
@@ -24,6 +28,9 @@ var panicFrameLine = regexp.MustCompile(`^(In\[\d+\])/_\.go:(\d+:\d+): panic: (.
 type frameWriter struct{ w *Worker }
 
 func (f frameWriter) Write(p []byte) (int, error) {
+	if preludeFrameLine.Match(p) {
+		return len(p), nil // a helper of gosrc's Prelude, not the cell's code
+	}
 	if m := panicFrameLine.FindSubmatch(p); m != nil {
 		f.w.mu.Lock()
 		id := f.w.running

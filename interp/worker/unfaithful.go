@@ -24,6 +24,7 @@ const (
 	usedFinalizer                        // runtime.SetFinalizer
 	usedAllocs                           // runtime.ReadMemStats, testing.AllocsPerRun
 	usedRecover                          // the message of a recovered runtime error that yaegi words differently
+	usedReflect                          // reflect.TypeOf or ValueOf on a type that yaegi shows reflect otherwise (gosrc reflectCall)
 )
 
 // why says what the interpreter does differently, for the error's
@@ -38,6 +39,9 @@ func (u unfaithful) why() []string {
 	}
 	if u&usedAllocs != 0 {
 		out = append(out, "The cell counted allocations (runtime.ReadMemStats, testing.AllocsPerRun): the interpreter allocates where compiled Go does not.")
+	}
+	if u&usedReflect != 0 {
+		out = append(out, "The cell passed a value of one of its own types to reflect (reflect.TypeOf, ValueOf): in the interpreter, reflect sees neither that type's name nor its methods, and unexported fields are renamed.")
 	}
 	if u&usedRecover != 0 {
 		out = append(out, "The cell read the message of a runtime error that it recovered (an index out of range, a failed type assertion): the interpreter cannot give it in Go's words.")
