@@ -125,7 +125,8 @@ type exitCode int
 func (c exitCode) String() string { return fmt.Sprintf("os.Exit(%d)", int(c)) }
 
 // overrides replaces, symbol by symbol, what would let a cell break the
-// worker from inside: exiting, closing its output, disabling interrupts.
+// worker from inside: exiting, closing its output, disabling interrupts;
+// and runtime.NumGoroutine, which leaves out the worker's stdin watcher.
 // It also adds the hidden show package.
 func (s *session) overrides() interp.Exports {
 	fatal := func(v ...any) {
@@ -135,6 +136,9 @@ func (s *session) overrides() interp.Exports {
 	return interp.Exports{
 		"os/os": {
 			"Exit": reflect.ValueOf(func(code int) { panic(exitCode(code)) }),
+		},
+		"runtime/runtime": {
+			"NumGoroutine": reflect.ValueOf(s.w.numGoroutine),
 		},
 		"log/log": {
 			"Fatal":   reflect.ValueOf(fatal),

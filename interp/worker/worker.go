@@ -159,7 +159,8 @@ type Worker struct {
 	jobReplies map[uint64]chan []jobs.Job // AskJobs waiting for their answers, by ID
 
 	displaySeq atomic.Uint64
-	outMu      sync.Mutex // orders marker writes
+	outMu      sync.Mutex   // orders marker writes
+	watchers   atomic.Int32 // stdin watcher goroutines running (0 or 1)
 
 	noteOnce sync.Once // the note that whole programs run in the interpreter
 
@@ -329,7 +330,7 @@ func (w *Worker) run(req request) {
 	w.mu.Unlock()
 
 	watch := w.startStdinWatch()
-	before := runtime.NumGoroutine()
+	before := w.numGoroutine()
 
 	var res proto.Result
 	if req.exec != nil {
@@ -363,8 +364,7 @@ func (w *Worker) run(req request) {
 			// replace the worker and report an interrupt.
 			res.Err = nil
 		} else {
-			// The stdin watcher, started 20 ms into the cell, is not the cell's.
-			res.Stuck = !settle(func() int { return before + int(watch.alive.Load()) }, settleWait)
+			res.Stuck = !w.settle(before, settleWait)
 		}
 	}
 	watch.stop()
@@ -387,13 +387,12 @@ func (w *Worker) run(req request) {
 	w.emit(req.id, res)
 }
 
-// settle waits until no more goroutines run than before the cell, as
-// before tells. A goroutine that stays is blocked in a host call that yaegi
-// cannot stop.
-func settle(before func() int, timeout time.Duration) bool {
+// settle waits until no more goroutines run than before the cell. A
+// goroutine that stays is blocked in a host call that yaegi cannot stop.
+func (w *Worker) settle(before int, timeout time.Duration) bool {
 	deadline := time.Now().Add(timeout)
 	for {
-		if runtime.NumGoroutine() <= before() {
+		if w.numGoroutine() <= before {
 			return true
 		}
 		if time.Now().After(deadline) {
@@ -410,23 +409,35 @@ const stdinPoll = 20 * time.Millisecond
 // A stdinWatch runs watchStdin for one cell, from stdinPoll into the cell
 // on. A cell that ends sooner, as most do, costs a timer: no goroutine is
 // started, and no thread is woken to run one.
+//
+// Its goroutine is the worker's, not the cell's, and it comes in the
+// middle of the cell: [Worker.numGoroutine] leaves it out, so that a
+// cell that counts goroutines before and after some work (a leak check)
+// does not see it appear.
 type stdinWatch struct {
 	t       *time.Timer
 	done    chan struct{} // closed by stop
 	stopped chan struct{} // closed when watchStdin has returned
-	alive   atomic.Int32  // 1 while the watcher's goroutine runs
 }
 
 // startStdinWatch starts the stdin watcher of the running cell.
 func (w *Worker) startStdinWatch() *stdinWatch {
 	sw := &stdinWatch{done: make(chan struct{}), stopped: make(chan struct{})}
 	sw.t = time.AfterFunc(stdinPoll, func() {
-		sw.alive.Store(1)
-		defer sw.alive.Store(0)
+		w.watchers.Add(1)
+		defer w.watchers.Add(-1)
 		defer close(sw.stopped)
 		w.watchStdin(sw.done)
 	})
 	return sw
+}
+
+// numGoroutine is runtime.NumGoroutine without the stdin watcher, as the
+// cells' runtime.NumGoroutine and the settling after an interrupt count.
+// The worker's other goroutines live from its start to its end, so they
+// change no count a cell compares.
+func (w *Worker) numGoroutine() int {
+	return runtime.NumGoroutine() - int(w.watchers.Load())
 }
 
 // stop stops the watcher and waits for it to end.
