@@ -192,6 +192,7 @@ func (r *rewriter) post(n ast.Node) {
 		r.parallelAssign(n)
 		r.opAssign(n)
 		r.blankRead(n)
+		r.recvAssign(n)
 		if n.Tok == token.DEFINE && r.env.local() {
 			types := r.defineTypes(n)
 			for i, l := range n.Lhs {
