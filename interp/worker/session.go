@@ -81,7 +81,7 @@ func (s *session) newInterpreter(args0 string, extra ...interp.Exports) (*interp
 		Args:         []string{args0},
 		Env:          os.Environ(),
 	})
-	tables := append(symbolTables(), s.overrides(), s.openOverrides(), s.unfaithfulOverrides())
+	tables := append(symbolTables(), s.overrides(), s.openOverrides(), s.unfaithfulOverrides(), testingOverrides())
 	for _, x := range append(tables, extra...) {
 		if err := i.Use(x); err != nil {
 			return nil, fmt.Errorf("worker: load symbols: %w", err)
