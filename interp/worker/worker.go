@@ -320,6 +320,7 @@ func (w *Worker) run(req request) {
 	go func() { defer close(watchStopped); w.watchStdin(watchDone) }()
 	before := runtime.NumGoroutine()
 
+	boost := startGCBoost()
 	var res proto.Result
 	if req.exec != nil {
 		w.dbg.enterCell(*req.exec)
@@ -331,6 +332,7 @@ func (w *Worker) run(req request) {
 		w.dbg.enterCell(proto.Exec{}) // no cell: its programs are not kept
 		res = proto.Result{Exprs: w.sess.evalExprs(ctx, req.eval.Exprs)}
 	}
+	boost.stop()
 	w.mu.Lock()
 	stopped := w.panicStop
 	w.mu.Unlock()
