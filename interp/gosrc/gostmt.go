@@ -23,14 +23,17 @@ const HostPath = "gokernel/host"
 // Sprint and Sprintln format the operands of the print and println
 // builtins (see printBuiltin); Recovered turns the value of recover into
 // Go's (see recoverBuiltin), and calls inexactRecover, unless nil, when
-// the cell reads a message that cannot be Go's in full.
-func HostSymbols(goroutinePanicked func(pos string, v any), inexactRecover func()) map[string]map[string]reflect.Value {
+// the cell reads a message that cannot be Go's in full. Select runs the
+// select statements of cells (see hostSelect); interrupted, unless nil,
+// returns a channel that is closed when the running cell is interrupted.
+func HostSymbols(goroutinePanicked func(pos string, v any), inexactRecover func(), interrupted func() <-chan struct{}) map[string]map[string]reflect.Value {
 	return map[string]map[string]reflect.Value{
 		HostPath + "/host": {
 			"GoroutinePanicked": reflect.ValueOf(goroutinePanicked),
 			"Sprint":            reflect.ValueOf(sprint(false)),
 			"Sprintln":          reflect.ValueOf(sprint(true)),
 			"Recovered":         reflect.ValueOf(func(v any) (any, bool) { return goRecovered(v, inexactRecover) }),
+			"Select":            reflect.ValueOf(hostSelectFunc(interrupted)),
 		},
 	}
 }

@@ -238,7 +238,9 @@ func (r *rewriter) post(n ast.Node) {
 	case *ast.RangeStmt:
 		r.rangeStmt(n)
 	case *ast.SelectStmt:
-		r.selectOrder(n)
+		if !r.hostSelect(n) {
+			r.selectOrder(n)
+		}
 	case *ast.CommClause:
 		r.commVars(n)
 	case *ast.ForStmt:

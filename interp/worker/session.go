@@ -58,7 +58,7 @@ func newSession(w *Worker) (*session, error) {
 		return ""
 	}
 	var err error
-	if s.i, err = s.newInterpreter("cell", gosrc.HostSymbols(w.goroutinePanicked, func() { s.unfaithful.note(usedRecover) })); err != nil {
+	if s.i, err = s.newInterpreter("cell", gosrc.HostSymbols(w.goroutinePanicked, func() { s.unfaithful.note(usedRecover) }, w.interrupted)); err != nil {
 		return nil, err
 	}
 	watchPanics(s.i, w.dbg)
