@@ -180,6 +180,8 @@ func (r *rewriter) post(n ast.Node) {
 	switch n := n.(type) {
 	case *ast.BasicLit:
 		r.floatLitAsInt(n)
+	case *ast.SelectorExpr:
+		r.aliasedSourcePkg(n)
 	case *ast.UnaryExpr:
 		r.negZero(n)
 	case *ast.ReturnStmt:

@@ -331,7 +331,9 @@ func remainderErr(cell, code string, start, end int) *parseErr {
 // is_complete_request asks: "complete", "incomplete" (with the indent of
 // the next line) or "invalid". It reads the cell as the kernel runs it:
 // [cellsyntax.Split] finds its Go code, magic lines and shell commands, so
-// a magic line in mid-cell is no Go syntax error. A cell magic is complete.
+// a magic line in mid-cell is no Go syntax error. A cell magic, as in
+// IPython, is complete once its last line is blank: a console that asks
+// while the user types its body then waits for an empty line before running.
 // In the Go code, unclosed brackets, unterminated strings or comments, and
 // a statement cut short at the end of the cell (such as a trailing
 // operator) are incomplete, and so is a shell command continued by a
@@ -345,6 +347,10 @@ func IsComplete(code string) (status, indent string) {
 	for k, seg := range segs {
 		last := k == len(segs)-1
 		switch {
+		case seg.Kind == cellsyntax.CellMagic:
+			if i := strings.LastIndexByte(code, '\n'); i < 0 || strings.TrimSpace(code[i:]) != "" {
+				return "incomplete", ""
+			}
 		case seg.Kind == cellsyntax.Go:
 			status, indent := goComplete(seg.Text)
 			switch {

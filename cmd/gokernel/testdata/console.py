@@ -273,6 +273,21 @@ class FullPromptTest(unittest.TestCase):
         s = self.wait(lambda s: s.endswith("In [5]:"), 10, "invalid code to run and show its error")
         self.assertIn("In[4]:1:", s)
 
+    def test_cell_magic_waits_for_an_empty_line(self):
+        """A %% cell magic's body has no end mark, so, as in IPython, Enter
+        on an empty line runs it."""
+        self.t.type("%%bash")
+        self.t.key("Enter")
+        self.wait(lambda s: s.splitlines()[-1].strip() == "...:", 10, "a continuation prompt after %%bash")
+        self.t.type("echo one-$((40+2))")
+        self.t.key("Enter")
+        s = self.wait(lambda s: "echo one-" in s and s.splitlines()[-1].strip() == "...:", 10,
+                      "a continuation prompt after the body's first line")
+        self.assertNotIn("In [2]", s)
+        self.t.key("Enter")
+        s = self.wait(lambda s: s.endswith("In [2]:"), 10, "the cell magic to run on an empty line")
+        self.assertIn("one-42", [line.strip() for line in s.splitlines()], s)
+
     def test_tab_completion(self):
         self.t.type('import "fmt"')
         self.t.key("Enter")

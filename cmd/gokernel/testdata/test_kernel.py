@@ -28,8 +28,8 @@ class GoKernelTests(jupyter_kernel_test.KernelTests):
     completion_samples = [{"text": "fmt.Pri"}, {"text": "strings.ToU"}]
 
     # Magic and shell lines are read as running the cell reads them.
-    complete_code_samples = ["1+1", "fmt.Println(1)", "x := 1\n%p x", "x := 1\n!echo hi", "%%bash\nfor"]
-    incomplete_code_samples = ["func f() {", "x := []int{", "%p 1\nfor {", "!echo a \\"]
+    complete_code_samples = ["1+1", "fmt.Println(1)", "x := 1\n%p x", "x := 1\n!echo hi", "%%bash\nfor\n"]
+    incomplete_code_samples = ["func f() {", "x := []int{", "%p 1\nfor {", "!echo a \\", "%%bash\necho a"]
     invalid_code_samples = ["x := )", "}", "for {\n%p 1", "x := 1\n%%bash"]
 
     code_page_something = "fmt.Println?"
