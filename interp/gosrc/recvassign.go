@@ -13,7 +13,7 @@ import (
 // destination kept its old value (chan/sieve2.go then looped forever). A
 // parenthesised receive is assigned as any other value. A plain variable
 // and a map element are assigned right, and a select case's receive must
-// stay as it is.
+// stay as it is. recvReturn does the same for "return <-c" (fixedbugs/bug243.go).
 func (r *rewriter) recvAssign(n *ast.AssignStmt) {
 	if n.Tok != token.ASSIGN || len(n.Lhs) != 1 || len(n.Rhs) != 1 {
 		return
@@ -31,4 +31,18 @@ func (r *rewriter) recvAssign(n *ast.AssignStmt) {
 	}
 	start, end := r.off(n.Rhs[0].Pos()), r.off(n.Rhs[0].End())
 	r.e.replace(start, end, "("+r.e.src(start, end)+")", r.unitEnd)
+}
+
+// recvReturn puts each result of a return statement that is a bare
+// receive in parentheses: "return <-c" becomes "return (<-c)". yaegi
+// v0.16.1 wrote such a result straight into the result slot, which it
+// cannot set: the call panicked with "reflect.Value.Set using unaddressable
+// value".
+func (r *rewriter) recvReturn(n *ast.ReturnStmt) {
+	for _, x := range n.Results {
+		if u, ok := x.(*ast.UnaryExpr); ok && u.Op == token.ARROW {
+			start, end := r.off(x.Pos()), r.off(x.End())
+			r.e.replace(start, end, "("+r.e.src(start, end)+")", r.unitEnd)
+		}
+	}
 }

@@ -185,6 +185,7 @@ func (r *rewriter) post(n ast.Node) {
 	case *ast.UnaryExpr:
 		r.negZero(n)
 	case *ast.ReturnStmt:
+		r.recvReturn(n)
 		r.parallelReturn(n)
 	case *ast.FuncType:
 		r.termConstraint(n.TypeParams, false)
