@@ -91,7 +91,7 @@ func (r *rewriter) hostSelect(n *ast.SelectStmt) bool {
 		}
 		fmt.Fprintf(&cases, "case %d:%s%s", i, set, r.e.orig(r.off(cc.Colon)+1, r.off(cc.End())))
 		if !strings.HasSuffix(cases.String(), "\n") {
-			cases.WriteString("; ")
+			cases.WriteString("\n") // not ";": yaegi skips the next case's statements after "case 0: ;"
 		}
 	}
 	start := r.off(n.Pos())
