@@ -26,7 +26,9 @@ import (
 // The operands are evaluated once, in source order, before the choice, as
 // in Go. A break in a case leaves the switch as it left the select. An
 // interrupt ends the wait, and yaegi then stops the goroutine. A select
-// whose channel or value types go/types does not know stays as it is.
+// whose channel or value types go/types does not know stays as it is, and
+// so does one in a generic function whose channel's element type is a type
+// parameter.
 // It reports whether it rewrote n.
 func (r *rewriter) hostSelect(n *ast.SelectStmt) bool {
 	if r.funcDepth == 0 || len(n.Body.List) == 0 {
@@ -111,7 +113,8 @@ func (r *rewriter) hostSelect(n *ast.SelectStmt) bool {
 func (r *rewriter) text(e ast.Expr) string { return r.e.orig(r.off(e.Pos()), r.off(e.End())) }
 
 // chanElem is the element type of channel expression c, as source, when
-// go/types knows it.
+// go/types knows it and it is not a type parameter, which yaegi's
+// generic functions would have to declare a variable of.
 func (r *rewriter) chanElem(c ast.Expr) (string, bool) {
 	tv, ok := r.env.facts.typeAt(r.p, c)
 	if !ok {
@@ -119,6 +122,9 @@ func (r *rewriter) chanElem(c ast.Expr) (string, bool) {
 	}
 	ct, ok := tv.Type.Underlying().(*types.Chan)
 	if !ok {
+		return "", false
+	}
+	if _, isParam := ct.Elem().(*types.TypeParam); isParam {
 		return "", false
 	}
 	return r.env.facts.typeText(ct.Elem())
