@@ -5,6 +5,8 @@ import (
 	"go/ast"
 	"go/scanner"
 	"go/token"
+	"go/types"
+	pathpkg "path"
 	"strconv"
 	"strings"
 )
@@ -117,7 +119,7 @@ type Display struct {
 	// Call is set when the expression is a call.
 	Call bool
 	// Results is how many values the expression yields, or -1 when that
-	// cannot be told from the source (a call of a package's function).
+	// go/types does not know (a call it could not check).
 	Results int
 	// WriteLike marks calls of fmt.Print*, fmt.Fprint*, io.WriteString,
 	// print, println and methods named Write, WriteString, WriteByte and
@@ -439,26 +441,18 @@ func (c *compiler) genDecl(r *rewriter, u *Unit, d *ast.GenDecl, start, end int)
 // valueRecords records the names a var or const declaration makes.
 func (c *compiler) valueRecords(r *rewriter, u *Unit, d *ast.GenDecl, start, end int) {
 	src := c.withDoc(start, end)
-	var last *ast.ValueSpec // for implicit repetition in const groups
-	for i, spec := range d.Specs {
+	for _, spec := range d.Specs {
 		vs := spec.(*ast.ValueSpec)
-		if d.Tok == token.CONST && vs.Type == nil && len(vs.Values) == 0 && last != nil {
-			vs = &ast.ValueSpec{Names: vs.Names, Type: last.Type, Values: last.Values}
-		} else {
-			last = vs
-		}
-		objs := r.valueObjects(d.Tok, vs, i)
-		for j, name := range vs.Names {
+		for _, name := range vs.Names {
 			if name.Name == "_" {
 				continue
 			}
-			o := objs[j]
-			kind := "var"
+			kind, o := "var", &object{kind: objVar}
 			if d.Tok == token.CONST {
-				kind = "const"
+				kind, o = "const", &object{kind: objConst}
 			}
 			u.records = append(u.records, &record{
-				name: Name{Name: name.Name, Kind: kind, Type: o.t.text(), Source: src, Cell: c.cell},
+				name: Name{Name: name.Name, Kind: kind, Type: c.globalType(name.Name), Source: src, Cell: c.cell},
 				obj:  o,
 			})
 		}
@@ -563,7 +557,7 @@ func (c *compiler) typeDecl(r *rewriter, u *Unit, d *ast.GenDecl, start, end int
 		}
 		u.records = append(u.records, &record{
 			name: Name{Name: name, Kind: "type", Signature: sig, Source: c.withDoc(start, end), Cell: c.cell},
-			obj:  &object{kind: objType, t: typ{x: ts.Type, f: r.file}, generic: ts.TypeParams != nil},
+			obj:  &object{kind: objType, generic: ts.TypeParams != nil},
 			def:  def,
 		})
 	}
@@ -620,7 +614,7 @@ func (c *compiler) funcDecl(r *rewriter, u *Unit, d *ast.FuncDecl, start, end in
 	sig := strings.TrimSpace(c.code[r.p.off(d.Type.Pos()):sigEnd])
 	rec := &record{
 		name: Name{Name: d.Name.Name, Kind: "func", Signature: sig, Source: c.withDoc(start, end), Cell: c.cell},
-		obj:  &object{kind: objFunc, t: typ{x: d.Type, f: r.file}, generic: d.Type.TypeParams != nil},
+		obj:  &object{kind: objFunc, generic: d.Type.TypeParams != nil},
 	}
 	if d.Recv != nil && len(d.Recv.List) == 1 {
 		rec.name.Kind = "method"
@@ -687,14 +681,8 @@ func (c *compiler) stmt(r *rewriter, u *Unit, s ast.Stmt, start, end int) (strin
 
 // defineRecords records the globals that x, y := ... declares.
 func (c *compiler) defineRecords(r *rewriter, u *Unit, s *ast.AssignStmt, start, end int) {
-	var types []typ
-	if len(s.Rhs) == len(s.Lhs) {
-		for _, e := range s.Rhs {
-			types = append(types, r.env.typeOf(e))
-		}
-	} else if len(s.Rhs) == 1 {
-		if call, ok := ast.Unparen(s.Rhs[0]).(*ast.CallExpr); ok {
-			types = r.env.results(call)
+	for _, e := range s.Rhs {
+		if call, ok := ast.Unparen(e).(*ast.CallExpr); ok {
 			if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
 				if o := r.env.lookup(id.Name); o != nil && o.generic && o.kind == objFunc {
 					r.notes.genericDefine = true
@@ -702,37 +690,31 @@ func (c *compiler) defineRecords(r *rewriter, u *Unit, s *ast.AssignStmt, start,
 			}
 		}
 	}
-	if len(s.Rhs) == len(s.Lhs) {
-		for _, e := range s.Rhs {
-			if call, ok := ast.Unparen(e).(*ast.CallExpr); ok {
-				if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
-					if o := r.env.lookup(id.Name); o != nil && o.generic && o.kind == objFunc {
-						r.notes.genericDefine = true
-					}
-				}
-			}
-		}
-	}
-	for i, l := range s.Lhs {
+	for _, l := range s.Lhs {
 		id, ok := l.(*ast.Ident)
 		if !ok || id.Name == "_" {
 			continue
 		}
-		var t typ
-		if i < len(types) {
-			t = typed(types[i])
-		}
 		u.records = append(u.records, &record{
-			name: Name{Name: id.Name, Kind: "var", Type: t.text(), Source: c.code[start:end], Cell: c.cell},
-			obj:  &object{kind: objVar, t: t},
+			name: Name{Name: id.Name, Kind: "var", Type: c.globalType(id.Name), Source: c.code[start:end], Cell: c.cell},
+			obj:  &object{kind: objVar},
 		})
 	}
 }
 
-// typed turns an untyped constant's type into the type a variable gets.
-func typed(t typ) typ {
-	t.untyped = false
-	return t
+// globalType is the type of a var or const that the cell declares at top
+// level, written as source (an untyped constant's default type), or ""
+// when go/types does not know it.
+func (c *compiler) globalType(name string) string {
+	obj := c.facts.object(name)
+	if obj == nil {
+		return ""
+	}
+	text, ok := c.facts.typeText(types.Default(obj.Type()))
+	if !ok {
+		return ""
+	}
+	return text
 }
 
 // isCommaOk reports whether e, alone on the right of a two-value
@@ -760,18 +742,16 @@ func (c *compiler) commaOk(r *rewriter, u *Unit, lhs []ast.Expr, rhs ast.Expr, s
 		return "", false
 	}
 	rhs = ast.Unparen(rhs)
-	var vt typ
+	var vt string // the type of v, for a receive or a type assertion
 	switch x := rhs.(type) {
 	case *ast.UnaryExpr:
-		vt = r.env.typeOf(x)
-		if !vt.known() {
+		var ok bool
+		if vt, ok = r.env.text(r.env.typeOf(x)); !ok {
 			r.notes.recvUnknown = true
 			return "", false
 		}
 	case *ast.TypeAssertExpr:
-		vt = typ{x: x.Type, f: r.file}
-	case *ast.IndexExpr:
-		vt = r.env.typeOf(x)
+		vt = r.p.text(x.Type)
 	}
 	r.topDefine = true
 	r.walk(rhs)
@@ -790,7 +770,7 @@ func (c *compiler) commaOk(r *rewriter, u *Unit, lhs []ast.Expr, rhs ast.Expr, s
 		fmt.Fprintf(&b, "%s, %s = %s", v.Name, okv.Name, value)
 	default:
 		if v.Name != "_" {
-			fmt.Fprintf(&b, "var %s %s; ", v.Name, vt.text())
+			fmt.Fprintf(&b, "var %s %s; ", v.Name, vt)
 		}
 		if okv.Name != "_" {
 			fmt.Fprintf(&b, "var %s bool; ", okv.Name)
@@ -798,16 +778,20 @@ func (c *compiler) commaOk(r *rewriter, u *Unit, lhs []ast.Expr, rhs ast.Expr, s
 		fmt.Fprintf(&b, "%s, %s = %s", v.Name, okv.Name, r.e.orig(r.p.off(rhs.Pos()), r.p.off(rhs.End())))
 	}
 	src := c.code[start:end]
+	vtext := ""
+	if t, ok := r.env.text(r.env.typeOf(rhs)); ok {
+		vtext = t
+	}
 	if v.Name != "_" {
 		u.records = append(u.records, &record{
-			name: Name{Name: v.Name, Kind: "var", Type: typed(vt).text(), Source: src, Cell: c.cell},
-			obj:  &object{kind: objVar, t: typed(vt)},
+			name: Name{Name: v.Name, Kind: "var", Type: vtext, Source: src, Cell: c.cell},
+			obj:  &object{kind: objVar},
 		})
 	}
 	if okv.Name != "_" {
 		u.records = append(u.records, &record{
 			name: Name{Name: okv.Name, Kind: "var", Type: "bool", Source: src, Cell: c.cell},
-			obj:  &object{kind: objVar, t: synth("bool")},
+			obj:  &object{kind: objVar},
 		})
 	}
 	return b.String(), true
@@ -938,7 +922,8 @@ func joinGotos(stmts []ast.Stmt) []ast.Stmt {
 }
 
 // importName is the name an import spec binds: its explicit name, or the
-// package's own name as the session knows it, or the last element of path.
+// package's own name as the session's hook or go/types knows it, or else
+// the last element of path.
 func (c *compiler) importName(is *ast.ImportSpec, path string) string {
 	if is.Name != nil {
 		return is.Name.Name
@@ -948,5 +933,11 @@ func (c *compiler) importName(is *ast.ImportSpec, path string) string {
 			return name
 		}
 	}
-	return pkgName(path)
+	if imp := c.st.typesImporter(); imp != nil {
+		imp.prefetch([]string{path})
+		if p, err := imp.Import(path); err == nil {
+			return p.Name()
+		}
+	}
+	return pathpkg.Base(path)
 }

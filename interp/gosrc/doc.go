@@ -30,10 +30,15 @@
 // Before it rewrites a cell, Compile type-checks it with go/types against
 // what earlier cells declared (the standard library comes from Go's build
 // cache through the go command in [State.GoCommand], or from GOROOT's
-// sources). The rewrites take the types of expressions from go/types, and
-// a small syntactic guesser only where go/types knows nothing: a name or
-// package it cannot see, such as gokernel's own packages. With these facts
-// Compile writes out the type arguments that yaegi cannot infer (from
+// sources; a package with neither, such as gokernel's own, from the
+// interpreter's symbol table in [State.Symbols]). The rewrites take every
+// type and constant value from go/types. Where it has none (an expression
+// it could not check, a package it cannot load, or no Go toolchain, no
+// GOROOT sources and no symbol table), a rewrite that needs the type is not
+// made: a range over a value of unknown type stays as written (with
+// [Unit.Alt] as the integer loop), a goroutine's arguments are not passed
+// as parameters, a trailing call's results are counted by trial
+// ([Display.Srcs]). With these facts Compile writes out the type arguments that yaegi cannot infer (from
 // constants, nil or func-typed arguments, for variadic parameters, through
 // core-type constraints), passes a generic call's result that declares a
 // global through a conversion to its type, and writes interface{ ~T }
@@ -50,7 +55,7 @@
 // # Running a plan
 //
 // The worker evaluates [Prelude] once, after loading the symbol tables. It
-// may set [State.PkgName] and [State.SymbolType] from those tables. Then,
+// may set [State.PkgName] and [State.Symbols] from those tables. Then,
 // for each cell:
 //
 //  1. plan, err := Compile("In[N]", code, st). On error, report it (it

@@ -3,6 +3,7 @@ package gosrc
 import (
 	"go/ast"
 	"go/token"
+	"go/types"
 )
 
 // fmtFuncs are the fmt functions that format their arguments, with the
@@ -45,7 +46,7 @@ func (r *rewriter) fmtCall(n *ast.CallExpr) {
 			continue
 		}
 		t := r.env.typeOf(a)
-		if !t.known() {
+		if t == nil {
 			continue
 		}
 		if text := r.fmtArg(t, a); text != "" {
@@ -57,27 +58,21 @@ func (r *rewriter) fmtCall(n *ast.CallExpr) {
 }
 
 // methodIface is the interface through which fmt must see a value of type
-// t: "error" or "__gkfmt.Stringer" when t is a type of the cells with an
-// Error or a String method in its method set, or "".
-func (r *rewriter) methodIface(t typ) string {
-	x := t.x
-	ptr := false
-	if st, ok := ast.Unparen(x).(*ast.StarExpr); ok {
-		x, ptr = st.X, true
-	}
-	id, ok := ast.Unparen(x).(*ast.Ident)
-	if !ok {
+// t: "error" or "__gkfmt.Stringer" when t is a type that a cell declared
+// at top level, or a pointer to one, with an Error or a String method in
+// its method set, or "". The methods are those of the cells' records, so
+// that a method that a later cell added counts.
+func (r *rewriter) methodIface(t types.Type) string {
+	n := cellNamed(t)
+	if n == nil || n.TypeParams().Len() > 0 || n.TypeArgs().Len() > 0 {
 		return ""
 	}
-	o := r.env.lookup(id.Name)
-	if o == nil || o.kind != objType || o.generic {
+	if _, isIface := n.Underlying().(*types.Interface); isIface {
 		return ""
 	}
-	if _, isIface := o.t.x.(*ast.InterfaceType); isIface {
-		return ""
-	}
+	_, ptr := t.(*types.Pointer)
 	has := func(name string) bool {
-		m := r.c.method(id.Name, name)
+		m := r.c.method(n.Obj().Name(), name)
 		return m != nil && (ptr || !m.ptrRecv)
 	}
 	switch {
@@ -90,37 +85,45 @@ func (r *rewriter) methodIface(t typ) string {
 }
 
 // fmtArg is the text that replaces argument a, of type t, or "".
-func (r *rewriter) fmtArg(t typ, a ast.Expr) string {
+func (r *rewriter) fmtArg(t types.Type, a ast.Expr) string {
 	arg := r.e.orig(r.off(a.Pos()), r.off(a.End()))
-	conv := func(elem typ, iface, v string) string {
-		return "func(x " + elem.text() + ") " + iface + " { return x }(" + v + ")"
+	text, ok := r.env.text(t)
+	if !ok {
+		return ""
+	}
+	conv := func(elem, iface, v string) string {
+		return "func(x " + elem + ") " + iface + " { return x }(" + v + ")"
 	}
 	if iface := r.methodIface(t); iface == "error" {
-		return conv(t, iface, arg)
+		return conv(text, iface, arg)
 	}
-	u := r.env.underlying(t)
-	switch x := u.x.(type) {
-	case *ast.ArrayType:
-		elem := typ{x: x.Elt, f: u.f}
-		iface := r.methodIface(elem)
-		if iface == "" {
-			return ""
-		}
-		nilCheck := ""
-		if x.Len == nil {
-			nilCheck = "if s == nil { return nil }; "
-		}
-		return "func(s " + t.text() + ") []" + iface + " { " + nilCheck +
-			"out := make([]" + iface + ", 0, len(s)); for i := range s { out = append(out, " + conv(elem, iface, "s[i]") + ") }; return out }(" + arg + ")"
-	case *ast.MapType:
-		elem := typ{x: x.Value, f: u.f}
-		iface := r.methodIface(elem)
-		if iface == "" {
-			return ""
-		}
-		key := typ{x: x.Key, f: u.f}.text()
-		return "func(m " + t.text() + ") map[" + key + "]" + iface + " { if m == nil { return nil }; " +
-			"out := make(map[" + key + "]" + iface + ", len(m)); for k := range m { out[k] = " + conv(elem, iface, "m[k]") + " }; return out }(" + arg + ")"
+	var elem, key types.Type
+	nilCheck := ""
+	switch x := t.Underlying().(type) {
+	case *types.Slice:
+		elem, nilCheck = x.Elem(), "if s == nil { return nil }; "
+	case *types.Array:
+		elem = x.Elem()
+	case *types.Map:
+		elem, key = x.Elem(), x.Key()
+	default:
+		return ""
+	}
+	iface := r.methodIface(elem)
+	if iface == "" {
+		return ""
+	}
+	etext, ok1 := r.env.text(elem)
+	ktext, ok2 := r.env.text(key)
+	switch {
+	case !ok1:
+		return ""
+	case key == nil:
+		return "func(s " + text + ") []" + iface + " { " + nilCheck +
+			"out := make([]" + iface + ", 0, len(s)); for i := range s { out = append(out, " + conv(etext, iface, "s[i]") + ") }; return out }(" + arg + ")"
+	case ok2:
+		return "func(m " + text + ") map[" + ktext + "]" + iface + " { if m == nil { return nil }; " +
+			"out := make(map[" + ktext + "]" + iface + ", len(m)); for k := range m { out[k] = " + conv(etext, iface, "m[k]") + " }; return out }(" + arg + ")"
 	}
 	return ""
 }
@@ -128,36 +131,38 @@ func (r *rewriter) fmtArg(t typ, a ast.Expr) string {
 // fmtRefusal explains why a fmt call cannot print its argument of type t
 // right, or is "": t is a struct (or a pointer to one) without a String
 // or Error method of its own, with a field whose type has one.
-func (r *rewriter) fmtRefusal(t typ) string {
-	x := t.x
-	if st, ok := ast.Unparen(x).(*ast.StarExpr); ok {
-		x = st.X
+func (r *rewriter) fmtRefusal(t types.Type) string {
+	base := t
+	if p, ok := t.(*types.Pointer); ok {
+		base = p.Elem()
 	}
-	base := typ{x: x, f: t.f}
 	if r.methodIface(t) != "" || r.methodIface(base) != "" {
 		return ""
 	}
-	u := r.env.underlying(base)
-	st, ok := u.x.(*ast.StructType)
+	st, ok := base.Underlying().(*types.Struct)
 	if !ok {
 		return ""
 	}
-	for _, f := range st.Fields.List {
-		ft := typ{x: f.Type, f: u.f}
+	text, ok := r.env.text(t)
+	if !ok {
+		return ""
+	}
+	for i := range st.NumFields() {
+		f := st.Field(i)
 		method := "String"
-		switch r.methodIface(ft) {
+		switch r.methodIface(f.Type()) {
 		case "":
 			continue
 		case "error":
 			method = "Error"
 		}
-		field := ft.text()
-		if len(f.Names) > 0 {
-			field = f.Names[0].Name
+		field := f.Name()
+		if f.Embedded() {
+			field, _ = r.env.text(f.Type())
 		}
-		return "fmt cannot use the " + method + " method of field " + field + " of " + t.text() +
+		return "fmt cannot use the " + method + " method of field " + field + " of " + text +
 			" here: the interpreter (yaegi) would print the field's own fields instead. Print the field itself, give " +
-			t.text() + " a " + method + " method, or run the code as a whole program (a cell with func main)"
+			text + " a " + method + " method, or run the code as a whole program (a cell with func main)"
 	}
 	return ""
 }
@@ -165,20 +170,15 @@ func (r *rewriter) fmtRefusal(t typ) string {
 // cellType reports whether t is a type that the cells define, other than
 // an interface, or a pointer to one: yaegi loses such a type when it
 // stores the value in an error.
-func (r *rewriter) cellType(t typ) bool {
-	x := t.x
-	if st, ok := ast.Unparen(x).(*ast.StarExpr); ok {
-		x = st.X
+func (r *rewriter) cellType(t types.Type) bool {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
 	}
-	id, ok := ast.Unparen(x).(*ast.Ident)
-	if !ok {
+	n, ok := t.(*types.Named)
+	if !ok || n.Obj().Pkg() == nil || n.Obj().Pkg().Path() != "main" {
 		return false
 	}
-	o := r.env.lookup(id.Name)
-	if o == nil || o.kind != objType {
-		return false
-	}
-	_, isIface := o.t.x.(*ast.InterfaceType)
+	_, isIface := n.Underlying().(*types.Interface)
 	return !isIface
 }
 
@@ -198,7 +198,7 @@ func (r *rewriter) errorsCall(n *ast.CallExpr) {
 		return
 	}
 	arg := n.Args[1]
-	var t typ
+	var t types.Type
 	switch sel.Sel.Name {
 	case "As":
 		u, ok := ast.Unparen(arg).(*ast.UnaryExpr)
@@ -211,11 +211,12 @@ func (r *rewriter) errorsCall(n *ast.CallExpr) {
 	default:
 		return
 	}
-	if !t.known() || !r.cellType(t) {
+	text, ok := r.env.text(t)
+	if !ok || !r.cellType(t) {
 		return
 	}
 	r.refusal = r.c.errAt(r.off(arg.Pos()),
 		"errors.%s cannot match %s, a type of this notebook, in the interpreter (yaegi loses the type of a value stored in an error). "+
 			"Use a sentinel error (var ErrX = errors.New(\"…\")) with errors.Is, compare err.Error(), or run the code as a whole program (a cell with func main)",
-		sel.Sel.Name, t.text())
+		sel.Sel.Name, text)
 }

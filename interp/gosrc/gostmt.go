@@ -74,11 +74,15 @@ func (r *rewriter) goStmt(n *ast.GoStmt) {
 			return "", false
 		}
 		o := r.env.lookup(id.Name)
-		if o == nil || o.kind != objVar || !o.t.known() {
+		if o == nil || o.kind != objVar {
+			return "", false
+		}
+		t, ok := r.env.text(r.env.typeOf(id))
+		if !ok {
 			return "", false
 		}
 		name := r.temp()
-		params = append(params, name+" "+o.t.text())
+		params = append(params, name+" "+t)
 		values = append(values, id.Name)
 		return name, true
 	}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strconv"
 	"strings"
@@ -27,8 +28,10 @@ import (
 // only (milliseconds). Without one, or when that fails, it type-checks
 // GOROOT's sources without function bodies (0.3 to 1 s for a package that
 // needs the runtime's). It keeps every package it loaded for its own life
-// (the worker's). Any other path (gokernel's own packages, modules, "C") is
-// an error: go/types then lacks facts about it, and what depends on them is
+// (the worker's). Any other path (gokernel's own packages, modules), and a
+// standard package whose sources are missing, comes from the interpreter's
+// symbol table when the state has one (reflecttypes.go); else it is an
+// error: go/types then lacks facts about it, and what depends on them is
 // unknown.
 type srcImporter struct {
 	mu   sync.Mutex
@@ -36,6 +39,12 @@ type srcImporter struct {
 	fset *token.FileSet
 	pkgs map[string]*types.Package
 	errs map[string]error
+
+	// symbols gives the symbol table of a package (see State.Symbols),
+	// for the packages that have neither export data nor sources; those
+	// built from it are partial.
+	symbols func(path string) (name string, syms map[string]reflect.Value, ok bool)
+	partial map[string]bool
 
 	gocmd     string            // the go command, or ""
 	cacheFile string            // where exports is kept between workers, or ""
@@ -52,8 +61,8 @@ func newSrcImporter(gocmd, cacheDir string) *srcImporter {
 	}
 	s := &srcImporter{
 		ctxt: ctxt, fset: token.NewFileSet(),
-		pkgs:  map[string]*types.Package{"unsafe": types.Unsafe},
-		errs:  map[string]error{},
+		pkgs: map[string]*types.Package{"unsafe": types.Unsafe},
+		errs: map[string]error{}, partial: map[string]bool{},
 		gocmd: gocmd, exports: map[string]string{}, listed: map[string]bool{},
 	}
 	s.gc = importer.ForCompiler(s.fset, "gc", func(path string) (io.ReadCloser, error) {
@@ -81,6 +90,11 @@ func newSrcImporter(gocmd, cacheDir string) *srcImporter {
 func (s *srcImporter) prefetch(paths []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.prefetchLocked(paths)
+}
+
+// prefetchLocked is prefetch with s.mu held.
+func (s *srcImporter) prefetchLocked(paths []string) {
 	if s.gocmd == "" {
 		return
 	}
@@ -136,6 +150,14 @@ func (s *srcImporter) Import(path string) (*types.Package, error) {
 	return s.load(path, "")
 }
 
+// isPartial reports whether the package at path was built from a symbol
+// table, which lacks generic functions and unexported names.
+func (s *srcImporter) isPartial(path string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.partial[path]
+}
+
 // load imports path, as seen from directory dir (for the standard
 // library's vendored packages). s.mu is held.
 func (s *srcImporter) load(path, dir string) (*types.Package, error) {
@@ -152,6 +174,12 @@ func (s *srcImporter) load(path, dir string) (*types.Package, error) {
 		}
 	}
 	p, err := s.check(path, dir)
+	if err != nil && dir == "" && s.symbols != nil {
+		if name, syms, ok := s.symbols(path); ok {
+			s.partial[path] = true
+			return s.reflectPackage(path, name, syms)
+		}
+	}
 	if err != nil {
 		s.errs[path] = err
 		return nil, err

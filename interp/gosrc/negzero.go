@@ -17,31 +17,24 @@ func (r *rewriter) negZero(n *ast.UnaryExpr) {
 	if n.Op != token.SUB {
 		return
 	}
+	tv, ok := r.env.facts.typeAt(r.p, n)
+	if !ok || tv.Value == nil || tv.Value.Kind() != constant.Float && tv.Value.Kind() != constant.Int {
+		return
+	}
+	if f, _ := constant.Float64Val(tv.Value); f != 0 {
+		return
+	}
+	b, isBasic := tv.Type.Underlying().(*types.Basic)
+	if !isBasic || b.Info()&types.IsFloat == 0 {
+		return
+	}
 	zero := "0.0"
-	if v, ok := r.env.constVal(n, -1); ok {
-		if v.Kind() != constant.Float {
+	if !isUntyped(tv.Type) {
+		t, ok := r.env.facts.typeText(tv.Type)
+		if !ok {
 			return
 		}
-		if f, _ := constant.Float64Val(v); f != 0 {
-			return
-		}
-	} else {
-		// A typed constant, such as -float64(zero): go/types knows it.
-		tv, ok := r.env.facts.typeAt(r.p, n)
-		if !ok || tv.Value == nil || constant.Sign(tv.Value) != 0 {
-			return
-		}
-		b, isBasic := tv.Type.Underlying().(*types.Basic)
-		if !isBasic || b.Info()&types.IsFloat == 0 {
-			return
-		}
-		if b.Info()&types.IsUntyped == 0 {
-			t, ok := r.env.facts.typeText(tv.Type)
-			if !ok {
-				return
-			}
-			zero = t + "(0)"
-		}
+		zero = t + "(0)"
 	}
 	if r.inConstant() {
 		return
@@ -60,9 +53,6 @@ func (r *rewriter) inConstant() bool {
 	if _, conv := p.(*ast.CallExpr); conv {
 		return false
 	}
-	if _, ok := r.env.constVal(p, -1); ok {
-		return true
-	}
-	tv, ok := r.env.facts.typeAt(r.p, p)
-	return ok && tv.Value != nil
+	_, ok = r.env.constVal(p)
+	return ok
 }

@@ -3,6 +3,7 @@ package gosrc
 import (
 	"go/ast"
 	"go/token"
+	"go/types"
 	"strings"
 )
 
@@ -190,7 +191,7 @@ func constShift(x ast.Expr, r *rewriter) bool {
 	if !ok || (b.Op != token.SHL && b.Op != token.SHR) {
 		return false
 	}
-	_, isConst := r.env.constVal(b.X, -1)
+	_, isConst := r.env.constVal(b.X)
 	return isConst
 }
 
@@ -285,11 +286,16 @@ func (r *rewriter) opAssign(n *ast.AssignStmt) {
 		if !ok {
 			return
 		}
-		o := r.env.lookup(id.Name)
-		if o == nil || o.kind != objVar || !o.t.known() {
+		if o := r.env.lookup(id.Name); o == nil || o.kind != objVar {
 			return
 		}
-		if t := o.t.text(); !strings.HasPrefix(t, "[]") && !strings.HasPrefix(t, "map[") {
+		t := r.env.typeOf(id)
+		if t == nil {
+			return
+		}
+		switch t.Underlying().(type) {
+		case *types.Slice, *types.Map:
+		default:
 			return
 		}
 		x = l.X

@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/constant"
 	"go/token"
+	"go/types"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,7 +25,6 @@ import (
 type rewriter struct {
 	c       *compiler
 	p       *parsed
-	file    *srcFile
 	e       *editor
 	env     *env
 	unitEnd int // cell offset where the unit ends
@@ -69,15 +69,14 @@ const (
 
 type rangePlan struct {
 	kind   rangeKind
-	params []typ // rangeFunc: the yield function's parameter types
+	params []string // rangeFunc: the yield function's parameter types, as source
 }
 
 func (c *compiler) newRewriter(p *parsed, end int, forceInt bool) *rewriter {
-	f := &srcFile{tf: p.tf, src: p.src}
 	return &rewriter{
-		c: c, p: p, file: f,
+		c: c, p: p,
 		e:        &editor{file: c.file, code: c.code},
-		env:      &env{global: c.global, method: c.method, pkgSym: c.sn.symType, f: f, facts: c.facts, g: p},
+		env:      &env{global: c.global, facts: c.facts, g: p},
 		unitEnd:  end,
 		forceInt: forceInt,
 		ranges:   map[*ast.RangeStmt]rangePlan{},
@@ -161,14 +160,12 @@ func (r *rewriter) pre(n ast.Node) frame {
 	case *ast.RangeStmt:
 		plan := r.planRange(n)
 		r.ranges[n] = plan
-		kt, vt := r.rangeVarTypes(n, plan)
 		scope()
 		if n.Tok == token.DEFINE {
-			if id, ok := n.Key.(*ast.Ident); ok {
-				r.env.declare(id.Name, &object{kind: objVar, t: kt})
-			}
-			if id, ok := n.Value.(*ast.Ident); ok {
-				r.env.declare(id.Name, &object{kind: objVar, t: vt})
+			for _, x := range []ast.Expr{n.Key, n.Value} {
+				if id, ok := x.(*ast.Ident); ok {
+					r.env.declareAll(objVar, id)
+				}
 			}
 		}
 		loop(loopCtx{loop: true, scope: len(r.env.scopes) - 1, yield: plan.kind == rangeFunc})
@@ -197,14 +194,9 @@ func (r *rewriter) post(n ast.Node) {
 		r.blankRead(n)
 		r.recvAssign(n)
 		if n.Tok == token.DEFINE && r.env.local() {
-			types := r.defineTypes(n)
-			for i, l := range n.Lhs {
+			for _, l := range n.Lhs {
 				if id, ok := l.(*ast.Ident); ok {
-					var t typ
-					if i < len(types) {
-						t = typed(types[i])
-					}
-					r.env.declare(id.Name, &object{kind: objVar, t: t})
+					r.env.declareAll(objVar, id)
 				}
 			}
 		}
@@ -260,13 +252,7 @@ func (r *rewriter) declareFields(fl *ast.FieldList) {
 		return
 	}
 	for _, f := range fl.List {
-		t := typ{x: f.Type, f: r.file}
-		if el, ok := f.Type.(*ast.Ellipsis); ok {
-			t = synth("[]" + r.file.text(el.Elt))
-		}
-		for _, n := range f.Names {
-			r.env.declare(n.Name, &object{kind: objVar, t: t})
-		}
+		r.env.declareAll(objVar, f.Names...)
 	}
 }
 
@@ -275,87 +261,23 @@ func (r *rewriter) declareTypeParams(fl *ast.FieldList) {
 		return
 	}
 	for _, f := range fl.List {
-		for _, n := range f.Names {
-			r.env.declare(n.Name, &object{kind: objTypeParam})
-		}
+		r.env.declareAll(objTypeParam, f.Names...)
 	}
 }
 
 func (r *rewriter) declareDecl(gd *ast.GenDecl) {
-	switch gd.Tok {
-	case token.TYPE:
-		for _, s := range gd.Specs {
-			ts := s.(*ast.TypeSpec)
-			r.env.declare(ts.Name.Name, &object{kind: objType, t: typ{x: ts.Type, f: r.file}, generic: ts.TypeParams != nil})
-		}
-	case token.VAR, token.CONST:
-		var last *ast.ValueSpec
-		for i, s := range gd.Specs {
-			vs := s.(*ast.ValueSpec)
-			if gd.Tok == token.CONST && vs.Type == nil && len(vs.Values) == 0 && last != nil {
-				vs = &ast.ValueSpec{Names: vs.Names, Type: last.Type, Values: last.Values}
-			} else {
-				last = vs
+	for _, s := range gd.Specs {
+		switch s := s.(type) {
+		case *ast.TypeSpec:
+			r.env.declare(s.Name.Name, &object{kind: objType, generic: s.TypeParams != nil})
+		case *ast.ValueSpec:
+			k := objVar
+			if gd.Tok == token.CONST {
+				k = objConst
 			}
-			for j, o := range r.valueObjects(gd.Tok, vs, i) {
-				r.env.declare(vs.Names[j].Name, o)
-			}
+			r.env.declareAll(k, s.Names...)
 		}
 	}
-}
-
-// valueObjects describes the names of one var or const spec.
-func (r *rewriter) valueObjects(tok token.Token, vs *ast.ValueSpec, iota int) []*object {
-	types := make([]typ, len(vs.Names))
-	switch {
-	case vs.Type != nil:
-		for i := range types {
-			types[i] = typ{x: vs.Type, f: r.file}
-		}
-	case len(vs.Values) == len(vs.Names):
-		for i, v := range vs.Values {
-			types[i] = r.env.typeOf(v)
-			if tok == token.VAR {
-				types[i] = typed(types[i])
-			}
-		}
-	case len(vs.Values) == 1:
-		if call, ok := ast.Unparen(vs.Values[0]).(*ast.CallExpr); ok {
-			copy(types, r.env.results(call))
-		}
-	}
-	objs := make([]*object, len(vs.Names))
-	for i := range vs.Names {
-		o := &object{kind: objVar, t: types[i]}
-		if tok == token.CONST {
-			o.kind = objConst
-			if i < len(vs.Values) {
-				o.val, _ = r.env.constVal(vs.Values[i], iota)
-			}
-		}
-		objs[i] = o
-	}
-	return objs
-}
-
-// defineTypes guesses the types of the names on the left of :=.
-func (r *rewriter) defineTypes(s *ast.AssignStmt) []typ {
-	if len(s.Rhs) == len(s.Lhs) {
-		out := make([]typ, len(s.Rhs))
-		for i, e := range s.Rhs {
-			out[i] = r.env.typeOf(e)
-		}
-		return out
-	}
-	if len(s.Rhs) == 1 {
-		switch x := ast.Unparen(s.Rhs[0]).(type) {
-		case *ast.CallExpr:
-			return r.env.results(x)
-		case *ast.IndexExpr, *ast.UnaryExpr, *ast.TypeAssertExpr:
-			return []typ{r.env.typeOf(x), synth("bool")}
-		}
-	}
-	return nil
 }
 
 func identNames(xs ...ast.Expr) []string {
@@ -368,36 +290,33 @@ func identNames(xs ...ast.Expr) []string {
 	return out
 }
 
-// planRange decides how to rewrite a range statement, from its operand's
-// guessed type.
+// planRange decides how to rewrite a range statement, from the type of its
+// operand.
 func (r *rewriter) planRange(n *ast.RangeStmt) rangePlan {
-	if c, ok := r.env.constVal(n.X, -1); ok {
-		if c.Kind() == constant.Int {
+	t := r.env.typeOf(n.X)
+	if c, ok := r.env.constVal(n.X); ok {
+		if c.Kind() == constant.Int && types.Identical(types.Default(t), types.Typ[types.Int]) {
 			return rangePlan{kind: rangeIntConst}
 		}
-		return rangePlan{}
 	}
-	t := r.env.typeOf(n.X)
-	if r.env.isInt(t) {
+	if isInt(t) {
 		return rangePlan{kind: rangeInt}
 	}
-	u := r.env.underlying(t)
-	if ft, ok := u.x.(*ast.FuncType); ok {
-		params, ok := r.yieldParams(ft, u.f)
-		nvars := 0
-		if n.Key != nil {
-			nvars++
+	if t != nil {
+		if ft, ok := t.Underlying().(*types.Signature); ok {
+			params, ok := r.yieldParams(ft)
+			nvars := 0
+			if n.Key != nil {
+				nvars++
+			}
+			if n.Value != nil {
+				nvars++
+			}
+			if ok && nvars <= len(params) && simpleBody(n.Body) {
+				return rangePlan{kind: rangeFunc, params: params}
+			}
+			r.notes.rangeFuncComplex = true
 		}
-		if n.Value != nil {
-			nvars++
-		}
-		if ok && nvars <= len(params) && simpleBody(n.Body) {
-			return rangePlan{kind: rangeFunc, params: params}
-		}
-		r.notes.rangeFuncComplex = true
-		return rangePlan{}
-	}
-	if u.known() {
 		return rangePlan{}
 	}
 	if n.Value == nil {
@@ -411,27 +330,28 @@ func (r *rewriter) planRange(n *ast.RangeStmt) rangePlan {
 	return rangePlan{}
 }
 
-// yieldParams checks that ft is func(yield func(...) bool) and returns the
-// yield function's parameter types.
-func (r *rewriter) yieldParams(ft *ast.FuncType, f *srcFile) ([]typ, bool) {
-	if ft.Params == nil || len(ft.Params.List) != 1 || len(ft.Params.List[0].Names) > 1 || ft.Results != nil && len(ft.Results.List) > 0 {
+// yieldParams checks that ft is func(yield func(...) bool), with at most
+// two parameters of types that the cell can write, and returns them.
+func (r *rewriter) yieldParams(ft *types.Signature) ([]string, bool) {
+	if ft.TypeParams() != nil || ft.Params().Len() != 1 || ft.Results().Len() != 0 {
 		return nil, false
 	}
-	y := r.env.underlying(typ{x: ft.Params.List[0].Type, f: f})
-	yt, ok := y.x.(*ast.FuncType)
-	if !ok || yt.Results == nil || len(yt.Results.List) != 1 || len(yt.Results.List[0].Names) > 1 {
+	yt, ok := ft.Params().At(0).Type().Underlying().(*types.Signature)
+	if !ok || yt.Results().Len() != 1 || yt.Params().Len() > 2 || yt.Variadic() {
 		return nil, false
 	}
-	if b, ok := r.env.underlying(typ{x: yt.Results.List[0].Type, f: y.f}).x.(*ast.Ident); !ok || b.Name != "bool" {
+	if b, ok := yt.Results().At(0).Type().Underlying().(*types.Basic); !ok || b.Kind() != types.Bool {
 		return nil, false
 	}
-	var params []typ
-	for _, p := range yt.Params.List {
-		for range max(len(p.Names), 1) {
-			params = append(params, typ{x: p.Type, f: y.f})
+	var params []string
+	for i := range yt.Params().Len() {
+		text, ok := r.env.text(yt.Params().At(i).Type())
+		if !ok {
+			return nil, false
 		}
+		params = append(params, text)
 	}
-	return params, len(params) <= 2
+	return params, true
 }
 
 // simpleBody reports whether a loop body can become a closure body:
@@ -453,40 +373,6 @@ func simpleBody(b *ast.BlockStmt) bool {
 		return ok
 	})
 	return ok
-}
-
-func (r *rewriter) rangeVarTypes(n *ast.RangeStmt, plan rangePlan) (kt, vt typ) {
-	switch plan.kind {
-	case rangeIntConst:
-		return synth("int"), typ{}
-	case rangeInt:
-		return typed(r.env.typeOf(n.X)), typ{}
-	case rangeFunc:
-		if len(plan.params) > 0 {
-			kt = plan.params[0]
-		}
-		if len(plan.params) > 1 {
-			vt = plan.params[1]
-		}
-		return kt, vt
-	}
-	u := r.env.underlying(r.env.typeOf(n.X))
-	if p, ok := u.x.(*ast.StarExpr); ok {
-		u = r.env.underlying(typ{x: p.X, f: u.f})
-	}
-	switch x := u.x.(type) {
-	case *ast.ArrayType:
-		return synth("int"), typ{x: x.Elt, f: u.f}
-	case *ast.MapType:
-		return typ{x: x.Key, f: u.f}, typ{x: x.Value, f: u.f}
-	case *ast.ChanType:
-		return typ{x: x.Value, f: u.f}, typ{}
-	case *ast.Ident:
-		if x.Name == "string" {
-			return synth("int"), synth("rune")
-		}
-	}
-	return typ{}, typ{}
 }
 
 func (r *rewriter) rangeStmt(n *ast.RangeStmt) {
@@ -569,7 +455,7 @@ func (r *rewriter) rangeFunc(n *ast.RangeStmt, plan rangePlan) {
 				assigns += r.e.src(r.off(vars[i].Pos()), r.off(vars[i].End())) + " = " + name + "; "
 			}
 		}
-		params = append(params, name+" "+pt.text())
+		params = append(params, name+" "+pt)
 	}
 	head := r.e.orig(r.off(n.X.Pos()), r.off(n.X.End())) +
 		"(func(" + strings.Join(params, ", ") + ") bool { " + assigns
@@ -731,28 +617,29 @@ func (r *rewriter) builtinCall(n *ast.CallExpr) {
 		if len(n.Args) == 0 || n.Ellipsis.IsValid() {
 			return
 		}
-		if text, ok := r.minmax(id.Name, n.Args); ok {
+		if text, ok := r.minmax(n, id.Name); ok {
 			r.e.replace(r.off(n.Pos()), r.off(n.End()), text, r.unitEnd)
 		}
 	}
 }
 
-// minmax builds the replacement of min(args) or max(args). Untyped
-// constants are folded into one (computed here: yaegi's generic helper
-// cannot infer a type from constants alone) and moved after the other
-// operands, which fix the type. In a top-level := the result goes through
-// a temporary, because yaegi cannot give a global the type of a generic
-// call's result.
-func (r *rewriter) minmax(name string, args []ast.Expr) (string, bool) {
+// minmax builds the replacement of a call n of min or max. Constant
+// operands are folded into one (go/types computed them: yaegi's generic
+// helper cannot infer a type from constants alone) and moved after the
+// other operands, which fix the type. When every operand is constant, the
+// folded one gets the call's type. In a top-level := the result goes
+// through a temporary, because yaegi cannot give a global the type of a
+// generic call's result.
+func (r *rewriter) minmax(n *ast.CallExpr, name string) (string, bool) {
 	type carg struct {
 		val  constant.Value
 		text string
 	}
 	var vars []string
 	var consts []carg
-	for _, a := range args {
+	for _, a := range n.Args {
 		s, e := r.off(a.Pos()), r.off(a.End())
-		if v, ok := r.env.constVal(a, -1); ok && v.Kind() != constant.Bool && v.Kind() != constant.Complex {
+		if v, ok := r.env.constVal(a); ok && v.Kind() != constant.Bool && v.Kind() != constant.Complex {
 			consts = append(consts, carg{v, r.e.src(s, e)})
 		} else {
 			vars = append(vars, r.e.orig(s, e))
@@ -763,13 +650,13 @@ func (r *rewriter) minmax(name string, args []ast.Expr) (string, bool) {
 		op = token.GTR
 	}
 	folded := ""
+	var best carg
 	if len(consts) > 0 {
-		best, float := consts[0], consts[0].val.Kind() == constant.Float
+		best = consts[0]
 		for _, c := range consts[1:] {
 			if (c.val.Kind() == constant.String) != (best.val.Kind() == constant.String) {
 				return "", false // mismatched kinds: let the interpreter complain
 			}
-			float = float || c.val.Kind() == constant.Float
 			less, ok := safeCompare(c.val, op, best.val)
 			if !ok {
 				return "", false
@@ -779,11 +666,23 @@ func (r *rewriter) minmax(name string, args []ast.Expr) (string, bool) {
 			}
 		}
 		folded = "(" + best.text + ")"
-		if float && best.val.Kind() == constant.Int {
-			folded = "(" + best.text + " + 0.0)"
-		}
 	}
 	if len(vars) == 0 {
+		t := r.env.typeOf(n)
+		if t == nil {
+			return "", false
+		}
+		b, basic := t.(*types.Basic)
+		switch {
+		case basic && b.Kind() == types.UntypedFloat:
+			folded = "(" + best.text + " + 0.0)"
+		case !isUntyped(t):
+			text, ok := r.env.text(t)
+			if !ok {
+				return "", false
+			}
+			folded = text + folded
+		}
 		return folded, true
 	}
 	seq := vars
@@ -807,15 +706,6 @@ func (r *rewriter) minmax(name string, args []ast.Expr) (string, bool) {
 		return tmp, true
 	}
 	return nest(seq[0]), true
-}
-
-func safeCompare(x constant.Value, op token.Token, y constant.Value) (res, ok bool) {
-	defer func() {
-		if recover() != nil {
-			res, ok = false, false
-		}
-	}()
-	return constant.Compare(x, op, y), true
 }
 
 // operand is the text of a map or key operand of a rewritten comma-ok
@@ -985,10 +875,14 @@ func (r *rewriter) deferInLoop(n *ast.DeferStmt) {
 	var params []string
 	for _, name := range names {
 		o := r.env.lookup(name)
-		if o == nil || o.kind != objVar || !o.t.known() {
+		if o == nil || o.kind != objVar {
 			return
 		}
-		params = append(params, name+" "+o.t.text())
+		t, ok := r.env.text(r.env.freeVarType(lit, name))
+		if !ok {
+			return
+		}
+		params = append(params, name+" "+t)
 	}
 	sep := ""
 	if len(lit.Type.Params.List) > 0 {

@@ -98,22 +98,20 @@ func TestRunCommaOk(t *testing.T) {
 		{code: "switch n, ok := a.(int); { case ok: fmt.Println(\"int\", n) }", out: "int 3\n"},
 		{code: "for k := range m { if v, ok := m[k]; ok { fmt.Println(k, v) } }", out: "a 1\n"},
 		{code: "keys := []string{\"a\"}\nx, okx := m[keys[0]]\nfmt.Println(x, okx)", out: "1 true\n"},
-		// Element type from SymbolType (the worker's symbol tables).
+		// Element type from go/types (export data or GOROOT's sources).
 		{code: "t, okt := <-time.After(time.Millisecond)\nfmt.Println(t.IsZero(), okt)", out: "false true\n"},
 	})
 }
 
 func TestRunCommaOkUnknownChannel(t *testing.T) {
 	w := newTestWorker(t)
-	w.st.SymbolType = nil // a worker that cannot tell package types
-	w.st.noTypes = true   // and go/types without GOROOT sources
+	w.st.noTypes = true // go/types without GOROOT sources
 	runCells(t, w, []cellCase{
 		{code: "import \"time\""},
 		{code: "t, ok := <-time.After(time.Millisecond)", err: "Declare the variables first"},
 	})
 	// go/types alone tells the element type.
 	w = newTestWorker(t)
-	w.st.SymbolType = nil
 	runCells(t, w, []cellCase{
 		{code: "import \"time\"; import \"fmt\""},
 		{code: "t, ok := <-time.After(time.Millisecond)\nfmt.Println(t.IsZero(), ok)", out: "false true\n"},

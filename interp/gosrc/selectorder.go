@@ -77,7 +77,7 @@ func (r *rewriter) selectOrder(n *ast.SelectStmt) {
 // variable, calls or receives. An untyped constant, nil, or an expression
 // of names gosrc does not know stays where it is.
 func (r *rewriter) hoistable(e ast.Expr) bool {
-	if _, ok := r.env.constVal(e, -1); ok {
+	if _, ok := r.env.constVal(e); ok {
 		return false
 	}
 	if id, ok := ast.Unparen(e).(*ast.Ident); ok {

@@ -2,6 +2,7 @@ package gosrc
 
 import (
 	"go/types"
+	"reflect"
 	"sort"
 	"sync"
 )
@@ -14,14 +15,15 @@ import (
 type State struct {
 	// PkgName, when set, gives the name of the package at an import path.
 	// The worker can answer from its symbol tables. When it is nil, or
-	// returns "", the name is guessed from the path's last element.
+	// returns "", go/types tells the name, or else it is the path's last
+	// element.
 	PkgName func(path string) string
-	// SymbolType, when set, gives the type of the value a package
-	// exports under name, as reflect.Type's String method writes it
-	// ("func(string) (int, error)"), or "" when it does not know or the
-	// name is not a value. The worker can answer from its symbol tables.
-	// It lets Compile tell the types of package functions' results.
-	SymbolType func(path, name string) string
+	// Symbols, when set before the first cell, gives the interpreter's
+	// symbol table of the package at an import path, in yaegi's layout
+	// (a map from name to reflect.Value, a type as (*T)(nil)), and the
+	// package's name. go/types builds from it the packages that have
+	// neither export data nor sources, such as gokernel's own.
+	Symbols func(path string) (name string, syms map[string]reflect.Value, ok bool)
 	// PlainGo, when set and true, leaves go statements as they are written,
 	// so that a goroutine's panic is not recovered (see goStmt). The worker
 	// sets it while a debugger is attached: yaegi's debugger does not follow
@@ -297,7 +299,6 @@ func importSource(name, path string) string {
 type snapshot struct {
 	decls
 	pkgName   func(string) string
-	symType   func(path, name string) string
 	undefined map[string]string
 }
 
@@ -308,7 +309,7 @@ func (s *State) snapshot() *snapshot {
 	for k, v := range s.undefined {
 		undef[k] = v
 	}
-	return &snapshot{decls: s.decls.clone(), pkgName: s.PkgName, symType: s.SymbolType, undefined: undef}
+	return &snapshot{decls: s.decls.clone(), pkgName: s.PkgName, undefined: undef}
 }
 
 // typesImporter is the state's importer for go/types, or nil.
@@ -317,6 +318,7 @@ func (s *State) typesImporter() *srcImporter {
 	defer s.mu.Unlock()
 	if s.importer == nil && !s.noTypes {
 		s.importer = newSrcImporter(s.GoCommand, s.CacheDir)
+		s.importer.symbols = s.Symbols
 	}
 	return s.importer
 }

@@ -7,18 +7,15 @@ import (
 	"go/types"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 )
 
 // This file type-checks a cell with go/types, against what earlier cells
-// declared, before the rewrites run. The rewrites ask these facts first
-// (the types of expressions, the inferred type arguments of generic calls)
-// and fall back to the syntactic guesser of types.go where go/types knows
-// nothing: a name it cannot see (a package without sources in GOROOT, such
-// as gokernel's own, or a name whose cell it could not check), a method
-// added to a type of an earlier cell. Its errors never refuse a cell on
-// their own: the worker shows them, in the Go compiler's words, only when
-// the interpreter fails to compile the same unit.
+// declared, before the rewrites run. The rewrites take every type and
+// constant value from these facts (types.go). Its errors never refuse a
+// cell on their own: the worker shows them, in the Go compiler's words,
+// only when the interpreter fails to compile the same unit.
 
 // nodeKey identifies an expression of the cell by its cell offsets.
 type nodeKey struct{ start, end int }
@@ -28,6 +25,13 @@ type typeFacts struct {
 	pkg   *types.Package
 	tvs   map[nodeKey]types.TypeAndValue
 	insts map[nodeKey]instance // uses of generic functions, by the function's name
+	// usesBy gives the objects that the cell's identifiers use, and
+	// declOff the cell offset where an object is declared; uses is
+	// built from usesBy when first asked for (see use).
+	usesBy  map[*ast.Ident]types.Object
+	declOff func(types.Object) (int, bool)
+	key     func(ast.Node) (nodeKey, bool)
+	uses    map[nodeKey]types.Object
 	// errs are the errors go/types reported, with cell positions.
 	errs []typeErr
 	// trusted is set when go/types saw every name and package the cell
@@ -120,13 +124,22 @@ func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
 		}
 		files = append(files, nf)
 	}
-	// A method belongs to a type of this cell; one added to an earlier
-	// cell's type cannot be checked with it.
-	for _, m := range methods {
-		if len(m.d.Recv.List) == 1 && declared[recvName(m.d.Recv.List[0].Type)] {
-			m.f.Decls = append(m.f.Decls, m.d)
-		} else {
+	// A method belongs to a type of this cell. One added to an earlier
+	// cell's type cannot join that type, which go/types has completed: it
+	// is checked as a function whose first parameter is the receiver, so
+	// that its body has types. Its errors cannot be trusted, since the
+	// methods that other cells added to the type are missing.
+	for i, m := range methods {
+		switch {
+		case len(m.d.Recv.List) != 1:
 			facts.trusted = false
+		case declared[recvName(m.d.Recv.List[0].Type)]:
+			m.f.Decls = append(m.f.Decls, m.d)
+		default:
+			facts.trusted = false
+			if fd := methodAsFunc(m.d, i); fd != nil {
+				m.f.Decls = append(m.f.Decls, fd)
+			}
 		}
 	}
 	// Only the names the cell mentions enter its scope: objects refer to
@@ -164,6 +177,7 @@ func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
 		if p, err := imp.Import(path); err == nil {
 			scope.Insert(types.NewPkgName(token.NoPos, pkg, name, p))
 			facts.names[path] = name
+			facts.trusted = facts.trusted && !imp.isPartial(path)
 		} else {
 			facts.trusted = false
 		}
@@ -221,6 +235,8 @@ func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
 			facts.tvs[k] = tv
 		}
 	}
+	facts.usesBy, facts.key = info.Uses, key
+	facts.declOff = func(obj types.Object) (int, bool) { return cellOff(obj.Pos()) }
 	for id, inst := range info.Instances {
 		obj, isFunc := info.Uses[id].(*types.Func)
 		if !isFunc || obj.Pkg() == nil {
@@ -232,6 +248,24 @@ func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
 	}
 	sort.SliceStable(facts.errs, func(i, j int) bool { return facts.errs[i].off < facts.errs[j].off })
 	return facts
+}
+
+// methodAsFunc is method d as a function named after its index i, with
+// the receiver as its first parameter, reusing d's nodes; nil for a
+// method of a generic type.
+func methodAsFunc(d *ast.FuncDecl, i int) *ast.FuncDecl {
+	recv := d.Recv.List[0]
+	x := ast.Unparen(recv.Type)
+	if st, ok := x.(*ast.StarExpr); ok {
+		x = ast.Unparen(st.X)
+	}
+	if _, ok := x.(*ast.Ident); !ok {
+		return nil
+	}
+	params := &ast.FieldList{Opening: d.Type.Params.Opening, Closing: d.Type.Params.Closing,
+		List: append([]*ast.Field{recv}, d.Type.Params.List...)}
+	ft := &ast.FuncType{Func: d.Type.Func, Params: params, Results: d.Type.Results}
+	return &ast.FuncDecl{Name: ast.NewIdent("__gk_method" + strconv.Itoa(i)), Type: ft, Body: d.Body}
 }
 
 // cellImports records the packages a cell imports.
@@ -321,12 +355,28 @@ func topDecl(s ast.Stmt, declared map[string]bool) ast.Decl {
 	return nil
 }
 
+// use is the object that the identifier at k uses, or nil.
+func (f *typeFacts) use(k nodeKey) types.Object {
+	if f.uses == nil {
+		f.uses = make(map[nodeKey]types.Object, len(f.usesBy))
+		for id, obj := range f.usesBy {
+			if k, ok := f.key(id); ok {
+				f.uses[k] = obj
+			}
+		}
+	}
+	return f.uses[k]
+}
+
+// key identifies node n of group g by its cell offsets.
+func (g *parsed) key(n ast.Node) nodeKey { return nodeKey{g.off(n.Pos()), g.off(n.End())} }
+
 // typeAt is what go/types knows of the expression of group g at pos..end.
 func (f *typeFacts) typeAt(g *parsed, e ast.Expr) (types.TypeAndValue, bool) {
 	if f == nil || e == nil {
 		return types.TypeAndValue{}, false
 	}
-	tv, ok := f.tvs[nodeKey{g.off(e.Pos()), g.off(e.End())}]
+	tv, ok := f.tvs[g.key(e)]
 	if !ok || tv.Type == nil {
 		return tv, false
 	}
@@ -357,30 +407,6 @@ func (f *typeFacts) typeText(t types.Type) (string, bool) {
 		return "", false
 	}
 	return s, ok
-}
-
-// typOf turns a go/types type into the guesser's typ.
-func (f *typeFacts) typOf(t types.Type) typ {
-	if f == nil {
-		return typ{}
-	}
-	if b, ok := t.(*types.Basic); ok && b.Info()&types.IsUntyped != 0 {
-		if b.Kind() == types.UntypedNil {
-			return typ{}
-		}
-		d := types.Default(b)
-		return typ{x: synth(d.String()).x, f: synth(d.String()).f, untyped: true, tt: d}
-	}
-	text, ok := f.typeText(t)
-	if !ok {
-		return typ{}
-	}
-	s := synth(text)
-	if !s.known() {
-		return typ{}
-	}
-	s.tt = t
-	return s
 }
 
 // errorsIn are the errors of the cell's text from start to end, or nil

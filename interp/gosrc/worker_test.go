@@ -5,11 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"go/constant"
 	"io"
 	"log"
 	"os"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -38,27 +36,9 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// stdlibSymbolType answers State.SymbolType from yaegi's stdlib tables,
-// as the worker does.
-func stdlibSymbolType(path, name string) string {
-	pkg, ok := stdlib.Symbols[path+"/"+pkgName(path)]
-	if !ok {
-		return ""
-	}
-	v, ok := pkg[name]
-	if !ok || !v.IsValid() || v.Kind() == reflect.Pointer && v.IsNil() { // (*T)(nil) encodes a type
-		return ""
-	}
-	if v.Type() == reflect.TypeFor[constant.Value]() { // an untyped constant
-		return ""
-	}
-	return v.Type().String()
-}
-
 func newTestWorker(t *testing.T) *testWorker {
 	t.Helper()
 	w := &testWorker{t: t, stdout: &bytes.Buffer{}, st: NewState(), goPanics: make(chan string, 16)}
-	w.st.SymbolType = stdlibSymbolType
 	w.i = interp.New(interp.Options{Stdout: w.stdout, Stderr: &bytes.Buffer{}})
 	if err := w.i.Use(stdlib.Symbols); err != nil {
 		t.Fatal(err)

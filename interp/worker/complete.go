@@ -2,7 +2,6 @@ package worker
 
 import (
 	"context"
-	"go/constant"
 	"maps"
 	"os/exec"
 	"reflect"
@@ -193,6 +192,13 @@ func goDoc(what, fallback string) string {
 	return strings.TrimRight(string(out), "\n")
 }
 
+// symbolTable answers gosrc.State.Symbols from the symbol tables, so that
+// go/types knows the packages that have neither export data nor sources.
+func symbolTable(path string) (name string, syms map[string]reflect.Value, ok bool) {
+	syms, name, ok = packages().lookup(path)
+	return name, syms, ok
+}
+
 // lookup finds the exported symbols and the package name of path.
 func (x *packageIndex) lookup(path string) (map[string]reflect.Value, string, bool) {
 	syms, ok := x.byPath[path]
@@ -200,22 +206,4 @@ func (x *packageIndex) lookup(path string) (map[string]reflect.Value, string, bo
 		return nil, "", false
 	}
 	return syms, x.names[path], true
-}
-
-// symbolType answers gosrc.State.SymbolType from the symbol tables: the
-// type of the value that package path exports as name, or "" when name is
-// not a typed value.
-func symbolType(path, name string) string {
-	syms, _, ok := packages().lookup(path)
-	if !ok {
-		return ""
-	}
-	v, ok := syms[name]
-	if !ok || strings.HasPrefix(name, "_") || !v.IsValid() || v.Kind() == reflect.Pointer && v.IsNil() { // (*T)(nil) stands for a type
-		return ""
-	}
-	if v.Type() == reflect.TypeFor[constant.Value]() { // an untyped constant
-		return ""
-	}
-	return v.Type().String()
 }

@@ -41,7 +41,7 @@ type session struct {
 
 func newSession(w *Worker) (*session, error) {
 	s := &session{w: w, state: gosrc.NewState()}
-	s.state.SymbolType = symbolType
+	s.state.Symbols = symbolTable
 	if gocmd, err := exec.LookPath("go"); err == nil {
 		// go/types reads the standard library's export data from Go's
 		// build cache, found once per machine and kept there.
