@@ -11,7 +11,10 @@
 // variables, and defer at the cell's own level; the evaluation orders,
 // constants and print formats that yaegi gets wrong; and the value of
 // recover, which becomes Go's runtime error where yaegi recovers its own
-// reflect panic. It refuses the constructs that yaegi would run wrongly or
+// reflect panic; a receive assigned to a field, an element or a pointed-to
+// variable, which yaegi lost; and select statements, which the host's
+// Select runs so that goroutines running one select at once do not share
+// its cases. It refuses the constructs that yaegi would run wrongly or
 // forever, such as a deferred call of a closure of the same function.
 // [IsFault] tells a panic that yaegi raised in its own code from the cell's.
 //

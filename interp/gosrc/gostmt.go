@@ -14,29 +14,45 @@ import (
 // the Prelude.
 const HostPath = "gokernel/host"
 
+// Host is what the worker gives the host functions (see [HostSymbols]).
+type Host struct {
+	// GoroutinePanicked is called when a goroutine that a cell started
+	// panics: pos is the position of its go statement, such as "In[3]:4:2",
+	// and v the panic value. The goroutine then ends, and the worker lives
+	// on.
+	GoroutinePanicked func(pos string, v any)
+	// InexactRecover, unless nil, is called when a cell reads the message
+	// of a recovered runtime error that cannot be Go's in full (see
+	// recoverBuiltin).
+	InexactRecover func()
+	// Reflected, unless nil, is called when a cell applies reflect to a
+	// value of a notebook type (see reflectCall).
+	Reflected func()
+	// Interrupted, unless nil, returns a channel that is closed when the
+	// running cell is interrupted; a select that the host runs (see
+	// hostSelect) then stops waiting.
+	Interrupted func() <-chan struct{}
+}
+
 // HostSymbols returns the symbol table of [HostPath], in the form yaegi's
-// Interpreter.Use takes. goroutinePanicked is called when a goroutine that a
-// cell started panics: pos is the position of its go statement, such as
-// "In[3]:4:2", and v the panic value. The goroutine then ends, and the
-// worker lives on.
-//
-// Sprint and Sprintln format the operands of the print and println
-// builtins (see printBuiltin); Recovered turns the value of recover into
-// Go's (see recoverBuiltin), and calls inexactRecover, unless nil, when
-// the cell reads a message that cannot be Go's in full. Reflected calls
-// reflected, unless nil (see reflectCall).
-func HostSymbols(goroutinePanicked func(pos string, v any), inexactRecover, reflected func()) map[string]map[string]reflect.Value {
-	if reflected == nil {
-		reflected = func() {}
+// Interpreter.Use takes, with h's callbacks. Besides those, Sprint and
+// Sprintln format the operands of the print and println builtins (see
+// printBuiltin), Recovered turns the value of recover into Go's (see
+// recoverBuiltin), ShiftCount checks a shift's count, and Select runs the
+// select statements of cells (see hostSelect).
+func HostSymbols(h Host) map[string]map[string]reflect.Value {
+	if h.Reflected == nil {
+		h.Reflected = func() {}
 	}
 	return map[string]map[string]reflect.Value{
 		HostPath + "/host": {
-			"GoroutinePanicked": reflect.ValueOf(goroutinePanicked),
+			"GoroutinePanicked": reflect.ValueOf(h.GoroutinePanicked),
 			"Sprint":            reflect.ValueOf(sprint(false)),
 			"Sprintln":          reflect.ValueOf(sprint(true)),
-			"Recovered":         reflect.ValueOf(func(v any) (any, bool) { return goRecovered(v, inexactRecover) }),
-			"Reflected":         reflect.ValueOf(reflected),
+			"Recovered":         reflect.ValueOf(func(v any) (any, bool) { return goRecovered(v, h.InexactRecover) }),
+			"Reflected":         reflect.ValueOf(h.Reflected),
 			"ShiftCount":        reflect.ValueOf(shiftCount),
+			"Select":            reflect.ValueOf(hostSelectFunc(h.Interrupted)),
 		},
 	}
 }

@@ -208,6 +208,7 @@ func (r *rewriter) post(n ast.Node) {
 	case *ast.GenDecl:
 		r.varOrder(n)
 	case *ast.ReturnStmt:
+		r.recvReturn(n)
 		r.parallelReturn(n)
 	case *ast.FuncType:
 		r.termConstraint(n.TypeParams, false)
@@ -220,6 +221,7 @@ func (r *rewriter) post(n ast.Node) {
 		r.parallelAssign(n)
 		r.opAssign(n)
 		r.blankRead(n)
+		r.recvAssign(n)
 		if n.Tok == token.DEFINE && r.env.local() {
 			for _, l := range n.Lhs {
 				if id, ok := l.(*ast.Ident); ok {
@@ -261,7 +263,9 @@ func (r *rewriter) post(n ast.Node) {
 	case *ast.RangeStmt:
 		r.rangeStmt(n)
 	case *ast.SelectStmt:
-		r.selectOrder(n)
+		if !r.hostSelect(n) {
+			r.selectOrder(n)
+		}
 	case *ast.CommClause:
 		r.commVars(n)
 	case *ast.ForStmt:

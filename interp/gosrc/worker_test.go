@@ -43,7 +43,7 @@ func newTestWorker(t *testing.T) *testWorker {
 	if err := w.i.Use(stdlib.Symbols); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.i.Use(HostSymbols(func(pos string, v any) { w.goPanics <- fmt.Sprint(pos, ": ", v) }, nil, nil)); err != nil {
+	if err := w.i.Use(HostSymbols(Host{GoroutinePanicked: func(pos string, v any) { w.goPanics <- fmt.Sprint(pos, ": ", v) }})); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.eval(Prelude); err != nil {

@@ -58,8 +58,12 @@ func newSession(w *Worker) (*session, error) {
 		return ""
 	}
 	var err error
-	if s.i, err = s.newInterpreter("cell", gosrc.HostSymbols(w.goroutinePanicked, func() { s.unfaithful.note(usedRecover) },
-		func() { s.unfaithful.note(usedReflect) })); err != nil {
+	if s.i, err = s.newInterpreter("cell", gosrc.HostSymbols(gosrc.Host{
+		GoroutinePanicked: w.goroutinePanicked,
+		InexactRecover:    func() { s.unfaithful.note(usedRecover) },
+		Reflected:         func() { s.unfaithful.note(usedReflect) },
+		Interrupted:       w.interrupted,
+	})); err != nil {
 		return nil, err
 	}
 	watchPanics(s.i, w.dbg)
@@ -82,7 +86,7 @@ func (s *session) newInterpreter(args0 string, extra ...interp.Exports) (*interp
 		Args:         []string{args0},
 		Env:          os.Environ(),
 	})
-	tables := append(symbolTables(), s.overrides(), s.openOverrides(), s.unfaithfulOverrides())
+	tables := append(symbolTables(), s.overrides(), s.openOverrides(), s.unfaithfulOverrides(), testingOverrides())
 	for _, x := range append(tables, extra...) {
 		if err := i.Use(x); err != nil {
 			return nil, fmt.Errorf("worker: load symbols: %w", err)

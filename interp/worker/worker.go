@@ -332,6 +332,7 @@ func (w *Worker) run(req request) {
 	watch := w.startStdinWatch()
 	before := w.numGoroutine()
 
+	boost := startGCBoost()
 	var res proto.Result
 	if req.exec != nil {
 		w.dbg.enterCell(*req.exec)
@@ -343,6 +344,7 @@ func (w *Worker) run(req request) {
 		w.dbg.enterCell(proto.Exec{}) // no cell: its programs are not kept
 		res = proto.Result{Exprs: w.sess.evalExprs(ctx, req.eval.Exprs)}
 	}
+	boost.stop()
 	w.mu.Lock()
 	stopped := w.panicStop
 	w.mu.Unlock()
