@@ -26,10 +26,10 @@ func BenchmarkCompile50Lines(b *testing.B) {
 	}
 }
 
-// BenchmarkCompileTrivialSession is BenchmarkCompileTrivial after 200 cells
-// that declared a name each and imported fmt.
-func BenchmarkCompileTrivialSession(b *testing.B) {
-	st := NewState()
+// longSession commits 200 cells into st, each of which imported fmt and
+// declared a name, as late in a session.
+func longSession(b *testing.B, st *State) {
+	b.Helper()
 	for i := range 200 {
 		p, err := Compile("In[1]", fmt.Sprintf("import \"fmt\"\nv%d := fmt.Sprint(%d)", i, i), st)
 		if err != nil {
@@ -39,6 +39,13 @@ func BenchmarkCompileTrivialSession(b *testing.B) {
 			st.Commit(u)
 		}
 	}
+}
+
+// BenchmarkCompileTrivialSession is BenchmarkCompileTrivial after 200 cells
+// that declared a name each and imported fmt.
+func BenchmarkCompileTrivialSession(b *testing.B) {
+	st := NewState()
+	longSession(b, st)
 	b.ResetTimer()
 	for b.Loop() {
 		if _, err := Compile("In[2]", "x := 1", st); err != nil {
@@ -93,15 +100,7 @@ func BenchmarkTypeCheckTrivial(b *testing.B) {
 		b.Run(how, func(b *testing.B) {
 			st := NewState()
 			st.noTypes = how == "unchecked"
-			for i := range 200 {
-				p, err := Compile("In[1]", fmt.Sprintf("import \"fmt\"\nv%d := fmt.Sprint(%d)", i, i), st)
-				if err != nil {
-					b.Fatal(err)
-				}
-				for _, u := range p.Units {
-					st.Commit(u)
-				}
-			}
+			longSession(b, st)
 			b.ResetTimer()
 			for b.Loop() {
 				if _, err := Compile("In[2]", "x := 1", st); err != nil {
@@ -116,15 +115,7 @@ func BenchmarkTypeCheckTrivial(b *testing.B) {
 // "x := 1" late in a session, as BenchmarkTypeCheckTrivial's "checked".
 func BenchmarkCheckCellTrivial(b *testing.B) {
 	st := NewState()
-	for i := range 200 {
-		p, err := Compile("In[1]", fmt.Sprintf("import \"fmt\"\nv%d := fmt.Sprint(%d)", i, i), st)
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, u := range p.Units {
-			st.Commit(u)
-		}
-	}
+	longSession(b, st)
 	code := "x := 1"
 	c := &compiler{cell: "In[2]", code: code, file: "In[2]/_.go", st: st, sn: st.snapshot(), pending: newDecls()}
 	groups, _, perr := splitCell("In[2]", code, scan(code))
