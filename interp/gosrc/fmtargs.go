@@ -86,7 +86,7 @@ func (r *rewriter) methodIface(t types.Type) string {
 
 // fmtArg is the text that replaces argument a, of type t, or "".
 func (r *rewriter) fmtArg(t types.Type, a ast.Expr) string {
-	arg := r.e.orig(r.off(a.Pos()), r.off(a.End()))
+	arg := r.text(a)
 	text, ok := r.env.text(t)
 	if !ok {
 		return ""

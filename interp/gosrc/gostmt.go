@@ -105,7 +105,7 @@ func (r *rewriter) goStmt(n *ast.GoStmt) {
 		values = append(values, id.Name)
 		return name, true
 	}
-	fn := r.e.orig(r.off(call.Fun.Pos()), r.off(call.Fun.End()))
+	fn := r.text(call.Fun)
 	switch f := ast.Unparen(call.Fun).(type) {
 	case *ast.Ident:
 		if o := r.env.lookup(f.Name); o != nil && o.kind == objVar {
@@ -129,7 +129,7 @@ func (r *rewriter) goStmt(n *ast.GoStmt) {
 	var args []string
 	for _, a := range call.Args {
 		if id, ok := ast.Unparen(a).(*ast.Ident); isConstant(a) || ok && id.Name == "nil" && r.env.lookup("nil") == nil {
-			args = append(args, r.e.orig(r.off(a.Pos()), r.off(a.End())))
+			args = append(args, r.text(a))
 			continue
 		}
 		name, ok := pass(a)

@@ -90,6 +90,10 @@ func (c *compiler) newRewriter(p *parsed, end int, forceInt bool) *rewriter {
 
 func (r *rewriter) off(p token.Pos) int { return r.p.off(p) }
 
+// text is the source of e with the edits inside it, preceded by its
+// position in the cell.
+func (r *rewriter) text(e ast.Expr) string { return r.e.orig(r.off(e.Pos()), r.off(e.End())) }
+
 // withHoists is the unit's text, after the statements hoisted out of it.
 func (r *rewriter) withHoists(start, end int) string {
 	if len(r.hoists) == 0 {
@@ -487,7 +491,7 @@ func (r *rewriter) rangeFunc(n *ast.RangeStmt, plan rangePlan) {
 		}
 		params = append(params, name+" "+pt)
 	}
-	head := r.e.orig(r.off(n.X.Pos()), r.off(n.X.End())) +
+	head := r.text(n.X) +
 		"(func(" + strings.Join(params, ", ") + ") bool { " + assigns
 	r.e.replace(forOff, lb+1, head, r.unitEnd)
 	r.e.replace(rb, rb+1, "; return true })", r.unitEnd)
@@ -792,10 +796,10 @@ func (r *rewriter) deferStmt(n *ast.DeferStmt) {
 func (r *rewriter) capturedCall(call *ast.CallExpr) (caps []string, body string) {
 	capture := func(x ast.Expr) string {
 		t := r.temp()
-		caps = append(caps, t+" := "+r.e.orig(r.off(x.Pos()), r.off(x.End()))+"; ")
+		caps = append(caps, t+" := "+r.text(x)+"; ")
 		return t
 	}
-	fn := r.e.orig(r.off(call.Fun.Pos()), r.off(call.Fun.End()))
+	fn := r.text(call.Fun)
 	switch f := ast.Unparen(call.Fun).(type) {
 	case *ast.FuncLit:
 	case *ast.Ident:
@@ -825,9 +829,9 @@ func (r *rewriter) capturedCall(call *ast.CallExpr) (caps []string, body string)
 	for _, a := range call.Args {
 		switch {
 		case late:
-			args = append(args, r.e.orig(r.off(a.Pos()), r.off(a.End())))
+			args = append(args, r.text(a))
 		case isConstant(a):
-			args = append(args, r.e.orig(r.off(a.Pos()), r.off(a.End())))
+			args = append(args, r.text(a))
 		default:
 			args = append(args, capture(a))
 		}

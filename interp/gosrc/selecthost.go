@@ -108,10 +108,6 @@ func (r *rewriter) hostSelect(n *ast.SelectStmt) bool {
 	return true
 }
 
-// text is the source of e with the edits inside it, preceded by its
-// position in the cell.
-func (r *rewriter) text(e ast.Expr) string { return r.e.orig(r.off(e.Pos()), r.off(e.End())) }
-
 // chanElem is the element type of channel expression c, as source, when
 // go/types knows it and it is not a type parameter, which yaegi's
 // generic functions would have to declare a variable of.
