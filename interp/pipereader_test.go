@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/beacceaf/gokernel/interp/internal/proto"
 )
 
 // newTestPipe returns a pipeReader on a new pipe's read end, and its
@@ -154,5 +156,29 @@ func TestPipeReaderStop(t *testing.T) {
 				t.Errorf("the read end is still open after close (fcntl: %v)", err)
 			}
 		})
+	}
+}
+
+// A cell's end marker ends gathering: otherwise cells that follow one
+// another within gatherGap build a streak from their markers alone, and
+// each then waits gatherDelay for its marker.
+func TestPipeReaderEndMarkerEndsGathering(t *testing.T) {
+	r, w := newTestPipe(t)
+	defer r.close()
+	r.streak = gatherAfter
+	go func() {
+		defer w.Close()
+		io.WriteString(w, "out\n"+proto.Marker("tok", "end", 1))
+	}()
+	var streaks []int
+	var text strings.Builder
+	readOutput(r, "tok", func(s string) { text.WriteString(s) }, func(kind string, seq uint64) {
+		streaks = append(streaks, r.streak)
+	})
+	if text.String() != "out\n" {
+		t.Errorf("text %q, want %q", text.String(), "out\n")
+	}
+	if len(streaks) != 1 || streaks[0] != 0 {
+		t.Errorf("streak when the end marker was handed on: %v, want [0]", streaks)
 	}
 }

@@ -33,6 +33,17 @@ func newMarkerReader(r io.Reader, token string, text func(string), marker func(s
 	return &markerReader{r: r, prefix: []byte(proto.MarkerPrefix(token)), text: text, marker: marker}
 }
 
+// readOutput reads one of the worker's output pipes until end of file,
+// handing on its text and markers, and tells p when a cell has ended.
+func readOutput(p *pipeReader, token string, text func(string), marker func(kind string, seq uint64)) {
+	newMarkerReader(p, token, text, func(kind string, seq uint64) {
+		if kind == "end" {
+			p.cellEnded()
+		}
+		marker(kind, seq)
+	}).run()
+}
+
 // run reads until end of file. It returns what was left unsent, which is
 // only ever an incomplete character or marker at the very end.
 func (m *markerReader) run() {
@@ -145,8 +156,8 @@ func wholeRunes(b []byte) int {
 // pipe out of the netpoller and sleeps gatherDelay before each read. While
 // it sleeps nothing waits on the pipe, so the writes are cheap, and the
 // next read takes hundreds of lines at once. When a read after the sleep
-// finds the pipe empty, or fills half a chunk, the pipe goes back to the
-// netpoller. Bulk writers never wait; a cell that prints a few lines never
+// finds the pipe empty, or fills half a chunk, or the cell's end marker
+// has come (cellEnded), the pipe goes back to the netpoller. Bulk writers never wait; a cell that prints a few lines never
 // reaches the streak; an end-of-cell marker is seen at most gatherDelay
 // late; and a trivial cell's markers arrive through the netpoller as
 // before, since a blocking wait outside it would hold the kernel's only P.
@@ -171,6 +182,14 @@ type pipeReader struct {
 	polled *os.File      // a duplicate of fd in the netpoller; nil while gathering
 	raw    proto.RawFile // reads polled
 }
+
+// cellEnded tells r that a cell's end marker has come through it, so any
+// flood is over: the next Read waits in the netpoller. Without it, cells
+// that follow one another faster than gatherGap (a client pipelining
+// trivial cells) would build a streak from their markers alone, and each
+// would then wait gatherDelay for its marker. Like Read, it must be called
+// from the goroutine that reads.
+func (r *pipeReader) cellEnded() { r.streak = 0 }
 
 // newPipeReader takes over fd, which must be non-blocking.
 func newPipeReader(fd int) *pipeReader { return &pipeReader{fd: fd} }

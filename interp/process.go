@@ -204,10 +204,7 @@ func startWorker(argv []string, dir string, env []string, ids *atomic.Uint64, h 
 		go func() {
 			defer w.readers.Done()
 			defer p.close()
-			newMarkerReader(p, w.token,
-				text,
-				func(kind string, seq uint64) { w.marker(i, kind, seq) },
-			).run()
+			readOutput(p, w.token, text, func(kind string, seq uint64) { w.marker(i, kind, seq) })
 		}()
 	}
 	go w.readEvents()
