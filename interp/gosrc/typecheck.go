@@ -468,3 +468,10 @@ func (f *typeFacts) object(name string) types.Object {
 func (u Unit) TypeErrors() []*Error {
 	return u.facts.errorsIn(u.spans)
 }
+
+// Checked reports whether go/types saw every name and package the unit
+// uses and found no error in it (unused variables aside): then no name in
+// it is undefined, such as a package that no cell imported.
+func (u Unit) Checked() bool {
+	return u.facts != nil && u.facts.trusted && u.facts.errorsIn(u.spans) == nil
+}

@@ -121,6 +121,32 @@ func TestTypeErrorsTrusted(t *testing.T) {
 	}
 }
 
+// TestChecked checks when a unit counts as fully checked, which lets the
+// worker skip its own search for packages that no cell imported.
+func TestChecked(t *testing.T) {
+	tests := []struct {
+		cell string
+		want bool
+	}{
+		{"x := 1", true},
+		{"import \"strings\"\nstrings.ToUpper(\"a\")", true},
+		{"strings.ToUpper(\"a\")", false}, // no cell imported strings
+		{"x := 1\ny := x + \"s\"", false},
+		{"func f() { z := 1 }", true}, // unused only
+		{"import \"github.com/beacceaf/gokernel/interp/jobs\"\nvar n int = jobs.PID", false},
+	}
+	for _, tt := range tests {
+		p, err := Compile("In[1]", tt.cell, NewState())
+		if err != nil {
+			t.Fatalf("%q: %v", tt.cell, err)
+		}
+		u := p.Units[len(p.Units)-1]
+		if got := u.Checked(); got != tt.want {
+			t.Errorf("%q: Checked() = %v, want %v", tt.cell, got, tt.want)
+		}
+	}
+}
+
 // Shape, ShapeKind and the functions below stand for a package that go/types
 // can see only through the interpreter's symbol table (State.Symbols).
 type Shape struct {

@@ -24,8 +24,8 @@ func (s *session) missingImport(cell string, plan *gosrc.Plan) *proto.Error {
 		}
 	}
 	for _, u := range plan.Units {
-		if u.Kind == gosrc.Import {
-			continue
+		if u.Kind == gosrc.Import || u.Checked() {
+			continue // go/types resolved every name: no package is missing
 		}
 		for _, id := range unresolvedSelectors(u.Text) {
 			name := id.name
