@@ -30,7 +30,14 @@ func BenchmarkCompile50Lines(b *testing.B) {
 // declared a name, as late in a session.
 func longSession(b *testing.B, st *State) {
 	b.Helper()
-	for i := range 200 {
+	session(b, st, 200)
+}
+
+// session commits n cells into st, each of which imported fmt and declared
+// a name.
+func session(b *testing.B, st *State, n int) {
+	b.Helper()
+	for i := range n {
 		p, err := Compile("In[1]", fmt.Sprintf("import \"fmt\"\nv%d := fmt.Sprint(%d)", i, i), st)
 		if err != nil {
 			b.Fatal(err)
@@ -46,6 +53,20 @@ func longSession(b *testing.B, st *State) {
 func BenchmarkCompileTrivialSession(b *testing.B) {
 	st := NewState()
 	longSession(b, st)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Compile("In[2]", "x := 1", st); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCompileTrivialSession2000 is BenchmarkCompileTrivialSession
+// after 2000 cells: with BenchmarkCompileTrivial and it, it shows how a
+// cell's cost grows with the names a session declared.
+func BenchmarkCompileTrivialSession2000(b *testing.B) {
+	st := NewState()
+	session(b, st, 2000)
 	b.ResetTimer()
 	for b.Loop() {
 		if _, err := Compile("In[2]", "x := 1", st); err != nil {
