@@ -65,7 +65,7 @@ func (r *rewriter) twinOf(t *types.Named) *types.TypeName {
 		}
 	}
 	walk(r.env.facts.pkg.Scope())
-	for name := range r.c.sn.types {
+	for name := range r.c.sn.types.all() {
 		if obj := r.c.st.typeObject(name); obj != nil {
 			check(obj)
 		}

@@ -138,7 +138,7 @@ func BenchmarkCheckCellTrivial(b *testing.B) {
 	st := NewState()
 	longSession(b, st)
 	code := "x := 1"
-	c := &compiler{cell: "In[2]", code: code, file: "In[2]/_.go", st: st, sn: st.snapshot(), pending: newDecls()}
+	c := &compiler{cell: "In[2]", code: code, file: "In[2]/_.go", st: st, sn: st.snapshot()}
 	groups, _, perr := splitCell("In[2]", code, scan(code))
 	if perr != nil {
 		b.Fatal(perr.err)

@@ -163,7 +163,6 @@ func Compile(cell, code string, st *State) (*Plan, error) {
 	}
 	c := &compiler{
 		cell: cell, code: code, file: cell + "/_.go", st: st, sn: st.snapshot(),
-		pending: newDecls(),
 	}
 	sc := scan(code)
 	groups, tuple, perr := splitCell(cell, code, sc)
@@ -216,7 +215,7 @@ func Compile(cell, code string, st *State) (*Plan, error) {
 			last, lastDisp = it, disp
 		}
 	}
-	if len(c.sn.undefined) > 0 {
+	if c.sn.undefined.len() > 0 {
 		for _, it := range items {
 			if err := c.checkLost(it); err != nil {
 				return nil, err
@@ -229,10 +228,10 @@ func Compile(cell, code string, st *State) (*Plan, error) {
 		plan.Defers = plan.Defers || u.defers
 		for _, r := range u.records {
 			if r.name.Kind == "method" {
-				if old, ok := c.sn.methods[r.recv][r.name.Name]; ok {
+				if old, ok := c.sn.method(r.recv, r.name.Name); ok {
 					plan.before[r.key()] = old
 				}
-			} else if old, ok := c.sn.globals[r.name.Name]; ok {
+			} else if old, ok := c.sn.global(r.name.Name); ok {
 				plan.before[r.key()] = old
 			}
 		}
@@ -280,11 +279,11 @@ func (c *compiler) checkMain(g *parsed, n ast.Node, u *Unit, uses map[string]boo
 // State.Fail), unless this cell declares it again.
 func (c *compiler) checkLost(it *item) error {
 	for name := range it.uses {
-		cell, lost := c.sn.undefined[name]
+		cell, lost := c.sn.undefined.get(name)
 		if !lost {
 			continue
 		}
-		if _, again := c.pending.globals[name]; again {
+		if _, again := c.pending.global(name); again {
 			continue
 		}
 		return c.errAt(it.g.off(firstIdent(it.node, name)), "undefined: %s (%s, which declared it, failed to compile)", name, cell)
@@ -306,33 +305,31 @@ func firstIdent(n ast.Node, name string) token.Pos {
 }
 
 func (c *compiler) applyPending(rs []*record) {
-	for _, r := range rs {
-		c.pending.apply(r)
-	}
+	c.pending = c.pending.declare(rs)
 }
 
 // global finds a top-level name from this cell or an earlier one.
 func (c *compiler) global(name string) *object {
-	if r, ok := c.pending.globals[name]; ok {
+	if r, ok := c.pending.global(name); ok {
 		return r.obj
 	}
-	if p, ok := c.pending.imports[name]; ok {
+	if p, ok := c.pending.imp(name); ok {
 		return &object{kind: objPkg, path: p}
 	}
-	if r, ok := c.sn.globals[name]; ok {
+	if r, ok := c.sn.global(name); ok {
 		return r.obj
 	}
-	if p, ok := c.sn.imports[name]; ok {
+	if p, ok := c.sn.imp(name); ok {
 		return &object{kind: objPkg, path: p}
 	}
 	return nil
 }
 
 func (c *compiler) method(typeName, name string) *object {
-	if r, ok := c.pending.methods[typeName][name]; ok {
+	if r, ok := c.pending.method(typeName, name); ok {
 		return r.obj
 	}
-	if r, ok := c.sn.methods[typeName][name]; ok {
+	if r, ok := c.sn.method(typeName, name); ok {
 		return r.obj
 	}
 	return nil
@@ -340,14 +337,13 @@ func (c *compiler) method(typeName, name string) *object {
 
 // importPath gives the path imported under name, if any.
 func (c *compiler) importPath(name string) (string, bool) {
-	if p, ok := c.pending.imports[name]; ok {
+	if p, ok := c.pending.imp(name); ok {
 		return p, true
 	}
-	if _, ok := c.pending.globals[name]; ok {
+	if _, ok := c.pending.global(name); ok {
 		return "", false
 	}
-	p, ok := c.sn.imports[name]
-	return p, ok
+	return c.sn.imp(name)
 }
 
 func (c *compiler) errAt(off int, format string, args ...any) *Error {
@@ -535,9 +531,9 @@ func (c *compiler) typeDecl(r *rewriter, u *Unit, d *ast.GenDecl, start, end int
 		ts := spec.(*ast.TypeSpec)
 		def := canonical(r.p.text(ts))
 		name := ts.Name.Name
-		old, ok := c.pending.types[name]
+		old, ok := c.pending.typ(name)
 		if !ok {
-			old, ok = c.sn.types[name]
+			old, ok = c.sn.typ(name)
 		}
 		if ok {
 			if old == def {

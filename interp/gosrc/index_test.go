@@ -257,6 +257,9 @@ func TestStateConcurrentReads(t *testing.T) {
 		for range 200 {
 			n = len(st.Names())
 			st.Lookup("v1")
+			if _, err := Compile("In[2]", "x := v1 + 1", st); err != nil && !strings.Contains(err.Error(), "undefined: v1") {
+				t.Error(err)
+			}
 		}
 		done <- n
 	}()
@@ -266,5 +269,43 @@ func TestStateConcurrentReads(t *testing.T) {
 	<-done
 	if got := len(st.Names()); got != 50 {
 		t.Errorf("Names() has %d entries, want 50", got)
+	}
+}
+
+// TestSnapshotKeeps checks that what Compile took of the state stays as it
+// was while Commit and Fail change the state.
+func TestSnapshotKeeps(t *testing.T) {
+	st := NewState()
+	compileCommit(t, st, "In[1]", "x := 1\nfunc f() int { return 1 }")
+	sn := st.snapshot()
+	x, _ := sn.global("x")
+	compileCommit(t, st, "In[2]", "x := \"s\"\ny := 2")
+	p, err := Compile("In[3]", "func f() int { return 2 }\nz := 3", st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if restore := st.Fail(p, len(p.Units)-1); len(restore) != 1 {
+		t.Errorf("Fail restores %q, want the first f", restore)
+	}
+	if got, ok := sn.global("x"); !ok || got != x {
+		t.Errorf("the snapshot's x changed: %+v, %v", got, ok)
+	}
+	if _, ok := sn.global("y"); ok {
+		t.Errorf("the snapshot sees y, declared after it was taken")
+	}
+	if n, ok := st.Lookup("f"); !ok || n.Cell != "In[1]" {
+		t.Errorf("Lookup(f) = %+v, %v; want In[1]'s f back", n, ok)
+	}
+	if _, ok := st.Lookup("z"); ok {
+		t.Errorf("z is still declared after its cell failed")
+	}
+	if cell, ok := st.snapshot().undefined.get("z"); !ok || cell != "In[3]" {
+		t.Errorf("undefined z = %q, %v; want In[3]", cell, ok)
+	}
+	if _, ok := sn.undefined.get("z"); ok {
+		t.Errorf("the snapshot sees z undefined")
+	}
+	if n, ok := st.Lookup("x"); !ok || n.Source != "x := \"s\"" {
+		t.Errorf("Lookup(x) = %+v, %v", n, ok)
 	}
 }

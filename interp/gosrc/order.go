@@ -195,8 +195,8 @@ func (c *compiler) place(items []*item) {
 		}
 		it.slot = 0
 		for name := range it.uses {
-			_, known := c.sn.globals[name]
-			if _, ok := c.sn.imports[name]; ok {
+			_, known := c.sn.global(name)
+			if _, ok := c.sn.imp(name); ok {
 				known = true
 			}
 			if k := definedBy(barriers, name, textual[it], known); k >= 0 {
@@ -204,7 +204,7 @@ func (c *compiler) place(items []*item) {
 			}
 		}
 		for _, n := range it.u.Names {
-			if r := c.sn.globals[n]; r == nil {
+			if _, ok := c.sn.global(n); !ok {
 				continue
 			}
 			// A redefinition stays below the statements that use the old one.
@@ -298,7 +298,7 @@ func (c *compiler) splitVars(items []*item) bool {
 			if !mine {
 				if stmtVars[name] {
 					other = true
-				} else if r := c.sn.globals[name]; r != nil && r.name.Kind == "var" {
+				} else if r, ok := c.sn.global(name); ok && r.name.Kind == "var" {
 					other = true
 				}
 			}

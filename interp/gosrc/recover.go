@@ -25,8 +25,8 @@ func (r *rewriter) recoverBuiltin(n *ast.CallExpr) {
 // importsReflect tells whether the session or the cell imports reflect
 // under a name of its own.
 func (c *compiler) importsReflect() bool {
-	for _, m := range []map[string]string{c.pending.imports, c.sn.imports} {
-		for name, path := range m {
+	for _, d := range []decls{c.pending, c.sn.decls} {
+		for name, path := range d.imports.all() {
 			if path == "reflect" && !strings.HasPrefix(name, "__gk") {
 				return true
 			}

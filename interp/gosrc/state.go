@@ -31,11 +31,14 @@ type State struct {
 	PlainGo func() bool
 
 	mu sync.Mutex
-	decls
-	tmp int // counter for __gkN temporaries
+	// decls are what the committed cells declared. Commit and Fail
+	// replace them (and undefined) with new tables under mu, and never
+	// change the old ones, which snapshots may still read.
+	decls decls
+	tmp   int // counter for __gkN temporaries
 	// undefined maps the names that a cell declared and then lost,
 	// because it failed to compile (see Fail), to that cell.
-	undefined map[string]string
+	undefined table[string]
 	// tobjs are the go/types objects of the names that committed cells
 	// declared, where go/types could check them (see typecheck.go).
 	tobjs map[string]types.Object
@@ -55,63 +58,75 @@ type State struct {
 
 // decls are the declarations of cells, by kind. State holds those of the
 // cells that ran; Compile keeps those of the current cell's earlier units
-// apart, until they run.
+// apart, until they run. Like its tables, a decls is never changed once
+// made: with makes a new one. So Compile reads the State's without a lock
+// and without copying them.
 type decls struct {
-	imports map[string]string             // package name → path
-	globals map[string]*record            // vars, consts, funcs, types
-	methods map[string]map[string]*record // receiver type name → method name →
-	types   map[string]string             // type name → canonical definition
+	imports table[string]  // package name → path
+	globals table[*record] // vars, consts, funcs, types
+	methods table[*record] // "T.M" (see record.key) → method M of type T
+	types   table[string]  // type name → canonical definition
 }
 
-func newDecls() decls {
+// imp is the path of the package imported under name.
+func (d decls) imp(name string) (string, bool) { return d.imports.get(name) }
+
+// global is the var, const, func or type declared as name.
+func (d decls) global(name string) (*record, bool) { return d.globals.get(name) }
+
+// method is the method name of the type named recv.
+func (d decls) method(recv, name string) (*record, bool) { return d.methods.get(recv + "." + name) }
+
+// typ is the canonical definition of the type named name.
+func (d decls) typ(name string) (string, bool) { return d.types.get(name) }
+
+// declare returns d with the declarations rs added, in order.
+func (d decls) declare(rs []*record) decls {
+	var ch declChanges
+	for _, r := range rs {
+		ch.add(r)
+	}
+	return d.with(&ch)
+}
+
+// with returns d changed by ch, which it keeps (see table.with).
+func (d decls) with(ch *declChanges) decls {
 	return decls{
-		imports: map[string]string{},
-		globals: map[string]*record{},
-		methods: map[string]map[string]*record{},
-		types:   map[string]string{},
+		imports: d.imports.with(ch.imports),
+		globals: d.globals.with(ch.globals),
+		methods: d.methods.with(ch.methods),
+		types:   d.types.with(ch.types),
 	}
 }
 
-// apply adds the declaration r.
-func (d *decls) apply(r *record) {
+// declChanges are changes to decls, made at once by decls.with.
+type declChanges struct {
+	imports, types   changes[string]
+	globals, methods changes[*record]
+}
+
+// add adds the declaration r.
+func (ch *declChanges) add(r *record) {
 	switch r.name.Kind {
 	case "import":
-		d.imports[r.name.Name] = r.path
+		ch.imports.set(r.name.Name, r.path)
 	case "method":
-		m := d.methods[r.recv]
-		if m == nil {
-			m = map[string]*record{}
-			d.methods[r.recv] = m
-		}
-		m[r.name.Name] = r
+		ch.methods.set(r.key(), r)
 	default:
-		d.globals[r.name.Name] = r
+		ch.globals.set(r.name.Name, r)
 		if r.name.Kind == "type" {
-			d.types[r.name.Name] = r.def
+			ch.types.set(r.name.Name, r.def)
 		}
 	}
 }
 
-// clone copies d, so that the copy can be read without a lock.
-func (d *decls) clone() decls {
-	c := newDecls()
-	for k, v := range d.imports {
-		c.imports[k] = v
+// remove removes the func, var, const or method that r declared.
+func (ch *declChanges) remove(r *record) {
+	if r.name.Kind == "method" {
+		ch.methods.del(r.key())
+	} else {
+		ch.globals.del(r.name.Name)
 	}
-	for k, v := range d.globals {
-		c.globals[k] = v
-	}
-	for k, m := range d.methods {
-		mc := map[string]*record{}
-		for mk, mv := range m {
-			mc[mk] = mv
-		}
-		c.methods[k] = mc
-	}
-	for k, v := range d.types {
-		c.types[k] = v
-	}
-	return c
 }
 
 // A Name is one identifier that cells declared, for completion and
@@ -143,7 +158,7 @@ type record struct {
 
 // NewState returns the state of a fresh interpreter.
 func NewState() *State {
-	return &State{decls: newDecls(), undefined: map[string]string{}, tobjs: map[string]types.Object{}}
+	return &State{tobjs: map[string]types.Object{}}
 }
 
 // Commit records what unit u declared. Call it after u ran without error,
@@ -151,9 +166,13 @@ func NewState() *State {
 func (s *State) Commit(u Unit) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var ch declChanges
+	var found changes[string] // names that are no longer undefined
 	for _, r := range u.records {
-		s.apply(r)
-		delete(s.undefined, r.name.Name)
+		ch.add(r)
+		if _, ok := s.undefined.get(r.name.Name); ok {
+			found.del(r.name.Name)
+		}
 		if r.name.Kind == "import" || r.name.Kind == "method" {
 			continue
 		}
@@ -163,6 +182,8 @@ func (s *State) Commit(u Unit) {
 			delete(s.tobjs, r.name.Name)
 		}
 	}
+	s.decls = s.decls.with(&ch)
+	s.undefined = s.undefined.with(found)
 }
 
 // Fail undoes what the cell of plan declared, when its unit k failed to
@@ -185,6 +206,8 @@ func (s *State) Commit(u Unit) {
 func (s *State) Fail(plan *Plan, k int) (restore []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var ch declChanges
+	var lost changes[string]
 	for i := 0; i <= k && i < len(plan.Units); i++ {
 		for _, r := range plan.Units[i].records {
 			kind := r.name.Kind
@@ -197,21 +220,23 @@ func (s *State) Fail(plan *Plan, k int) (restore []string) {
 			case existed && i == k && (kind == "var" || kind == "const"):
 				// The interpreter made the variable anew before it
 				// failed: its old value is lost.
-				delete(s.globals, r.name.Name)
-				s.undefined[r.name.Name] = plan.Cell
+				ch.remove(r)
+				lost.set(r.name.Name, plan.Cell)
 			case existed:
-				s.apply(old)
+				ch.add(old)
 				if old.src != "" {
 					restore = append(restore, old.src)
 				}
 			case kind == "method":
-				delete(s.methods[r.recv], r.name.Name)
+				ch.remove(r)
 			default:
-				delete(s.globals, r.name.Name)
-				s.undefined[r.name.Name] = plan.Cell
+				ch.remove(r)
+				lost.set(r.name.Name, plan.Cell)
 			}
 		}
 	}
+	s.decls = s.decls.with(&ch)
+	s.undefined = s.undefined.with(lost)
 	return restore
 }
 
@@ -226,22 +251,19 @@ func (r *record) key() string {
 // Names lists every name that committed cells declared, sorted by name
 // (methods by receiver, then name).
 func (s *State) Names() []Name {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	d := s.committed()
 	var out []Name
-	for name, path := range s.imports {
+	for name, path := range d.imports.all() {
 		if name == "_" || name == "." {
 			continue
 		}
 		out = append(out, Name{Name: name, Kind: "import", Type: path, Source: importSource(name, path)})
 	}
-	for _, r := range s.globals {
+	for _, r := range d.globals.all() {
 		out = append(out, r.name)
 	}
-	for _, m := range s.methods {
-		for _, r := range m {
-			out = append(out, r.name)
-		}
+	for _, r := range d.methods.all() {
+		out = append(out, r.name)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
@@ -261,55 +283,53 @@ func (s *State) Names() []Name {
 // Lookup finds a name that committed cells declared. A method is found as
 // "T.M".
 func (s *State) Lookup(name string) (Name, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if r, ok := s.globals[name]; ok {
+	d := s.committed()
+	if r, ok := d.global(name); ok {
 		return r.name, true
 	}
-	if path, ok := s.imports[name]; ok {
+	if path, ok := d.imp(name); ok {
 		return Name{Name: name, Kind: "import", Type: path, Source: importSource(name, path)}, true
 	}
-	for recv, m := range s.methods {
-		for mname, r := range m {
-			if recv+"."+mname == name {
-				return r.name, true
-			}
-		}
+	if r, ok := d.methods.get(name); ok {
+		return r.name, true
 	}
 	return Name{}, false
 }
 
 // Imports maps the package names that cells imported to their paths.
 func (s *State) Imports() map[string]string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make(map[string]string, len(s.imports))
-	for k, v := range s.imports {
+	d := s.committed()
+	out := make(map[string]string, d.imports.len())
+	for k, v := range d.imports.all() {
 		out[k] = v
 	}
 	return out
+}
+
+// committed is what the committed cells declared: tables that no one
+// changes, to read without the lock.
+func (s *State) committed() decls {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.decls
 }
 
 func importSource(name, path string) string {
 	return "import " + name + " \"" + path + "\""
 }
 
-// snapshot copies what Compile needs, so that Compile holds the lock only
-// briefly.
+// snapshot is what Compile reads of the state: tables that no one
+// changes, so that Compile holds the lock only to take them.
 type snapshot struct {
 	decls
 	pkgName   func(string) string
-	undefined map[string]string
+	undefined table[string]
 }
 
 func (s *State) snapshot() *snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	undef := make(map[string]string, len(s.undefined))
-	for k, v := range s.undefined {
-		undef[k] = v
-	}
-	return &snapshot{decls: s.decls.clone(), pkgName: s.PkgName, undefined: undef}
+	return &snapshot{decls: s.decls, pkgName: s.PkgName, undefined: s.undefined}
 }
 
 // typesImporter is the state's importer for go/types, or nil.

@@ -157,7 +157,7 @@ func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
 		})
 	}
 	scope := pkg.Scope()
-	for name, path := range c.sn.imports {
+	for name, path := range c.sn.imports.all() {
 		if _, ok := imports[name]; ok || name == "_" || name == "." || declared[name] {
 			continue
 		}
@@ -308,7 +308,7 @@ func (c *compiler) newDecls(d *ast.GenDecl, declared map[string]bool) *ast.GenDe
 	nd.Specs = nil
 	for _, s := range d.Specs {
 		ts := s.(*ast.TypeSpec)
-		if _, ok := c.sn.types[ts.Name.Name]; ok && c.st.typeObject(ts.Name.Name) != nil {
+		if _, ok := c.sn.typ(ts.Name.Name); ok && c.st.typeObject(ts.Name.Name) != nil {
 			// The same name again: the compiler refuses a different
 			// definition, and the earlier type stands.
 			continue
