@@ -13,13 +13,12 @@ import "iter"
 // top, and the first that has the name answers. To keep the stack short,
 // with merges the top layer into the one below it (into a new map: the old
 // layers may still be read) while the top one holds at least half as many
-// names as the one below it. Then each layer holds less than half as many
-// as the one below it, so there are at most about log2(n)+1 layers for n
-// names; and since a merge copies at most three times as many names as
-// the top layer holds, and each copy of a name into a merged layer at least
-// doubles the size of the layer below it, the merges copy, over the
-// table's life, at most about 3·log2(n) names for each name a change set
-// or deleted.
+// entries as the one below it. Then each layer holds fewer than half as
+// many as the one below it, so a table has at most about log2(n)+1 layers,
+// n being the names it ever held. A merge copies at most three times what
+// the top layer holds, and each time an entry is copied down, the layer
+// below it at least doubles; so the merges cost, over a table's life,
+// about 3·log2(n) copies for each name that a change set or deleted.
 //
 // The zero table is empty.
 type table[V any] struct {
