@@ -42,9 +42,8 @@ type kernelBenchOutcome struct {
 
 // kernelBenchSummary is the JSON that bench.py --json writes.
 type kernelBenchSummary struct {
-	Kernels []string `json:"kernels"` // the baseline, then the kernel compared with it
-	Floor   string   `json:"floor"`   // the floor kernel's label
-
+	Kernels  []string            `json:"kernels"` // the baseline, then the kernel compared with it
+	Floor    string              `json:"floor"`   // the floor kernel's label
 	Metrics  []kernelBenchMetric `json:"metrics"`
 	Failures map[string][]string `json:"failures"`
 }
