@@ -42,7 +42,8 @@ type kernelBenchOutcome struct {
 
 // kernelBenchSummary is the JSON that bench.py --json writes.
 type kernelBenchSummary struct {
-	Kernels  []string            `json:"kernels"`
+	Kernels  []string            `json:"kernels"` // the baseline, then the kernel compared with it
+	Floor    string              `json:"floor"`   // the floor kernel's label
 	Metrics  []kernelBenchMetric `json:"metrics"`
 	Failures map[string][]string `json:"failures"`
 }
@@ -51,26 +52,30 @@ type kernelBenchMetric struct {
 	ID     string              `json:"id"`
 	Unit   string              `json:"unit"`
 	Values map[string]*float64 `json:"values"` // by kernel; null if unmeasured
-	Ratio  *float64            `json:"ratio"`  // last kernel over first
+	Ratio  *float64            `json:"ratio"`  // second kernel over first
 }
 
 // BenchmarkKernels compares gokernel with ipykernel: start-up, the round
 // trip of a trivial cell, printing 10 000 lines, and memory. It installs
 // the package's gokernel binary into a temporary prefix, and runs
-// testdata/bench.py under /usr/bin/python3. Run it with
+// testdata/bench.py under /usr/bin/python3. Beside them it measures
+// testdata/floorkernel, gokernel's protocol side with cells that do
+// nothing: the floor under gokernel's figures. Run it with
 //
 //	go test -bench Kernels -run '^$' ./cmd/gokernel
 //
 // and pass bench.py flags with -kernelbench "--sittings 3". It logs the
 // table of medians, writes bench.py's full report (machine, figures per
 // sitting, anomalies) to the file that -kernelbench.report names, and reports
-// each ratio (gokernel over ipykernel) as ID-ratio and gokernel's own figures
-// as ID-ms and ID-MiB.
+// each ratio (gokernel over ipykernel) as ID-ratio, gokernel's own figures
+// as ID-ms and ID-MiB, and the floor's trivial-cell ratios as
+// ID-floor-ratio.
 func BenchmarkKernels(b *testing.B) {
 	kernelBenchMu.Lock()
 	out, ok := kernelBenchRuns[b]
 	if !ok {
-		out = runKernelBench(b.Context(), jupyterEnv(b), b.TempDir())
+		env := jupyterEnv(b)
+		out = runKernelBench(b.Context(), append(env, installFloorKernel(b, env)), b.TempDir())
 		kernelBenchRuns[b] = out
 		if out.report != "" && *kernelBenchReport != "" {
 			if err := os.WriteFile(*kernelBenchReport, []byte(out.report), 0o666); err != nil {
@@ -87,16 +92,19 @@ func BenchmarkKernels(b *testing.B) {
 	// It keeps only ten lines of a passing one's.
 	b.Logf("medians; full report in %s\n%s", *kernelBenchReport, headline(out.report))
 	s := out.summary
-	if len(s.Kernels) < 2 {
-		b.Fatalf("bench.py reported kernels %q, want two", s.Kernels)
+	if len(s.Kernels) != 2 || s.Floor == "" {
+		b.Fatalf("bench.py reported kernels %q and floor %q, want two and a floor", s.Kernels, s.Floor)
 	}
-	cand := s.Kernels[len(s.Kernels)-1]
+	base, cand := s.Kernels[0], s.Kernels[1]
 	for _, m := range s.Metrics {
 		if m.Ratio != nil {
 			b.ReportMetric(*m.Ratio, m.ID+"-ratio")
 		}
 		if v := m.Values[cand]; v != nil {
 			b.ReportMetric(*v, m.ID+"-"+m.Unit)
+		}
+		if f, v := m.Values[s.Floor], m.Values[base]; strings.HasPrefix(m.ID, "trivial") && f != nil && v != nil && *v > 0 {
+			b.ReportMetric(*f / *v, m.ID+"-floor-ratio")
 		}
 	}
 	// The run's wall time per b.N says nothing.
@@ -128,7 +136,7 @@ func runKernelBench(ctx context.Context, env []string, tmp string) kernelBenchOu
 	defer cancel()
 
 	jsonPath := filepath.Join(tmp, "bench.json")
-	args := []string{"testdata/bench.py", "--kernels", "python3,gokernel", "--json", jsonPath}
+	args := []string{"testdata/bench.py", "--kernels", "python3,gokernel", "--floor", floorKernelName, "--json", jsonPath}
 	args = append(args, strings.Fields(*kernelBenchArgs)...)
 	cmd := exec.CommandContext(ctx, "/usr/bin/python3", args...)
 	cmd.Env = env
@@ -161,4 +169,44 @@ func runKernelBench(ctx context.Context, env []string, tmp string) kernelBenchOu
 		out.err = fmt.Errorf("bench.py: a kernel failed:\n%s", strings.Join(msgs, "\n"))
 	}
 	return out
+}
+
+// floorKernelName is the kernelspec of testdata/floorkernel.
+const floorKernelName = "gokernel-floor"
+
+// installFloorKernel builds testdata/floorkernel and installs its
+// kernelspec beside gokernel's in env, a hermetic Jupyter environment (see
+// jupyterEnv). It returns env's JUPYTER_PATH setting, extended with the
+// kernelspec's directory.
+func installFloorKernel(b *testing.B, env []string) string {
+	b.Helper()
+	dir := b.TempDir()
+	bin := filepath.Join(dir, "floorkernel")
+	cmd := exec.CommandContext(b.Context(), "go", "build", "-o", bin, "./testdata/floorkernel")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("go build ./testdata/floorkernel: %v\n%s", err, out)
+	}
+	spec := filepath.Join(dir, "share", "jupyter", "kernels", floorKernelName)
+	if err := os.MkdirAll(spec, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	js, err := json.Marshal(map[string]any{
+		"argv":         []string{bin, "{connection_file}"},
+		"display_name": "gokernel floor (cells do nothing)",
+		"language":     "go",
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(spec, "kernel.json"), js, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(dir, "share", "jupyter")
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "JUPYTER_PATH="); ok && v != "" {
+			path += string(filepath.ListSeparator) + v
+		}
+	}
+	return "JUPYTER_PATH=" + path
 }

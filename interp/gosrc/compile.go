@@ -665,6 +665,9 @@ func (c *compiler) stmt(r *rewriter, u *Unit, s ast.Stmt, start, end int) (strin
 			r.topDefine = true
 			r.walk(s)
 			c.defineRecords(r, u, s, start, end)
+			if tok := r.off(s.TokPos); c.reassigns(s) && !r.e.edited(tok) {
+				r.e.add(edit{tok, tok + len(":="), " ="})
+			}
 			return r.withHoists(start, end), nil, nil
 		}
 	case *ast.ExprStmt:
@@ -673,6 +676,44 @@ func (c *compiler) stmt(r *rewriter, u *Unit, s ast.Stmt, start, end int) (strin
 	}
 	r.walk(s)
 	return r.withHoists(start, end), nil, nil
+}
+
+// reassigns reports whether x, y := ... at top level may run as x, y = ...:
+// every name on its left is a variable of an earlier cell, of the type it
+// would have now, that this cell has not declared before. Declared again,
+// a variable would take a new slot among the interpreter's globals, and the
+// old one would keep its value for the rest of the session: a cell that
+// makes a 100 MiB slice, run five times, kept 500 MiB. Assigned, the old
+// value is freed, and functions and pointers that refer to the variable
+// see the new one, as they would if the cell had said x = ....
+func (c *compiler) reassigns(s *ast.AssignStmt) bool {
+	if c.facts == nil || !c.facts.trusted {
+		return false
+	}
+	seen := map[string]bool{}
+	for _, l := range s.Lhs {
+		id, ok := l.(*ast.Ident)
+		switch {
+		case !ok:
+			return false
+		case id.Name == "_":
+			continue
+		case seen[id.Name]:
+			return false
+		}
+		seen[id.Name] = true
+		if _, again := c.pending.global(id.Name); again {
+			return false
+		}
+		if r, ok := c.sn.global(id.Name); !ok || r.name.Kind != "var" {
+			return false
+		}
+		old, now := c.st.typeObject(id.Name), c.facts.object(id.Name)
+		if old == nil || now == nil || !types.Identical(old.Type(), types.Default(now.Type())) {
+			return false
+		}
+	}
+	return len(seen) > 0
 }
 
 // defineRecords records the globals that x, y := ... declares.

@@ -68,6 +68,16 @@ func (e *editor) replace(start, end int, text string, endOfUnit int) {
 	e.add(edit{start, end, text})
 }
 
+// edited reports whether an edit replaces the byte at off.
+func (e *editor) edited(off int) bool {
+	for _, ed := range e.edits {
+		if ed.start <= off && off < ed.end {
+			return true
+		}
+	}
+	return false
+}
+
 // add inserts ed in order: by start, insertions before a replacement that
 // starts at the same offset, and earlier insertions first.
 func (e *editor) add(ed edit) {

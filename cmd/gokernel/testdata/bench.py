@@ -3,15 +3,19 @@
 
 Run it with /usr/bin/python3, the interpreter that sees Jupyter. The kernels
 are kernelspec names, found the usual way (JUPYTER_PATH and the system
-directories); the first one is the baseline of the ratio column. Each sitting
-starts every kernel once, in alternating order, and measures:
+directories); the first one is the baseline of the ratio column, the second
+the kernel it is compared with. A --floor kernelspec is measured beside them
+as a reference, without targets: gokernel's protocol side with an interpreter
+that does nothing (cmd/gokernel/testdata/floorkernel), the least a cell can
+cost through package kernel and this client. Each sitting starts every kernel
+once, in alternating order, and measures:
 
   * start: from starting the kernel's process to its first kernel_info_reply,
     and to the idle of the first cell, run straight after;
   * the trivial cell (x = 1 / x := 1), from sending execute_request to
     status idle on IOPub, median and p99 over the sitting's cells;
   * printing 10 000 lines, sending to idle, with the output checked to be
-    complete and in order;
+    complete and in order (not for the floor, whose cells print nothing);
   * the RSS (and PSS) of the kernel and all its descendants, after the cells
     above;
   * the trivial cell again, as a stock BlockingKernelClient sees it;
@@ -310,8 +314,9 @@ def log_tail(path, n=2000):
 class Kernel:
     """A kernelspec to benchmark."""
 
-    def __init__(self, name):
+    def __init__(self, name, floor=False):
         self.name = name
+        self.floor = floor
         try:
             self.spec = KernelSpecManager().get_kernel_spec(name)
         except Exception as e:
@@ -426,7 +431,7 @@ def sitting(ctx, kernel, args, workdir):
         code = kernel.code["print"].format(n=args.lines)
         want = "".join(f"{i}\n" for i in range(args.lines))
         ptimes, nstreams = [], []
-        for _ in range(args.print_reps):
+        for _ in range(0 if kernel.floor else args.print_reps):
             dt, reply, outputs = client.run(code)
             got = "".join(
                 o["content"]["text"]
@@ -444,8 +449,9 @@ def sitting(ctx, kernel, args, workdir):
                 res["failures"].append(f"print cell: {describe_mismatch(got, want)}")
             ptimes.append(dt)
             nstreams.append(len(outputs))
-        res["print"] = statistics.median(ptimes)
-        res["print_messages"] = statistics.median(nstreams)
+        if ptimes:
+            res["print"] = statistics.median(ptimes)
+            res["print_messages"] = statistics.median(nstreams)
 
         tree = process_tree(proc.pid)
         res["rss"], res["pss"], res["rss_each"] = memory(proc.pid)
@@ -576,7 +582,7 @@ def fmt(v, unit):
 def summarize(kernels, results):
     """Return the summary as a list of metric dicts."""
     base = kernels[0].label
-    cand = kernels[-1].label if len(kernels) > 1 else None
+    cand = kernels[1].label if len(kernels) > 1 and not kernels[1].floor else None
     out = []
     for mid, label, unit, scale, kind, target in METRICS:
         values = {}
@@ -641,7 +647,8 @@ def print_report(kernels, summary, results, args, info):
         "the sitting's figure"
     )
     print()
-    head = ["metric"] + labels + (["ratio"] if len(labels) > 1 else []) + ["target"]
+    names = [f"{k.label} (floor)" if k.floor else k.label for k in kernels]
+    head = ["metric"] + names + (["ratio"] if len(labels) > 1 else []) + ["target"]
     print("| " + " | ".join(head) + " |")
     print("|" + "|".join(["---"] + ["--:"] * (len(head) - 2) + ["---"]) + "|")
     for m in summary:
@@ -652,12 +659,23 @@ def print_report(kernels, summary, results, args, info):
         row.append(target_text(m))
         print("| " + " | ".join(row) + " |")
 
+    floor = next((k.label for k in kernels if k.floor), None)
+    if floor and len(labels) > 1:
+        base = labels[0]
+        parts = []
+        for m in summary:
+            b, f = m["values"].get(base), m["values"].get(floor)
+            if m["id"].startswith("trivial") and b and f is not None:
+                parts.append(f"{m['label']}: {f / b:.2f}×")
+        print(f"\nThe floor ({floor}) against {base}: " + "; ".join(parts) + ".")
     print("\n### Per sitting\n")
     print("| metric | kernel | " + " | ".join(str(i + 1) for i in range(args.sittings)) + " |")
     print("|---|---|" + "--:|" * args.sittings)
     for m in summary:
         for l in labels:
             xs = m["per_sitting"][l]
+            if not xs:
+                continue
             print(f"| {m['id']} ({m['unit']}) | {l} | " + " | ".join(fmt(x, m["unit"]) for x in xs) + " |")
     for l in labels:
         rs = results[l]
@@ -713,6 +731,8 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--kernels", default="python3,gokernel",
                    help="comma-separated kernelspec names; the first is the baseline (default %(default)s)")
+    p.add_argument("--floor", metavar="KERNEL",
+                   help="also measure this kernelspec, as the floor of a cell's cost (no targets, no print)")
     p.add_argument("--sittings", type=int, default=5, help="default %(default)s")
     p.add_argument("--cells", type=int, default=500, help="trivial cells per sitting (default %(default)s)")
     p.add_argument("--warmup", type=int, default=5, help="untimed cells before the timed ones (default %(default)s)")
@@ -726,6 +746,8 @@ def main():
         p.error("counts must be positive")
 
     kernels = [Kernel(n) for n in args.kernels.split(",") if n]
+    if args.floor:
+        kernels.append(Kernel(args.floor, floor=True))
     if not kernels or len({k.label for k in kernels}) != len(kernels):
         p.error("need distinct kernels")
     info = machine_info(kernels)
@@ -751,7 +773,8 @@ def main():
         with open(args.json, "w") as f:
             json.dump(
                 {
-                    "kernels": [k.label for k in kernels],
+                    "kernels": [k.label for k in kernels if not k.floor],
+                    "floor": next((k.label for k in kernels if k.floor), None),
                     "info": info,
                     "metrics": summary,
                     "failures": {l: [f for r in rs for f in r["failures"]] for l, rs in results.items()},
