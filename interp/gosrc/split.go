@@ -29,7 +29,10 @@ func (e *Error) Error() string {
 
 // piece is a run of tokens between two semicolons at bracket depth 0.
 // start is the offset of its first token, end the offset after its last.
-type piece struct{ start, end int }
+type piece struct {
+	start, end int
+	first      token.Token // the piece's first token
+}
 
 // scanned is what one pass of go/scanner learns about a cell.
 type scanned struct {
@@ -87,7 +90,7 @@ func scan(code string) scanned {
 			}
 		}
 		if cur.start < 0 {
-			cur.start = off
+			cur.start, cur.first = off, tok
 		}
 		cur.end = off + tokenLen(code, off, tok, lit)
 		res.lastEnd = cur.end
@@ -216,10 +219,17 @@ func split(cell, code string, sc scanned) ([]*parsed, *parseErr) {
 	for i := 0; i < len(ps); {
 		var found *parsed
 		j := i
+		// Only a keyword can start a declaration: a statement such as
+		// x := 1 is not parsed as one first, to fail.
+		decl := declStart[ps[i].first]
 		for ; j < len(ps) && found == nil; j++ {
-			if p, err := parseGroup(cell, code, ps[i].start, ps[j].end, true); err == nil {
-				found = p
-			} else if p, err := parseGroup(cell, code, ps[i].start, ps[j].end, false); err == nil {
+			if decl {
+				if p, err := parseGroup(cell, code, ps[i].start, ps[j].end, true); err == nil {
+					found = p
+					continue
+				}
+			}
+			if p, err := parseGroup(cell, code, ps[i].start, ps[j].end, false); err == nil {
 				found = p
 			}
 		}
@@ -234,6 +244,9 @@ func split(cell, code string, sc scanned) ([]*parsed, *parseErr) {
 	}
 	return groups, nil
 }
+
+// declStart are the tokens that a package-level declaration starts with.
+var declStart = map[token.Token]bool{token.IMPORT: true, token.CONST: true, token.TYPE: true, token.VAR: true, token.FUNC: true}
 
 // joinStmtGroups parses each run of consecutive statement groups again as
 // one group, so that a goto may see a label in another statement (see
