@@ -166,7 +166,7 @@ const (
 
 // parseGroup parses code[start:end] as declarations (decl) or as the body of
 // a function. Positions in errors are cell positions.
-func parseGroup(cell, code string, start, end int, decl bool) (*parsed, *parseErr) {
+func parseGroup(fset *token.FileSet, cell, code string, start, end int, decl bool) (*parsed, *parseErr) {
 	line, col := lineCol(code, start)
 	dir := fmt.Sprintf("//line %s:%d:%d\n", cell, line, col)
 	head, tail := declHead, "\n"
@@ -174,7 +174,7 @@ func parseGroup(cell, code string, start, end int, decl bool) (*parsed, *parseEr
 		head, tail = stmtHead, stmtTail
 	}
 	src := head + dir + code[start:end] + tail
-	p := &parsed{fset: token.NewFileSet(), src: src, base: len(head) + len(dir), start: start, end: end, decl: decl}
+	p := &parsed{fset: fset, src: src, base: len(head) + len(dir), start: start, end: end, decl: decl}
 	f, err := parser.ParseFile(p.fset, "", src, parser.SkipObjectResolution)
 	if err != nil {
 		pe := &parseErr{off: len(code), err: &Error{Cell: cell, Line: line, Col: col, Msg: err.Error()}}
@@ -212,6 +212,7 @@ func parseGroup(cell, code string, start, end int, decl bool) (*parsed, *parseEr
 // parses, which joins the three clauses of a for statement, for example.
 func split(cell, code string, sc scanned) ([]*parsed, *parseErr) {
 	var groups []*parsed
+	fset := token.NewFileSet() // one for all groups, which go/types checks together
 	ps := sc.pieces
 	if len(ps) > 0 && isPackageClause(code[ps[0].start:ps[0].end]) {
 		ps = ps[1:] // a pasted file: the cell is package main already
@@ -224,12 +225,12 @@ func split(cell, code string, sc scanned) ([]*parsed, *parseErr) {
 		decl := declStart[ps[i].first]
 		for ; j < len(ps) && found == nil; j++ {
 			if decl {
-				if p, err := parseGroup(cell, code, ps[i].start, ps[j].end, true); err == nil {
+				if p, err := parseGroup(fset, cell, code, ps[i].start, ps[j].end, true); err == nil {
 					found = p
 					continue
 				}
 			}
-			if p, err := parseGroup(cell, code, ps[i].start, ps[j].end, false); err == nil {
+			if p, err := parseGroup(fset, cell, code, ps[i].start, ps[j].end, false); err == nil {
 				found = p
 			}
 		}
@@ -240,7 +241,7 @@ func split(cell, code string, sc scanned) ([]*parsed, *parseErr) {
 		i = j
 	}
 	if strings.Contains(code, "goto") {
-		groups = joinStmtGroups(cell, code, groups)
+		groups = joinStmtGroups(fset, cell, code, groups)
 	}
 	return groups, nil
 }
@@ -251,7 +252,7 @@ var declStart = map[token.Token]bool{token.IMPORT: true, token.CONST: true, toke
 // joinStmtGroups parses each run of consecutive statement groups again as
 // one group, so that a goto may see a label in another statement (see
 // joinGotos). A run that does not parse as one stays as it was.
-func joinStmtGroups(cell, code string, groups []*parsed) []*parsed {
+func joinStmtGroups(fset *token.FileSet, cell, code string, groups []*parsed) []*parsed {
 	var out []*parsed
 	for i := 0; i < len(groups); i++ {
 		j := i
@@ -259,7 +260,7 @@ func joinStmtGroups(cell, code string, groups []*parsed) []*parsed {
 			j++
 		}
 		if j > i {
-			if p, err := parseGroup(cell, code, groups[i].start, groups[j].end, false); err == nil {
+			if p, err := parseGroup(fset, cell, code, groups[i].start, groups[j].end, false); err == nil {
 				out = append(out, p)
 				i = j
 				continue
@@ -316,15 +317,15 @@ func isPackageClause(text string) bool {
 // func followed by "(" may be either (a method or a func literal), and the
 // error that lies further into the text wins.
 func remainderErr(cell, code string, start, end int) *parseErr {
-	_, de := parseGroup(cell, code, start, end, true)
-	_, se := parseGroup(cell, code, start, end, false)
+	fset := token.NewFileSet()
+	_, de := parseGroup(fset, cell, code, start, end, true)
+	_, se := parseGroup(fset, cell, code, start, end, false)
 	switch {
 	case de == nil:
 		return se
 	case se == nil:
 		return de
 	}
-	fset := token.NewFileSet()
 	var s scanner.Scanner
 	s.Init(fset.AddFile("", -1, end-start), []byte(code[start:end]), nil, 0)
 	_, first, _ := s.Scan()

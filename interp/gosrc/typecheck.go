@@ -2,7 +2,6 @@ package gosrc
 
 import (
 	"go/ast"
-	"go/parser"
 	"go/token"
 	"go/types"
 	"runtime"
@@ -72,6 +71,9 @@ func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
 		}
 	}()
 	fset := token.NewFileSet()
+	if len(groups) > 0 {
+		fset = groups[0].fset // split parses all groups of a cell into one
+	}
 	pkg := types.NewPackage("main", "p") // the name the groups were parsed with
 	facts = &typeFacts{pkg: pkg, tvs: map[nodeKey]types.TypeAndValue{}, insts: map[nodeKey]instance{},
 		trusted: true, names: map[string]string{}}
@@ -85,11 +87,11 @@ func (c *compiler) checkCell(groups []*parsed) (facts *typeFacts) {
 	}
 	var methods []method
 	for _, g := range groups {
-		f, err := parser.ParseFile(fset, "", g.src, parser.SkipObjectResolution)
-		if err != nil {
-			return nil
+		if g.fset != fset {
+			return nil // not parsed by split
 		}
-		byFile[fset.File(f.Pos())] = g
+		f := g.file // go/types reads the nodes and changes none
+		byFile[g.tf] = g
 		nf := &ast.File{Package: f.Package, Name: f.Name}
 		if g.decl {
 			for _, d := range f.Decls {
