@@ -173,7 +173,7 @@ func (s *Server) listen(ctx context.Context) error {
 		{s.iopub, s.conn.IOPubPort, "iopub"},
 		{s.hb, s.conn.HBPort, "heartbeat"},
 	} {
-		ep, err := batchedEndpoint(s.conn.Endpoint(l.port))
+		ep, err := batchedEndpoint(s.conn.Endpoint(l.port), l.sock == s.iopub)
 		if err != nil {
 			return err
 		}

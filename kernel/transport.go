@@ -28,45 +28,60 @@ import (
 // writes of one ZMTP message into one write, made with raw system calls
 // (package kernel/rawio).
 
-// batchedSchemes maps a connection file's transport to the zmq4 transport
-// that serves it with batched connections, and to the network it uses.
-var batchedSchemes = map[string]struct{ scheme, network string }{
-	"tcp": {"gokernel-tcp", "tcp"},
-	"ipc": {"gokernel-ipc", "unix"},
+// A PUB socket's messages need not go out one write each: its connections
+// coalesce (see batchedConn), so that messages published back to back,
+// such as a cell's busy, execute_input and idle, reach a subscriber in one
+// write and wake it once.
+
+// batchedSchemes maps a connection file's transport to the zmq4 transports
+// that serve it with batched connections (one for PUB sockets, which
+// coalesce), and to the network they use.
+var batchedSchemes = map[string]struct{ scheme, pubScheme, network string }{
+	"tcp": {"gokernel-tcp", "gokernel-tcp-pub", "tcp"},
+	"ipc": {"gokernel-ipc", "gokernel-ipc-pub", "unix"},
 }
 
 var registerOnce = sync.OnceValue(func() error {
 	for _, s := range batchedSchemes {
-		if err := zmq4.RegisterTransport(s.scheme, batchedTransport{transport.New(s.network)}); err != nil {
-			return fmt.Errorf("kernel: %w", err)
+		for scheme, coalesce := range map[string]bool{s.scheme: false, s.pubScheme: true} {
+			if err := zmq4.RegisterTransport(scheme, batchedTransport{transport.New(s.network), coalesce}); err != nil {
+				return fmt.Errorf("kernel: %w", err)
+			}
 		}
 	}
 	return nil
 })
 
 // batchedEndpoint returns the endpoint ep, such as "tcp://127.0.0.1:5555",
-// with its scheme replaced by that of the batched transport. An endpoint
-// of another transport is returned as it is.
-func batchedEndpoint(ep string) (string, error) {
+// with its scheme replaced by that of the batched transport, the
+// coalescing one for a PUB socket (pub). An endpoint of another transport
+// is returned as it is.
+func batchedEndpoint(ep string, pub bool) (string, error) {
 	if err := registerOnce(); err != nil {
 		return "", err
 	}
 	scheme, rest, ok := strings.Cut(ep, "://")
 	if s, known := batchedSchemes[scheme]; ok && known {
+		if pub {
+			return s.pubScheme + "://" + rest, nil
+		}
 		return s.scheme + "://" + rest, nil
 	}
 	return ep, nil
 }
 
 // batchedTransport is a zmq4 transport whose connections are batchedConns.
-type batchedTransport struct{ transport.Transport }
+type batchedTransport struct {
+	transport.Transport
+	coalesce bool
+}
 
 func (t batchedTransport) Dial(ctx context.Context, d transport.Dialer, addr string) (net.Conn, error) {
 	c, err := t.Transport.Dial(ctx, d, addr)
 	if err != nil {
 		return nil, err
 	}
-	return newBatchedConn(c), nil
+	return newBatchedConn(c, t.coalesce), nil
 }
 
 func (t batchedTransport) Listen(ctx context.Context, addr string) (net.Listener, error) {
@@ -74,17 +89,20 @@ func (t batchedTransport) Listen(ctx context.Context, addr string) (net.Listener
 	if err != nil {
 		return nil, err
 	}
-	return batchedListener{l}, nil
+	return batchedListener{l, t.coalesce}, nil
 }
 
-type batchedListener struct{ net.Listener }
+type batchedListener struct {
+	net.Listener
+	coalesce bool
+}
 
 func (l batchedListener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
 	if err != nil {
 		return nil, err
 	}
-	return newBatchedConn(c), nil
+	return newBatchedConn(c, l.coalesce), nil
 }
 
 // ZMTP framing, as far as batchedConn follows it.
@@ -104,10 +122,18 @@ const (
 // It writes out what it holds when a write ends a frame without the more
 // flag (the end of a message, or a command) or is part of the greeting, and
 // when it would hold more than maxBatch.
+//
+// A coalescing batchedConn (a PUB socket's) writes out a whole message not
+// in the Write that ends it but in a goroutine that the Write starts, unless
+// one is pending: that goroutine runs once the writer has no more to write
+// at once (the kernel runs on one P), so that the messages written back to
+// back go out together. An error of that write is returned by the next
+// Write; Close writes out what is held first.
 type batchedConn struct {
 	net.Conn
-	raw syscall.RawConn // the descriptor, for rawio.Read and rawio.Write; nil if none
-	r   *bufio.Reader
+	raw      syscall.RawConn // the descriptor, for rawio.Read and rawio.Write; nil if none
+	r        *bufio.Reader
+	coalesce bool
 
 	mu      sync.Mutex
 	buf     []byte
@@ -116,10 +142,12 @@ type batchedConn struct {
 	headLen int     // bytes of head seen; 0 between frames
 	body    uint64  // body bytes of the current frame still to come
 	more    bool    // the current frame has the more flag
+	pending bool    // a goroutine will write out what is held
+	err     error   // the error of a write that no Write has returned yet
 }
 
-func newBatchedConn(c net.Conn) *batchedConn {
-	bc := &batchedConn{Conn: c, greet: greetingSize}
+func newBatchedConn(c net.Conn, coalesce bool) *batchedConn {
+	bc := &batchedConn{Conn: c, greet: greetingSize, coalesce: coalesce}
 	if sc, ok := c.(syscall.Conn); ok {
 		bc.raw, _ = sc.SyscallConn()
 	}
@@ -142,6 +170,10 @@ func (c *batchedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
 func (c *batchedConn) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if err := c.err; err != nil {
+		c.err = nil
+		return 0, err
+	}
 	c.follow(p)
 	if len(c.buf)+len(p) > maxBatch {
 		if err := c.flush(); err != nil {
@@ -150,12 +182,37 @@ func (c *batchedConn) Write(p []byte) (int, error) {
 		return c.write(p)
 	}
 	c.buf = append(c.buf, p...)
-	if c.boundary() {
+	switch {
+	case !c.boundary():
+	case c.coalesce && c.greet == 0:
+		if !c.pending {
+			c.pending = true
+			go c.lateFlush()
+		}
+	default:
 		if err := c.flush(); err != nil {
 			return 0, err
 		}
 	}
 	return len(p), nil
+}
+
+// lateFlush writes out what a coalescing connection holds.
+func (c *batchedConn) lateFlush() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.pending = false
+	if err := c.flush(); err != nil && c.err == nil {
+		c.err = err
+	}
+}
+
+// Close writes out what the connection holds, then closes it.
+func (c *batchedConn) Close() error {
+	c.mu.Lock()
+	c.flush()
+	c.mu.Unlock()
+	return c.Conn.Close()
 }
 
 // boundary tells whether the peer may be waiting for the bytes written so

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"net"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -82,6 +83,55 @@ func TestBatchedConnWrites(t *testing.T) {
 	}
 }
 
+// A coalescing connection writes messages written back to back in one
+// write, after the writer is done, and writes out what it holds on Close.
+func TestBatchedConnCoalesces(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // as the kernel runs
+	message := slices.Concat(frame(flagMore, []byte("<IDS|MSG>")), frame(0, []byte("{}")))
+	rec := &writeRecorder{}
+	c := &batchedConn{Conn: rec, coalesce: true}
+	var want []byte
+	for range 3 {
+		for _, p := range message {
+			if _, err := c.Write(p); err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, p...)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c.mu.Lock()
+		pending, got := c.pending, slices.Clone(rec.writes)
+		c.mu.Unlock()
+		if !pending {
+			if len(got) != 1 || !bytes.Equal(got[0], want) {
+				t.Fatalf("writes of %v bytes reached the connection, want one of %d", lens(got), len(want))
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the held messages were never written")
+		}
+		runtime.Gosched()
+	}
+
+	rec2 := &writeRecorder{Conn: nopCloser{}}
+	c2 := &batchedConn{Conn: rec2, coalesce: true}
+	for _, p := range message {
+		c2.Write(p)
+	}
+	c2.Close()
+	if len(rec2.writes) != 1 {
+		t.Errorf("Close left %d writes, want the held message written", len(rec2.writes))
+	}
+}
+
+// nopCloser is a net.Conn whose Close does nothing.
+type nopCloser struct{ net.Conn }
+
+func (nopCloser) Close() error { return nil }
+
 func lens(bs [][]byte) []int {
 	var out []int
 	for _, b := range bs {
@@ -99,7 +149,7 @@ func TestBatchedTransport(t *testing.T) {
 			defer cancel()
 			router := zmq4.NewRouter(ctx, zmq4.WithTimeout(5*time.Second))
 			defer router.Close()
-			bep, err := batchedEndpoint(ep)
+			bep, err := batchedEndpoint(ep, false)
 			if err != nil {
 				t.Fatal(err)
 			}
