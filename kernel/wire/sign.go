@@ -178,21 +178,28 @@ func (s *Signer) Decode(frames [][]byte) (*Message, error) {
 }
 
 // decodeHeader checks that data is a JSON object with a string msg_type
-// and decodes it.
+// and decodes it, in one pass.
 func decodeHeader(data []byte) (Header, error) {
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(data, &fields); err != nil || fields == nil {
+	var h struct {
+		Header
+		MsgType *json.RawMessage `json:"msg_type"` // hides Header's, to tell a string
+	}
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
+	err := json.Unmarshal(data, &h)
+	var syntax *json.SyntaxError
+	if len(trimmed) == 0 || trimmed[0] != '{' || errors.As(err, &syntax) {
 		return Header{}, fmt.Errorf("%w: header is not a json object", ErrMalformed)
 	}
-	raw := bytes.TrimSpace(fields["msg_type"])
-	if len(raw) == 0 || raw[0] != '"' {
+	if h.MsgType == nil || len(*h.MsgType) == 0 || (*h.MsgType)[0] != '"' {
 		return Header{}, fmt.Errorf("%w: header has no string msg_type", ErrMalformed)
 	}
-	var h Header
-	if err := json.Unmarshal(data, &h); err != nil {
+	if err == nil {
+		err = json.Unmarshal(*h.MsgType, &h.Header.MsgType)
+	}
+	if err != nil {
 		return Header{}, fmt.Errorf("%w: header: %v", ErrMalformed, err)
 	}
-	return h, nil
+	return h.Header, nil
 }
 
 // isObject reports whether data is one valid JSON object.
