@@ -664,9 +664,11 @@ func (c *compiler) stmt(r *rewriter, u *Unit, s ast.Stmt, start, end int) (strin
 			}
 			r.topDefine = true
 			r.walk(s)
+			n := len(u.records)
 			c.defineRecords(r, u, s, start, end)
-			if tok := r.off(s.TokPos); c.reassigns(s) && !r.e.edited(tok) {
+			if tok := r.off(s.TokPos); c.reassigns(r.p, s) && !r.e.edited(tok) {
 				r.e.add(edit{tok, tok + len(":="), " ="})
+				u.records = u.records[:n] // no new variables: the earlier declarations stand
 			}
 			return r.withHoists(start, end), nil, nil
 		}
@@ -683,15 +685,17 @@ func (c *compiler) stmt(r *rewriter, u *Unit, s ast.Stmt, start, end int) (strin
 // would have now, that this cell has not declared before. Declared again,
 // a variable would take a new slot among the interpreter's globals, and the
 // old one would keep its value for the rest of the session: a cell that
-// makes a 100 MiB slice, run five times, kept 500 MiB. Assigned, the old
-// value is freed, and functions and pointers that refer to the variable
-// see the new one, as they would if the cell had said x = ....
-func (c *compiler) reassigns(s *ast.AssignStmt) bool {
+// makes a 100 MiB slice, run five times, kept 500 MiB. And yaegi makes the
+// new slot before it evaluates the right side, so err := f(err) passed f a
+// nil error. Assigned, the old value is freed, the right side sees it, and
+// functions and pointers that refer to the variable see the new one, as
+// they would if the cell had said x = ....
+func (c *compiler) reassigns(g *parsed, s *ast.AssignStmt) bool {
 	if c.facts == nil || !c.facts.trusted {
 		return false
 	}
 	seen := map[string]bool{}
-	for _, l := range s.Lhs {
+	for i, l := range s.Lhs {
 		id, ok := l.(*ast.Ident)
 		switch {
 		case !ok:
@@ -702,18 +706,57 @@ func (c *compiler) reassigns(s *ast.AssignStmt) bool {
 			return false
 		}
 		seen[id.Name] = true
-		if _, again := c.pending.global(id.Name); again {
-			return false
+		var old, now types.Type
+		if r, again := c.pending.global(id.Name); again {
+			// Declared earlier in this cell, which go/types checked as one
+			// package: the name's object is that first declaration.
+			if obj := c.facts.object(id.Name); obj != nil && r.name.Kind == "var" {
+				old, now = obj.Type(), c.valueType(g, s, i)
+			}
+		} else if r, ok := c.sn.global(id.Name); ok && r.name.Kind == "var" {
+			if obj := c.st.typeObject(id.Name); obj != nil {
+				old, now = obj.Type(), c.newType(g, s, i)
+			}
 		}
-		if r, ok := c.sn.global(id.Name); !ok || r.name.Kind != "var" {
-			return false
-		}
-		old, now := c.st.typeObject(id.Name), c.facts.object(id.Name)
-		if old == nil || now == nil || !types.Identical(old.Type(), types.Default(now.Type())) {
+		if old == nil || now == nil || !types.Identical(old, now) {
 			return false
 		}
 	}
 	return len(seen) > 0
+}
+
+// newType is the type that the i-th name on the left of x, y := ... at top
+// level gets: that of the variable go/types declared for it, or, when a
+// cycle (err := f(err), checked as a package-level var) left that without
+// a type, that of its value.
+func (c *compiler) newType(g *parsed, s *ast.AssignStmt, i int) types.Type {
+	if obj := c.facts.object(s.Lhs[i].(*ast.Ident).Name); obj != nil {
+		return types.Default(obj.Type())
+	}
+	return c.valueType(g, s, i)
+}
+
+// valueType is the type of the value that x, y := ... gives its i-th name,
+// or nil when go/types does not know it.
+func (c *compiler) valueType(g *parsed, s *ast.AssignStmt, i int) types.Type {
+	var tv types.TypeAndValue
+	var ok bool
+	switch {
+	case len(s.Rhs) == len(s.Lhs):
+		tv, ok = c.facts.typeAt(g, s.Rhs[i])
+	case len(s.Rhs) == 1:
+		if tv, ok = c.facts.typeAt(g, s.Rhs[0]); ok {
+			tuple, isTuple := tv.Type.(*types.Tuple)
+			if !isTuple || tuple.Len() != len(s.Lhs) {
+				return nil
+			}
+			return tuple.At(i).Type()
+		}
+	}
+	if !ok {
+		return nil
+	}
+	return types.Default(tv.Type)
 }
 
 // defineRecords records the globals that x, y := ... declares.
