@@ -46,3 +46,21 @@ func (r *rewriter) recvReturn(n *ast.ReturnStmt) {
 		}
 	}
 }
+
+// parenLiterals puts each composite literal among the several values of an
+// assignment or a var declaration in parentheses: "a, b := P{3}, 1"
+// becomes "a, b := (P{3}), 1". yaegi v0.16.1 assigned a composite literal
+// there and skipped the other values: b was 0, whatever their order, in
+// functions and at top level, with := , = and var alike. A parenthesised
+// literal is assigned as any other value.
+func (r *rewriter) parenLiterals(values []ast.Expr) {
+	if len(values) < 2 {
+		return
+	}
+	for _, x := range values {
+		if _, ok := x.(*ast.CompositeLit); ok {
+			start, end := r.off(x.Pos()), r.off(x.End())
+			r.e.replace(start, end, "("+r.e.src(start, end)+")", r.unitEnd)
+		}
+	}
+}

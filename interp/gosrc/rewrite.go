@@ -222,6 +222,7 @@ func (r *rewriter) post(n ast.Node) {
 		if (n.Tok == token.SHL_ASSIGN || n.Tok == token.SHR_ASSIGN) && len(n.Rhs) == 1 {
 			r.checkShift(n.Rhs[0])
 		}
+		r.parenLiterals(n.Rhs)
 		r.parallelAssign(n)
 		r.opAssign(n)
 		r.blankRead(n)
@@ -233,6 +234,8 @@ func (r *rewriter) post(n ast.Node) {
 				}
 			}
 		}
+	case *ast.ValueSpec:
+		r.parenLiterals(n.Values)
 	case *ast.DeclStmt:
 		if gd, ok := n.Decl.(*ast.GenDecl); ok && r.env.local() {
 			r.declareDecl(gd)
