@@ -53,19 +53,18 @@ func (b *gcBoost) boost() {
 	if b.done {
 		return
 	}
-	cur := debug.SetGCPercent(-1)
-	debug.SetGCPercent(cur)
 	if !b.raised {
-		b.prev = cur
+		// Learn the usual percentage by raising it, which never starts a
+		// collection (reading it with SetGCPercent(-1) would wait for one
+		// that runs to finish).
+		prev := debug.SetGCPercent(boostMax)
+		if prev < 0 || prev >= boostMax {
+			debug.SetGCPercent(prev) // GOGC=off, or already as high: leave it
+			return
+		}
+		b.prev, b.raised = prev, true
 	}
-	if b.prev < 0 || b.prev >= boostMax {
-		return // GOGC=off, or already as high: leave it
-	}
-	want := boostPercent(b.live(), b.prev)
-	if want != cur {
-		debug.SetGCPercent(want)
-	}
-	b.raised = true
+	debug.SetGCPercent(boostPercent(b.live(), b.prev))
 	b.t = time.AfterFunc(boostAfter, b.boost)
 }
 
