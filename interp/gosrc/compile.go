@@ -706,38 +706,29 @@ func (c *compiler) reassigns(g *parsed, s *ast.AssignStmt) bool {
 			return false
 		}
 		seen[id.Name] = true
-		var old, now types.Type
+		// The variable's object: the first declaration when this cell,
+		// which go/types checked as one package, declared it before, else
+		// the earlier cell's.
+		var old types.Object
 		if r, again := c.pending.global(id.Name); again {
-			// Declared earlier in this cell, which go/types checked as one
-			// package: the name's object is that first declaration.
-			if obj := c.facts.object(id.Name); obj != nil && r.name.Kind == "var" {
-				old, now = obj.Type(), c.valueType(g, s, i)
+			if r.name.Kind == "var" {
+				old = c.facts.object(id.Name)
 			}
 		} else if r, ok := c.sn.global(id.Name); ok && r.name.Kind == "var" {
-			if obj := c.st.typeObject(id.Name); obj != nil {
-				old, now = obj.Type(), c.newType(g, s, i)
-			}
+			old = c.st.typeObject(id.Name)
 		}
-		if old == nil || now == nil || !types.Identical(old, now) {
+		now := c.valueType(g, s, i)
+		if old == nil || now == nil || !types.Identical(old.Type(), now) {
 			return false
 		}
 	}
 	return len(seen) > 0
 }
 
-// newType is the type that the i-th name on the left of x, y := ... at top
-// level gets: that of the variable go/types declared for it, or, when a
-// cycle (err := f(err), checked as a package-level var) left that without
-// a type, that of its value.
-func (c *compiler) newType(g *parsed, s *ast.AssignStmt, i int) types.Type {
-	if obj := c.facts.object(s.Lhs[i].(*ast.Ident).Name); obj != nil {
-		return types.Default(obj.Type())
-	}
-	return c.valueType(g, s, i)
-}
-
 // valueType is the type of the value that x, y := ... gives its i-th name,
-// or nil when go/types does not know it.
+// which the name would get declared, or nil when go/types does not know
+// it. It is read from the value, not from the name's object, which a cycle
+// (err := f(err), checked as a package-level var) leaves without a type.
 func (c *compiler) valueType(g *parsed, s *ast.AssignStmt, i int) types.Type {
 	var tv types.TypeAndValue
 	var ok bool
