@@ -681,8 +681,8 @@ func (c *compiler) stmt(r *rewriter, u *Unit, s ast.Stmt, start, end int) (strin
 }
 
 // reassigns reports whether x, y := ... at top level may run as x, y = ...:
-// every name on its left is a variable of an earlier cell, of the type it
-// would have now, that this cell has not declared before. Declared again,
+// every name on its left is a variable, of an earlier cell or declared
+// before in this one, of the type it would have now. Declared again,
 // a variable would take a new slot among the interpreter's globals, and the
 // old one would keep its value for the rest of the session: a cell that
 // makes a 100 MiB slice, run five times, kept 500 MiB. And yaegi makes the
