@@ -184,10 +184,9 @@ func decodeHeader(data []byte) (Header, error) {
 		Header
 		MsgType *json.RawMessage `json:"msg_type"` // hides Header's, to tell a string
 	}
-	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	err := json.Unmarshal(data, &h)
 	var syntax *json.SyntaxError
-	if len(trimmed) == 0 || trimmed[0] != '{' || errors.As(err, &syntax) {
+	if !opensObject(data) || errors.As(err, &syntax) {
 		return Header{}, fmt.Errorf("%w: header is not a json object", ErrMalformed)
 	}
 	if h.MsgType == nil || len(*h.MsgType) == 0 || (*h.MsgType)[0] != '"' {
@@ -203,7 +202,11 @@ func decodeHeader(data []byte) (Header, error) {
 }
 
 // isObject reports whether data is one valid JSON object.
-func isObject(data []byte) bool {
+func isObject(data []byte) bool { return opensObject(data) && json.Valid(data) }
+
+// opensObject reports whether data's first character, after white space,
+// is the one that opens a JSON object.
+func opensObject(data []byte) bool {
 	trimmed := bytes.TrimLeft(data, " \t\r\n")
-	return len(trimmed) > 0 && trimmed[0] == '{' && json.Valid(data)
+	return len(trimmed) > 0 && trimmed[0] == '{'
 }
