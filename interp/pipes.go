@@ -157,10 +157,11 @@ func wholeRunes(b []byte) int {
 // it sleeps nothing waits on the pipe, so the writes are cheap, and the
 // next read takes hundreds of lines at once. When a read after the sleep
 // finds the pipe empty, or fills half a chunk, or the cell's end marker
-// has come (cellEnded), the pipe goes back to the netpoller. Bulk writers never wait; a cell that prints a few lines never
-// reaches the streak; an end-of-cell marker is seen at most gatherDelay
-// late; and a trivial cell's markers arrive through the netpoller as
-// before, since a blocking wait outside it would hold the kernel's only P.
+// has come (cellEnded), the pipe goes back to the netpoller. Bulk writers
+// never wait; a cell that prints a few lines never reaches the streak; an
+// end-of-cell marker is seen at most gatherDelay late; and a trivial
+// cell's markers arrive through the netpoller as before, since a blocking
+// wait outside it would hold the kernel's only P.
 const (
 	readChunk   = 32 << 10
 	gatherAfter = 8

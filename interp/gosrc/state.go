@@ -75,7 +75,7 @@ func (d decls) imp(name string) (string, bool) { return d.imports.get(name) }
 func (d decls) global(name string) (*record, bool) { return d.globals.get(name) }
 
 // method is the method name of the type named recv.
-func (d decls) method(recv, name string) (*record, bool) { return d.methods.get(recv + "." + name) }
+func (d decls) method(recv, name string) (*record, bool) { return d.methods.get(methodKey(recv, name)) }
 
 // typ is the canonical definition of the type named name.
 func (d decls) typ(name string) (string, bool) { return d.types.get(name) }
@@ -243,10 +243,13 @@ func (s *State) Fail(plan *Plan, k int) (restore []string) {
 // key identifies what r declares: its name, or for a method "T.M".
 func (r *record) key() string {
 	if r.name.Kind == "method" {
-		return r.recv + "." + r.name.Name
+		return methodKey(r.recv, r.name.Name)
 	}
 	return r.name.Name
 }
+
+// methodKey is the key of method name of the type named recv: "T.M".
+func methodKey(recv, name string) string { return recv + "." + name }
 
 // Names lists every name that committed cells declared, sorted by name
 // (methods by receiver, then name).
