@@ -50,23 +50,17 @@ func session(b *testing.B, st *State, n int) {
 
 // BenchmarkCompileTrivialSession is BenchmarkCompileTrivial after 200 cells
 // that declared a name each and imported fmt.
-func BenchmarkCompileTrivialSession(b *testing.B) {
-	st := NewState()
-	longSession(b, st)
-	b.ResetTimer()
-	for b.Loop() {
-		if _, err := Compile("In[2]", "x := 1", st); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+func BenchmarkCompileTrivialSession(b *testing.B) { benchTrivialAfter(b, 200) }
 
 // BenchmarkCompileTrivialSession2000 is BenchmarkCompileTrivialSession
 // after 2000 cells: with BenchmarkCompileTrivial and it, it shows how a
 // cell's cost grows with the names a session declared.
-func BenchmarkCompileTrivialSession2000(b *testing.B) {
+func BenchmarkCompileTrivialSession2000(b *testing.B) { benchTrivialAfter(b, 2000) }
+
+// benchTrivialAfter measures compiling "x := 1" after a session of cells.
+func benchTrivialAfter(b *testing.B, cells int) {
 	st := NewState()
-	session(b, st, 2000)
+	session(b, st, cells)
 	b.ResetTimer()
 	for b.Loop() {
 		if _, err := Compile("In[2]", "x := 1", st); err != nil {
