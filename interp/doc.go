@@ -15,7 +15,7 @@
 //     requests, and tells the user when a worker died or was replaced.
 //
 // A cell's output reaches the notebook live and in order, because the
-// worker's fd 1 and fd 2 are pipes that the kernel reads; end-of-request
-// marker lines in them tell the kernel that all of a request's output has
-// arrived.
+// worker's fd 1 and fd 2 are pipes that the kernel reads; the worker
+// writes a request's output before it answers, so the kernel reads the
+// pipes empty once it has the answer, and then has all of the output.
 package interp

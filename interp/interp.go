@@ -23,9 +23,9 @@ import (
 
 // Timing of the worker protocol.
 const (
-	// endWait bounds the wait for a request's end markers after its result,
-	// and for a display event after its sync marker.
-	endWait = 2 * time.Second
+	// displayWait bounds the wait for a display event after its sync
+	// marker.
+	displayWait = 2 * time.Second
 	// cancelWait is how long an interrupted request may take to finish
 	// before the worker is replaced.
 	cancelWait = 2 * time.Second
@@ -300,7 +300,7 @@ func (i *Interpreter) await(ctx context.Context, w *worker, c *call, out kernel.
 			if !isResult {
 				return errResult(proto.EnameInternal, fmt.Sprintf("the Go worker answered a cell with %s", m.Kind()))
 			}
-			w.waitEnds(c.id, endWait)
+			w.drainOutput()
 			w.crash.release() // the worker lives: what looked like a crash was output
 			frames := w.takeFrames()
 			if res.Err != nil && (res.Err.Name == proto.EnamePanic || res.Err.Name == proto.EnameRuntime) {

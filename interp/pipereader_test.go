@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,9 +15,24 @@ import (
 	"github.com/beacceaf/gokernel/interp/internal/proto"
 )
 
-// newTestPipe returns a pipeReader on a new pipe's read end, and its
-// write end, blocking as a worker's fd 1 is.
-func newTestPipe(t *testing.T) (*pipeReader, *os.File) {
+// A testSink records the text pieces a pipeReader hands on.
+type testSink struct {
+	mu     sync.Mutex
+	text   strings.Builder
+	pieces int
+	sync   []uint64 // the sync markers seen
+}
+
+func (s *testSink) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.text.String()
+}
+
+// newTestPipe returns a pipeReader on a new pipe's read end, which hands
+// its text to a testSink, and the write end, blocking as a worker's fd 1
+// is.
+func newTestPipe(t *testing.T) (*pipeReader, *os.File, *testSink) {
 	t.Helper()
 	var p [2]int
 	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
@@ -25,32 +41,24 @@ func newTestPipe(t *testing.T) (*pipeReader, *os.File) {
 	if err := unix.SetNonblock(p[0], true); err != nil {
 		t.Fatal(err)
 	}
-	return newPipeReader(p[0]), os.NewFile(uintptr(p[1]), "test-pipe-w")
-}
-
-// readAll reads r to the end and returns the text and the number of reads
-// that returned data.
-func readAll(r *pipeReader) (string, int, error) {
-	var sb strings.Builder
-	reads := 0
-	buf := make([]byte, readChunk)
-	for {
-		n, err := r.Read(buf)
-		if n > 0 {
-			reads++
-			sb.Write(buf[:n])
+	sink := &testSink{}
+	m := newMarkerReader("tok", func(s string) {
+		sink.mu.Lock()
+		defer sink.mu.Unlock()
+		sink.text.WriteString(s)
+		sink.pieces++
+	}, func(kind string, seq uint64) {
+		sink.mu.Lock()
+		defer sink.mu.Unlock()
+		if kind == "sync" {
+			sink.sync = append(sink.sync, seq)
 		}
-		if errors.Is(err, io.EOF) {
-			return sb.String(), reads, nil
-		}
-		if err != nil {
-			return sb.String(), reads, err
-		}
-	}
+	})
+	return newPipeReader(p[0], m), os.NewFile(uintptr(p[1]), "test-pipe-w"), sink
 }
 
 func TestPipeReaderGathersAFlood(t *testing.T) {
-	r, w := newTestPipe(t)
+	r, w, sink := newTestPipe(t)
 	defer r.close()
 	const lines = 20000
 	var want strings.Builder
@@ -66,10 +74,8 @@ func TestPipeReaderGathersAFlood(t *testing.T) {
 			}
 		}
 	}()
-	got, reads, err := readAll(r)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r.run()
+	got, reads := sink.String(), sink.pieces
 	if got != want.String() {
 		t.Fatalf("read %d bytes, want the %d written, in order", len(got), want.Len())
 	}
@@ -81,42 +87,38 @@ func TestPipeReaderGathersAFlood(t *testing.T) {
 }
 
 func TestPipeReaderTrickle(t *testing.T) {
-	r, w := newTestPipe(t)
+	r, w, sink := newTestPipe(t)
 	defer r.close()
 	defer w.Close()
-	buf := make([]byte, readChunk)
 	// A flood first, so that the reader gathers; then single lines, each of
 	// which must come through on its own, whatever the reader's state.
+	var flood strings.Builder
 	for i := range 2000 {
+		fmt.Fprintln(&flood, i)
 		fmt.Fprintln(w, i)
 	}
-	for read := 0; read < len("0\n")*10+len("10\n")*90+len("100\n")*900+len("1000\n")*1000; {
-		n, err := r.Read(buf)
-		if err != nil {
+	for sink.String() != flood.String() {
+		if err := r.next(); err != nil {
 			t.Fatal(err)
 		}
-		read += n
 	}
 	for i := range 20 {
 		line := fmt.Sprintf("line %d\n", i)
-		done := make(chan string, 1)
-		go func() {
-			n, err := r.Read(buf)
-			if err != nil {
-				done <- err.Error()
-				return
-			}
-			done <- string(buf[:n])
-		}()
+		done := make(chan error, 1)
+		go func() { done <- r.next() }()
 		time.Sleep(time.Millisecond)
 		if _, err := w.WriteString(line); err != nil {
 			t.Fatal(err)
 		}
 		select {
-		case got := <-done:
-			if got != line {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.TrimPrefix(sink.String(), flood.String()); got != line {
 				t.Fatalf("read %q, want %q", got, line)
 			}
+			flood.WriteString(line)
 		case <-time.After(5 * time.Second):
 			t.Fatalf("line %d: no read returned within 5 s", i)
 		}
@@ -126,59 +128,90 @@ func TestPipeReaderTrickle(t *testing.T) {
 func TestPipeReaderStop(t *testing.T) {
 	for _, gathering := range []bool{false, true} {
 		t.Run(fmt.Sprint("gathering=", gathering), func(t *testing.T) {
-			r, w := newTestPipe(t)
+			r, w, _ := newTestPipe(t)
 			defer w.Close() // a writer that never closes: only stop ends the reading
 			if gathering {
-				r.streak = gatherAfter
+				r.streak.Store(gatherAfter)
 			}
-			done := make(chan error, 1)
+			done := make(chan struct{})
 			go func() {
-				buf := make([]byte, readChunk)
-				for {
-					if _, err := r.Read(buf); err != nil {
-						done <- err
-						return
-					}
-				}
+				r.run()
+				close(done)
 			}()
 			time.Sleep(10 * time.Millisecond)
 			r.stop()
 			select {
-			case err := <-done:
-				if !errors.Is(err, os.ErrClosed) {
-					t.Errorf("Read after stop returned %v, want os.ErrClosed", err)
-				}
+			case <-done:
 			case <-time.After(5 * time.Second):
-				t.Fatal("Read did not return within 5 s of stop")
+				t.Fatal("run did not return within 5 s of stop")
 			}
+			fd := p0(r)
 			r.close()
-			if _, err := unix.FcntlInt(uintptr(r.fd), unix.F_GETFD, 0); !errors.Is(err, unix.EBADF) {
+			if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); !errors.Is(err, unix.EBADF) {
 				t.Errorf("the read end is still open after close (fcntl: %v)", err)
 			}
 		})
 	}
 }
 
-// A cell's end marker ends gathering: otherwise cells that follow one
-// another within gatherGap build a streak from their markers alone, and
-// each then waits gatherDelay for its marker.
-func TestPipeReaderEndMarkerEndsGathering(t *testing.T) {
-	r, w := newTestPipe(t)
-	defer r.close()
-	r.streak = gatherAfter
+// Once drain has returned, everything written to the pipe before it was
+// called has been handed on, in order, whether run is reading at the
+// same time, waiting or gathering; an incomplete character is handed on
+// too, and a sync marker is handed on as a marker. Drain also ends
+// gathering, so that the next request's output is not read late.
+func TestPipeReaderDrain(t *testing.T) {
+	r, w, sink := newTestPipe(t)
+	ran := make(chan struct{})
 	go func() {
-		defer w.Close()
-		io.WriteString(w, "out\n"+proto.Marker("tok", "end", 1))
+		defer close(ran)
+		r.run()
 	}()
-	var streaks []int
-	var text strings.Builder
-	readOutput(r, "tok", func(s string) { text.WriteString(s) }, func(kind string, seq uint64) {
-		streaks = append(streaks, r.streak)
-	})
-	if text.String() != "out\n" {
-		t.Errorf("text %q, want %q", text.String(), "out\n")
+	defer func() {
+		w.Close()
+		<-ran
+		r.close()
+	}()
+	var want strings.Builder
+	for i := range 2000 {
+		line := fmt.Sprintf("line %d\n", i)
+		if i%100 == 0 {
+			// A flood between drains, which makes run gather.
+			for j := range 50 {
+				fmt.Fprintf(w, "flood %d\n", j)
+				fmt.Fprintf(&want, "flood %d\n", j)
+			}
+		}
+		if i%500 == 7 {
+			line += "\xe2\x82" // the first two bytes of "€"
+		}
+		w.WriteString(line)
+		want.WriteString(line)
+		r.drain()
+		if got := sink.String(); got != want.String() {
+			t.Fatalf("after drain %d: handed on %d bytes ending %q, want %d ending %q",
+				i, len(got), tail(got), want.Len(), tail(want.String()))
+		}
+		if r.streak.Load() != 0 {
+			t.Fatalf("after drain %d: streak %d, want 0", i, r.streak.Load())
+		}
 	}
-	if len(streaks) != 1 || streaks[0] != 0 {
-		t.Errorf("streak when the end marker was handed on: %v, want [0]", streaks)
+	io.WriteString(w, "a\n"+proto.Marker("tok", "sync", 9)+"b\n")
+	r.drain()
+	if got := strings.TrimPrefix(sink.String(), want.String()); got != "a\nb\n" {
+		t.Errorf("around a sync marker, handed on %q, want %q", got, "a\nb\n")
 	}
+	sink.mu.Lock()
+	defer sink.mu.Unlock()
+	if len(sink.sync) != 1 || sink.sync[0] != 9 {
+		t.Errorf("sync markers seen %v, want [9]", sink.sync)
+	}
+}
+
+func tail(s string) string { return s[max(0, len(s)-20):] }
+
+// p0 is r's descriptor.
+func p0(r *pipeReader) int {
+	r.turn.Lock()
+	defer r.turn.Unlock()
+	return r.fd
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -19,46 +20,35 @@ import (
 	"github.com/beacceaf/gokernel/kernel/rawio"
 )
 
-// A markerReader splits one of the worker's output pipes into text and
-// marker lines. It holds back a marker that is split across reads, and an
-// incomplete UTF-8 character, so that each text piece it hands on is whole.
+// A markerReader splits the text read from one of the worker's output
+// pipes into text and marker lines. It holds back a marker that is split
+// across reads, and an incomplete UTF-8 character, so that each text piece
+// it hands on is whole.
 type markerReader struct {
-	r      io.Reader
 	prefix []byte
+	buf    []byte                        // held back
 	text   func(s string)                // output text, in order
 	marker func(kind string, seq uint64) // a marker line
 }
 
-func newMarkerReader(r io.Reader, token string, text func(string), marker func(string, uint64)) *markerReader {
-	return &markerReader{r: r, prefix: []byte(proto.MarkerPrefix(token)), text: text, marker: marker}
+func newMarkerReader(token string, text func(string), marker func(string, uint64)) *markerReader {
+	return &markerReader{prefix: []byte(proto.MarkerPrefix(token)), text: text, marker: marker}
 }
 
-// readOutput reads one of the worker's output pipes until end of file,
-// handing on its text and markers, and tells p when a cell has ended.
-func readOutput(p *pipeReader, token string, text func(string), marker func(kind string, seq uint64)) {
-	newMarkerReader(p, token, text, func(kind string, seq uint64) {
-		if kind == "end" {
-			p.cellEnded()
-		}
-		marker(kind, seq)
-	}).run()
+// write hands on every complete piece of what was held back and b.
+func (m *markerReader) write(b []byte) {
+	m.buf = m.consume(append(m.buf, b...), false)
 }
 
-// run reads until end of file. It returns what was left unsent, which is
-// only ever an incomplete character or marker at the very end.
-func (m *markerReader) run() {
-	buf := make([]byte, 0, 64<<10)
-	chunk := make([]byte, readChunk)
-	for {
-		n, err := m.r.Read(chunk)
-		buf = append(buf, chunk[:n]...)
-		buf = m.consume(buf, err != nil)
-		if err != nil {
-			if len(buf) > 0 {
-				m.text(string(buf))
-			}
-			return
-		}
+// flush hands on everything held back, as text if it is not a marker. It
+// is called at end of file, and after a drain: the worker writes a marker
+// line with one write(2), so once the pipe has been read empty no marker
+// is left half read.
+func (m *markerReader) flush() {
+	m.buf = m.consume(m.buf, true)
+	if len(m.buf) > 0 {
+		m.text(string(m.buf))
+		m.buf = m.buf[:0]
 	}
 }
 
@@ -156,12 +146,11 @@ func wholeRunes(b []byte) int {
 // pipe out of the netpoller and sleeps gatherDelay before each read. While
 // it sleeps nothing waits on the pipe, so the writes are cheap, and the
 // next read takes hundreds of lines at once. When a read after the sleep
-// finds the pipe empty, or fills half a chunk, or the cell's end marker
-// has come (cellEnded), the pipe goes back to the netpoller. Bulk writers
-// never wait; a cell that prints a few lines never reaches the streak; an
-// end-of-cell marker is seen at most gatherDelay late; and a trivial
-// cell's markers arrive through the netpoller as before, since a blocking
-// wait outside it would hold the kernel's only P.
+// finds the pipe empty, or fills half a chunk, or a drain has read it at
+// the end of a request, the pipe goes back to the netpoller. Bulk writers
+// never wait; a cell that prints a few lines never reaches the streak; and
+// the end of a request never waits for the sleep, since the drain reads
+// the pipe itself.
 const (
 	readChunk   = 32 << 10
 	gatherAfter = 8
@@ -169,85 +158,166 @@ const (
 	gatherDelay = time.Millisecond
 )
 
-// A pipeReader reads the non-blocking read end of a pipe: through a
+// A pipeReader reads the non-blocking read end of one of the worker's
+// output pipes and hands what it reads to a markerReader: through a
 // duplicate registered with Go's netpoller while output trickles, and
 // with plain reads after short sleeps while it floods, as described above.
-// stop makes a pending or later Read return os.ErrClosed; the goroutine
-// that reads then calls close. Reads must not run concurrently.
+//
+// One goroutine reads with run. Any other may call drain, which reads what
+// the pipe holds at once: every read, with the handing on of what it got,
+// takes turn, so that what one reader hands on never overtakes what the
+// other read before it. stop makes run return; the goroutine that ran it
+// then calls close.
 type pipeReader struct {
-	fd      int // the read end, never in the netpoller
+	out     *markerReader // guarded by turn
 	stopped atomic.Bool
-	streak  int // reads in a row that found data within gatherGap
+	streak  atomic.Int32 // reads in a row that found data within gatherGap
+
+	turn sync.Mutex
+	fd   int    // the read end, never in the netpoller; -1 once closed; guarded by turn
+	buf  []byte // guarded by turn
 
 	mu     sync.Mutex
-	polled *os.File      // a duplicate of fd in the netpoller; nil while gathering
-	raw    proto.RawFile // reads polled
+	polled *os.File        // a duplicate of fd in the netpoller; nil while gathering
+	raw    syscall.RawConn // polled's
 }
 
-// cellEnded tells r that a cell's end marker has come through it, so any
-// flood is over: the next Read waits in the netpoller. Without it, cells
-// that follow one another faster than gatherGap (a client pipelining
-// trivial cells) would build a streak from their markers alone, and each
-// would then wait gatherDelay for its marker. Like Read, it must be called
-// from the goroutine that reads.
-func (r *pipeReader) cellEnded() { r.streak = 0 }
+// newPipeReader takes over fd, which must be non-blocking, and hands what
+// it reads to out.
+func newPipeReader(fd int, out *markerReader) *pipeReader {
+	return &pipeReader{fd: fd, out: out, buf: make([]byte, readChunk)}
+}
 
-// newPipeReader takes over fd, which must be non-blocking.
-func newPipeReader(fd int) *pipeReader { return &pipeReader{fd: fd} }
+// run reads the pipe until end of file, an error or stop, then hands on
+// what out held back.
+func (r *pipeReader) run() {
+	for r.next() == nil {
+	}
+	r.turn.Lock()
+	r.out.flush()
+	r.turn.Unlock()
+}
 
-func (r *pipeReader) Read(p []byte) (int, error) {
-	if r.streak >= gatherAfter {
+// next reads the pipe once, waiting until it has data, and hands the data
+// on. It returns io.EOF at end of file and os.ErrClosed after stop.
+func (r *pipeReader) next() error {
+	if r.streak.Load() >= gatherAfter {
 		r.unpoll()
 		time.Sleep(gatherDelay)
-		if r.stopped.Load() {
-			return 0, os.ErrClosed
+		if read, err := r.gather(); read {
+			return err
 		}
-		n, errno := rawio.ReadFD(r.fd, p)
-		switch {
-		case errno == 0 && n > 0:
-			if n >= len(p)/2 {
-				r.streak = 0
-			}
-			return n, nil
-		case errno == 0:
-			return 0, io.EOF
-		case errno != unix.EAGAIN:
-			return 0, fmt.Errorf("interp: read worker output: %w", errno)
-		}
-		r.streak = 0 // the flood is over
 	}
-	f, err := r.poll()
-	if err != nil {
-		return 0, err
-	}
-	start := time.Now()
-	n, err := f.Read(p)
-	if n > 0 && n < len(p)/2 && time.Since(start) < gatherGap {
-		r.streak++
-	} else {
-		r.streak = 0
-	}
-	if err != nil && r.stopped.Load() {
-		err = os.ErrClosed
-	}
-	return n, err
+	return r.wait()
 }
 
-// poll returns the reader of the netpoller's duplicate of the pipe, making
-// one if there is none.
-func (r *pipeReader) poll() (proto.RawFile, error) {
+// gather reads the pipe once without waiting, and tells whether it found
+// anything, end of file or an error. An empty pipe ends the flood.
+func (r *pipeReader) gather() (bool, error) {
+	r.turn.Lock()
+	defer r.turn.Unlock()
+	if r.stopped.Load() || r.fd < 0 {
+		return true, os.ErrClosed
+	}
+	n, errno := rawio.ReadFD(r.fd, r.buf)
+	switch {
+	case errno == unix.EAGAIN:
+		r.streak.Store(0)
+		return false, nil
+	case errno != 0:
+		return true, fmt.Errorf("interp: read worker output: %w", errno)
+	case n == 0:
+		return true, io.EOF
+	}
+	if n >= len(r.buf)/2 {
+		r.streak.Store(0)
+	}
+	r.out.write(r.buf[:n])
+	return true, nil
+}
+
+// wait waits in the netpoller until the pipe is readable, then reads it
+// once and hands the data on.
+func (r *pipeReader) wait() error {
+	raw, err := r.poll()
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	var n int
+	var errno syscall.Errno
+	held := false
+	err = raw.Read(func(fd uintptr) bool {
+		r.turn.Lock()
+		n, errno = rawio.ReadFD(int(fd), r.buf)
+		if errno == unix.EAGAIN {
+			r.turn.Unlock()
+			return false // wait until it is readable
+		}
+		held = true
+		return true
+	})
+	if !held {
+		if r.stopped.Load() {
+			return os.ErrClosed
+		}
+		return fmt.Errorf("interp: read worker output: %w", err)
+	}
+	defer r.turn.Unlock()
+	switch {
+	case errno != 0:
+		return fmt.Errorf("interp: read worker output: %w", errno)
+	case n == 0:
+		return io.EOF
+	}
+	if n < len(r.buf)/2 && time.Since(start) < gatherGap {
+		r.streak.Add(1)
+	} else {
+		r.streak.Store(0)
+	}
+	r.out.write(r.buf[:n])
+	return nil
+}
+
+// drain reads, without waiting, everything the pipe holds, hands it on,
+// and flushes what out held back. Called once the worker has answered a
+// request, it hands on all that the request wrote: the worker writes its
+// output before its answer. It also ends any flood, so that the next
+// request's output is read through the netpoller at once.
+func (r *pipeReader) drain() {
+	r.turn.Lock()
+	defer r.turn.Unlock()
+	r.streak.Store(0)
+	for r.fd >= 0 && !r.stopped.Load() {
+		n, errno := rawio.ReadFD(r.fd, r.buf)
+		if errno != 0 || n == 0 {
+			break // empty; at end of file or on an error run ends too
+		}
+		r.out.write(r.buf[:n])
+	}
+	r.out.flush()
+}
+
+// poll returns the netpoller's duplicate of the pipe, making one if there
+// is none.
+func (r *pipeReader) poll() (syscall.RawConn, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.stopped.Load() {
-		return proto.RawFile{}, os.ErrClosed
+		return nil, os.ErrClosed
 	}
 	if r.polled == nil {
 		fd, err := unix.FcntlInt(uintptr(r.fd), unix.F_DUPFD_CLOEXEC, 0)
 		if err != nil {
-			return proto.RawFile{}, fmt.Errorf("interp: read worker output: %w", err)
+			return nil, fmt.Errorf("interp: read worker output: %w", err)
 		}
-		r.polled = os.NewFile(uintptr(fd), "worker-output")
-		r.raw = proto.NewRawFile(r.polled)
+		f := os.NewFile(uintptr(fd), "worker-output")
+		raw, err := f.SyscallConn()
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("interp: read worker output: %w", err)
+		}
+		r.polled, r.raw = f, raw
 	}
 	return r.raw, nil
 }
@@ -262,16 +332,21 @@ func (r *pipeReader) unpoll() {
 	}
 }
 
-// stop ends the reading: a Read waiting in the netpoller returns.
+// stop ends the reading: a read waiting in the netpoller returns.
 func (r *pipeReader) stop() {
 	r.stopped.Store(true)
 	r.unpoll()
 }
 
-// close releases the descriptors, once no Read runs or will run.
+// close releases the descriptors, once run has returned or will not run.
 func (r *pipeReader) close() {
 	r.unpoll()
-	unix.Close(r.fd)
+	r.turn.Lock()
+	defer r.turn.Unlock()
+	if r.fd >= 0 {
+		unix.Close(r.fd)
+		r.fd = -1
+	}
 }
 
 // Go runtime crash dumps on the worker's stderr. A dump starts with a

@@ -44,7 +44,6 @@ type worker struct {
 
 	mu       sync.Mutex
 	cond     *sync.Cond
-	ends     [2]uint64 // the last end marker seen on stdout, stderr
 	displays map[uint64]proto.Display
 	frames   []proto.PanicFrame // the panic frames of the running request, or of a crash
 
@@ -107,6 +106,7 @@ func startWorker(argv []string, dir string, env []string, ids *atomic.Uint64, h 
 		killed:   make(chan struct{}),
 	}
 	w.cond = sync.NewCond(&w.mu)
+	w.crash = newCrashFilter(func(s string) { h.stream("stderr", s) })
 
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -151,7 +151,11 @@ func startWorker(argv []string, dir string, env []string, ids *atomic.Uint64, h 
 			closeAll()
 			return nil, fmt.Errorf("interp: %s pipe: %w", name, err)
 		}
-		readers[i] = newPipeReader(p[0])
+		text := func(s string) { h.stream(name, s) }
+		if name == "stderr" {
+			text = w.crash.write
+		}
+		readers[i] = newPipeReader(p[0], newMarkerReader(w.token, text, w.marker))
 	}
 	outW, errW := writers[0], writers[1]
 
@@ -192,37 +196,27 @@ func startWorker(argv []string, dir string, env []string, ids *atomic.Uint64, h 
 	w.pid = cmd.Process.Pid
 	w.pipes = readers
 
-	sink := h.stream
-	w.crash = newCrashFilter(func(s string) { sink("stderr", s) })
-	for i, p := range readers {
-		name := [2]string{"stdout", "stderr"}[i]
-		text := func(s string) { sink(name, s) }
-		if name == "stderr" {
-			text = w.crash.write
-		}
+	for _, p := range readers {
 		w.readers.Add(1)
 		go func() {
 			defer w.readers.Done()
 			defer p.close()
-			readOutput(p, w.token, text, func(kind string, seq uint64) { w.marker(i, kind, seq) })
+			p.run()
 		}()
 	}
 	go w.readEvents()
 	return w, nil
 }
 
-// marker records a marker seen on pipe i (0 stdout, 1 stderr). A sync
-// marker releases the display event with the same number, so that rich
-// output keeps its place among the text.
-func (w *worker) marker(i int, kind string, seq uint64) {
+// marker handles a marker seen on stdout. A sync marker releases the
+// display event with the same number, so that rich output keeps its place
+// among the text.
+func (w *worker) marker(kind string, seq uint64) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	switch kind {
-	case "end":
-		w.ends[i] = seq
-		w.cond.Broadcast()
 	case "sync":
-		if w.waitCond(endWait, func() bool { _, ok := w.displays[seq]; return ok }) {
+		if w.waitCond(displayWait, func() bool { _, ok := w.displays[seq]; return ok }) {
 			ev := w.displays[seq]
 			delete(w.displays, seq)
 			w.mu.Unlock()
@@ -234,7 +228,7 @@ func (w *worker) marker(i int, kind string, seq uint64) {
 
 // waitCond waits on w.cond until done is true, the worker has exited, or
 // timeout has passed, and tells whether done is true. w.mu is held. Each
-// change waited for broadcasts w.cond: an end marker, a display event, the
+// change waited for broadcasts w.cond: a display event, the
 // worker's exit, and the timeout, so no waiter polls.
 func (w *worker) waitCond(timeout time.Duration, done func() bool) bool {
 	if done() {
@@ -397,13 +391,13 @@ func (w *worker) forget(c *call) {
 	delete(w.calls, c.id)
 }
 
-// waitEnds waits until both pipes have shown the end marker seq, the
-// worker has died, or the timeout passes. A cell that closed its own fd 1
-// never writes the marker; the timeout covers that.
-func (w *worker) waitEnds(seq uint64, timeout time.Duration) bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.waitCond(timeout, func() bool { return w.ends[0] >= seq && w.ends[1] >= seq })
+// drainOutput hands on all the output that the worker wrote before it
+// answered the request that has just been answered: it reads both pipes
+// empty, without waiting.
+func (w *worker) drainOutput() {
+	for _, p := range w.pipes {
+		p.drain()
+	}
 }
 
 // kill ends the worker's whole process group, whether or not the worker

@@ -63,8 +63,8 @@ const closeGrace = 500 * time.Millisecond
 // Transitions are serialised by life; mu guards the fields and is never
 // held while waiting for anything, so output, complete and inspect go on
 // while a worker is replaced. The Interpreter adds its own bounds around
-// requests: cancelWait from an interrupt to the request's end, endWait for
-// the output markers, callWait for complete, inspect and magics' requests.
+// requests: cancelWait from an interrupt to the request's end, displayWait
+// for a display event after its marker, callWait for complete, inspect and magics' requests.
 //
 // What the user is told, by the Interpreter, which knows the cell:
 //   - a worker that died between cells: a line on the next cell's stderr,

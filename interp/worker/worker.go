@@ -385,8 +385,7 @@ func (w *Worker) run(req request) {
 		res.Err = goroutineError(panics, res.Err, stopped)
 	}
 
-	w.writeMarkers(req.id)
-	w.emit(req.id, res)
+	w.emit(req.id, res) // after all the cell's own writes to fd 1 and fd 2: see package proto
 }
 
 // settle waits until no more goroutines run than before the cell. A
@@ -503,14 +502,6 @@ func writeAll(fd int, b []byte) {
 		}
 		b = b[n:]
 	}
-}
-
-// writeMarkers marks the end of request id's output on both pipes.
-func (w *Worker) writeMarkers(id uint64) {
-	w.outMu.Lock()
-	defer w.outMu.Unlock()
-	writeAll(1, []byte(proto.Marker(w.token, "end", id)))
-	writeAll(2, []byte(proto.Marker(w.token, "end", id)))
 }
 
 // Publish implements display.Publisher: it places a sync marker in stdout

@@ -14,15 +14,16 @@
 // only question; its ID comes from the worker and the kernel's JobTable
 // answer carries it back.
 //
-// The worker's fd 1 and fd 2 are pipes that carry the cell's own output;
-// the worker marks points in them with marker lines that no cell can
-// forge, because they contain a random token from the environment:
+// The worker's fd 1 and fd 2 are pipes that carry the cell's own output.
+// The worker marks where a display event belongs in them with a marker
+// line that no cell can forge, because it contains a random token from the
+// environment:
 //
-//	"\x00GK" + token + " end " + seq + "\n"   on fd 1 and fd 2, after a request's output
 //	"\x00GK" + token + " sync " + seq + "\n"  on fd 1, where display event seq belongs
 //
-// The kernel forwards everything before a marker as stream output, and
-// treats the request as finished only when both pipes have shown its end
-// marker. Marker lines are shorter than PIPE_BUF, so their writes are atomic
-// even when a cell's goroutines write at the same time.
+// The kernel forwards everything before a marker as stream output. The
+// worker writes a request's output before it answers the request, so once
+// the kernel has the answer it reads both pipes empty, without waiting,
+// and has all the output. Marker lines are shorter than PIPE_BUF, so their
+// writes are atomic even when a cell's goroutines write at the same time.
 package proto
