@@ -91,6 +91,7 @@ func Main(setUp func()) error {
 		execs:      make(chan request, 16),
 		jobReplies: map[uint64]chan []jobs.Job{},
 		cancel:     func() {},
+		procs:      newProcs(),
 	}
 	w.interruptCh.Store(make(chan struct{}))
 	w.dbg = newDebugger(w)
@@ -146,6 +147,7 @@ type Worker struct {
 	execs chan request
 	sess  *session
 	dbg   *debugger
+	procs *procs // the worker's GOMAXPROCS
 
 	mu          sync.Mutex
 	running     uint64 // ID of the running request, 0 when idle
@@ -333,6 +335,7 @@ func (w *Worker) run(req request) {
 	before := w.numGoroutine()
 
 	boost := startGCBoost()
+	cellEnded := w.procs.cellStarted()
 	var res proto.Result
 	if req.exec != nil {
 		w.dbg.enterCell(*req.exec)
@@ -345,6 +348,7 @@ func (w *Worker) run(req request) {
 		res = proto.Result{Exprs: w.sess.evalExprs(ctx, req.eval.Exprs)}
 	}
 	boost.stop()
+	cellEnded()
 	w.mu.Lock()
 	stopped := w.panicStop
 	w.mu.Unlock()
