@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -206,6 +207,12 @@ func (s *Server) execute(ctx context.Context, r *router, req *wire.Message) erro
 	if !c.Silent {
 		s.publish(req, "execute_input", map[string]any{"code": c.Code, "execution_count": count})
 	}
+	// Let the IOPub writers send busy and execute_input before the cell
+	// starts: on the kernel's one P (cmd/gokernel) they would otherwise run
+	// only once the cell waits, after its request has gone to the worker,
+	// and a client reads the four messages of a cell one after the other,
+	// so the sooner it has the first, the sooner it has the last.
+	runtime.Gosched()
 	out := s.newOutput(req, c.AllowStdin)
 	res := s.runCell(cellCtx, &ExecuteRequest{
 		Code: c.Code, Count: count, Silent: c.Silent, StoreHistory: store,
