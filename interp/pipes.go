@@ -307,7 +307,9 @@ func (r *pipeReader) poll() (syscall.RawConn, error) {
 		return nil, os.ErrClosed
 	}
 	if r.polled == nil {
+		r.turn.Lock()
 		fd, err := unix.FcntlInt(uintptr(r.fd), unix.F_DUPFD_CLOEXEC, 0)
+		r.turn.Unlock()
 		if err != nil {
 			return nil, fmt.Errorf("interp: read worker output: %w", err)
 		}
