@@ -129,7 +129,8 @@ type exitCode int
 func (c exitCode) String() string { return fmt.Sprintf("os.Exit(%d)", int(c)) }
 
 // overrides replaces, symbol by symbol, what would let a cell break the
-// worker from inside: exiting, closing its output, disabling interrupts;
+// worker from inside: exiting, closing its output (os.Stdout and os.Stderr
+// are copies, see cellStdio), disabling interrupts;
 // and runtime.NumGoroutine, which leaves out the worker's stdin watcher,
 // and runtime.GOMAXPROCS, which the worker lowers between cells (procs.go).
 // It also adds the hidden show package.
@@ -140,7 +141,9 @@ func (s *session) overrides() interp.Exports {
 	}
 	return interp.Exports{
 		"os/os": {
-			"Exit": reflect.ValueOf(func(code int) { panic(exitCode(code)) }),
+			"Exit":   reflect.ValueOf(func(code int) { panic(exitCode(code)) }),
+			"Stdout": reflect.ValueOf(&s.w.stdio.out).Elem(),
+			"Stderr": reflect.ValueOf(&s.w.stdio.err).Elem(),
 		},
 		"runtime/runtime": {
 			"NumGoroutine": reflect.ValueOf(s.w.numGoroutine),

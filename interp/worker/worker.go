@@ -93,6 +93,7 @@ func Main(setUp func()) error {
 		cancel:     func() {},
 		procs:      newProcs(),
 	}
+	w.stdio.renew()
 	w.interruptCh.Store(make(chan struct{}))
 	w.dbg = newDebugger(w)
 	w.sess, err = newSession(w)
@@ -147,7 +148,8 @@ type Worker struct {
 	execs chan request
 	sess  *session
 	dbg   *debugger
-	procs *procs // the worker's GOMAXPROCS
+	procs *procs    // the worker's GOMAXPROCS
+	stdio cellStdio // the cells' os.Stdout and os.Stderr
 
 	mu          sync.Mutex
 	running     uint64 // ID of the running request, 0 when idle
@@ -334,6 +336,7 @@ func (w *Worker) run(req request) {
 	watch := w.startStdinWatch()
 	before := w.numGoroutine()
 
+	w.stdio.renew()
 	boost := startGCBoost()
 	cellEnded := w.procs.cellStarted()
 	var res proto.Result
