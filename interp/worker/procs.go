@@ -78,8 +78,9 @@ func (p *procs) cellStarted(goroutines int) (ended func(goroutines int)) {
 func (p *procs) raise(cell uint64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.cell == cell {
-		p.set(true)
+	if !p.user && !p.raised && p.cell == cell {
+		p.raised = true
+		runtime.GOMAXPROCS(p.full)
 	}
 }
 
@@ -89,21 +90,15 @@ func (p *procs) end(goroutines int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.cell++
-	p.set(goroutines > p.idle)
-}
-
-// set puts every P (raised) or one in force, unless a cell took the
-// decision over. p.mu is held.
-func (p *procs) set(raised bool) {
-	if p.user || p.raised == raised {
+	if p.user || p.raised == (goroutines > p.idle) {
 		return
 	}
-	p.raised = raised
-	n := 1
-	if raised {
-		n = p.full
+	p.raised = !p.raised
+	if p.raised {
+		runtime.GOMAXPROCS(p.full)
+	} else {
+		runtime.GOMAXPROCS(1)
 	}
-	runtime.GOMAXPROCS(n)
 }
 
 // gomaxprocs is runtime.GOMAXPROCS as cells see it.
