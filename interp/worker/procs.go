@@ -20,9 +20,7 @@ import (
 // back 10–15 % later. A cell that computes for longer than procsAfter, or
 // waits on goroutines that do, gets every P for the rest of its run, so it
 // runs its goroutines, and the collector, in parallel, as a Go program
-// does. When a cell ends, the worker goes back to one P, unless goroutines
-// that cells started still run: those keep every P, so that a computation
-// left running in the background does not share one P with later cells.
+// does; the worker goes back to one P when the cell ends.
 //
 // Cells see Go's value: runtime.GOMAXPROCS(0) returns what a Go program
 // would have, and a cell that sets it takes the decision over for the rest
@@ -34,16 +32,15 @@ const procsAfter = 10 * time.Millisecond
 type procs struct {
 	mu     sync.Mutex
 	full   int    // what a Go program would have; 0: the policy stands aside
-	raised bool   // full is in force
+	raised bool   // full is in force for the running cell
 	user   bool   // a cell set GOMAXPROCS: the policy stands aside
 	cell   uint64 // counts the cells started, so that a late timer finds its own
-	idle   int    // the fewest goroutines seen as a cell started; -1 before the first
 }
 
 // newProcs takes the worker down to one P, unless GOMAXPROCS is set in the
 // environment or the machine has one CPU anyway.
 func newProcs() *procs {
-	p := &procs{idle: -1}
+	p := &procs{}
 	if os.Getenv("GOMAXPROCS") == "" && runtime.GOMAXPROCS(0) > 1 {
 		p.full = runtime.GOMAXPROCS(1)
 	}
@@ -51,26 +48,20 @@ func newProcs() *procs {
 }
 
 // cellStarted gives the running cell every P after procsAfter, unless
-// the returned function, which the cell's end calls, comes first. Both
-// take the number of goroutines (the worker's numGoroutine) at that
-// moment: a cell that ends with more than the fewest seen as a cell
-// started has left goroutines running, and the worker keeps, or takes,
-// every P; otherwise it goes back to one.
-func (p *procs) cellStarted(goroutines int) (ended func(goroutines int)) {
+// the returned function, which the cell's end calls, comes first; that
+// function goes back to one P.
+func (p *procs) cellStarted() (ended func()) {
 	if p.full == 0 {
-		return func(int) {}
+		return func() {}
 	}
 	p.mu.Lock()
 	p.cell++
 	cell := p.cell
-	if p.idle < 0 || goroutines < p.idle {
-		p.idle = goroutines
-	}
 	p.mu.Unlock()
 	t := time.AfterFunc(procsAfter, func() { p.raise(cell) })
-	return func(goroutines int) {
+	return func() {
 		t.Stop()
-		p.end(goroutines)
+		p.lower()
 	}
 }
 
@@ -84,19 +75,13 @@ func (p *procs) raise(cell uint64) {
 	}
 }
 
-// end ends the running cell: back to one P, unless goroutines of cells
-// still run.
-func (p *procs) end(goroutines int) {
+// lower ends the running cell: back to one P.
+func (p *procs) lower() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.cell++
-	if p.user || p.raised == (goroutines > p.idle) {
-		return
-	}
-	p.raised = !p.raised
-	if p.raised {
-		runtime.GOMAXPROCS(p.full)
-	} else {
+	if !p.user && p.raised {
+		p.raised = false
 		runtime.GOMAXPROCS(1)
 	}
 }

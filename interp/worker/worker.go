@@ -338,7 +338,7 @@ func (w *Worker) run(req request) {
 
 	w.stdio.renew()
 	boost := startGCBoost()
-	cellEnded := w.procs.cellStarted(before)
+	cellEnded := w.procs.cellStarted()
 	var res proto.Result
 	if req.exec != nil {
 		w.dbg.enterCell(*req.exec)
@@ -351,6 +351,7 @@ func (w *Worker) run(req request) {
 		res = proto.Result{Exprs: w.sess.evalExprs(ctx, req.eval.Exprs)}
 	}
 	boost.stop()
+	cellEnded()
 	w.mu.Lock()
 	stopped := w.panicStop
 	w.mu.Unlock()
@@ -392,9 +393,6 @@ func (w *Worker) run(req request) {
 	}
 
 	w.emit(req.id, res) // after all the cell's own writes to fd 1 and fd 2: see package proto
-	// After the answer: changing GOMAXPROCS stops the world, which waits
-	// for goroutines that the cell left running to be preempted.
-	cellEnded(w.numGoroutine())
 }
 
 // settle waits until no more goroutines run than before the cell. A
