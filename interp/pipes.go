@@ -2,7 +2,6 @@ package interp
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -217,38 +216,24 @@ func (r *pipeReader) next() error {
 func (r *pipeReader) gather() (bool, error) {
 	r.turn.Lock()
 	defer r.turn.Unlock()
-	n, err := r.readNow()
-	if errors.Is(err, unix.EAGAIN) {
+	if r.stopped.Load() || r.fd < 0 {
+		return true, os.ErrClosed
+	}
+	n, errno := rawio.ReadFD(r.fd, r.buf)
+	switch {
+	case errno == unix.EAGAIN:
 		r.streak.Store(0)
 		return false, nil
+	case errno != 0:
+		return true, fmt.Errorf("interp: read worker output: %w", errno)
+	case n == 0:
+		return true, io.EOF
 	}
 	if n >= len(r.buf)/2 {
 		r.streak.Store(0)
 	}
-	return true, err
-}
-
-// readNow reads the pipe once, without waiting, and hands on what it got.
-// r.turn is held.
-func (r *pipeReader) readNow() (int, error) {
-	if r.stopped.Load() || r.fd < 0 {
-		return 0, os.ErrClosed
-	}
-	n, errno := rawio.ReadFD(r.fd, r.buf)
-	return n, r.handOn(n, errno)
-}
-
-// handOn hands on the n bytes that a read got, or says why it got none.
-// r.turn is held.
-func (r *pipeReader) handOn(n int, errno syscall.Errno) error {
-	switch {
-	case errno != 0:
-		return fmt.Errorf("interp: read worker output: %w", errno)
-	case n == 0:
-		return io.EOF
-	}
 	r.out.write(r.buf[:n])
-	return nil
+	return true, nil
 }
 
 // wait waits in the netpoller until the pipe is readable, then reads it
@@ -279,14 +264,18 @@ func (r *pipeReader) wait() error {
 		return fmt.Errorf("interp: read worker output: %w", err)
 	}
 	defer r.turn.Unlock()
-	if err := r.handOn(n, errno); err != nil {
-		return err
+	switch {
+	case errno != 0:
+		return fmt.Errorf("interp: read worker output: %w", errno)
+	case n == 0:
+		return io.EOF
 	}
 	if n < len(r.buf)/2 && time.Since(start) < gatherGap {
 		r.streak.Add(1)
 	} else {
 		r.streak.Store(0)
 	}
+	r.out.write(r.buf[:n])
 	return nil
 }
 
@@ -299,12 +288,12 @@ func (r *pipeReader) drain() {
 	r.turn.Lock()
 	defer r.turn.Unlock()
 	r.streak.Store(0)
-	for {
-		// Empty, or at end of file, on an error or after stop, where run
-		// ends too.
-		if _, err := r.readNow(); err != nil {
-			break
+	for r.fd >= 0 && !r.stopped.Load() {
+		n, errno := rawio.ReadFD(r.fd, r.buf)
+		if errno != 0 || n == 0 {
+			break // empty; at end of file or on an error run ends too
 		}
+		r.out.write(r.buf[:n])
 	}
 	r.out.flush()
 }
