@@ -31,7 +31,7 @@ const procsAfter = 10 * time.Millisecond
 // A procs decides the worker's GOMAXPROCS.
 type procs struct {
 	mu     sync.Mutex
-	full   int    // what a Go program would have; 0: the policy stands aside
+	full   int  // what a Go program would have; 0: the policy stands aside
 	raised bool   // full is in force for the running cell
 	user   bool   // a cell set GOMAXPROCS: the policy stands aside
 	cell   uint64 // counts the cells started, so that a late timer finds its own
