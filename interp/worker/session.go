@@ -131,8 +131,7 @@ func (c exitCode) String() string { return fmt.Sprintf("os.Exit(%d)", int(c)) }
 // overrides replaces, symbol by symbol, what would let a cell break the
 // worker from inside: exiting, closing its output (os.Stdout and os.Stderr
 // are copies, see cellStdio), disabling interrupts;
-// and runtime.NumGoroutine, which leaves out the worker's stdin watcher,
-// and runtime.GOMAXPROCS, which the worker lowers between cells (procs.go).
+// and runtime.NumGoroutine, which leaves out the worker's stdin watcher.
 // It also adds the hidden show package.
 func (s *session) overrides() interp.Exports {
 	fatal := func(v ...any) {
@@ -147,7 +146,6 @@ func (s *session) overrides() interp.Exports {
 		},
 		"runtime/runtime": {
 			"NumGoroutine": reflect.ValueOf(s.w.numGoroutine),
-			"GOMAXPROCS":   reflect.ValueOf(s.w.procs.gomaxprocs),
 		},
 		"log/log": {
 			"Fatal":   reflect.ValueOf(fatal),

@@ -91,7 +91,6 @@ func Main(setUp func()) error {
 		execs:      make(chan request, 16),
 		jobReplies: map[uint64]chan []jobs.Job{},
 		cancel:     func() {},
-		procs:      newProcs(),
 	}
 	w.stdio.renew()
 	w.interruptCh.Store(make(chan struct{}))
@@ -148,7 +147,6 @@ type Worker struct {
 	execs chan request
 	sess  *session
 	dbg   *debugger
-	procs *procs    // the worker's GOMAXPROCS
 	stdio cellStdio // the cells' os.Stdout and os.Stderr
 
 	mu          sync.Mutex
@@ -338,7 +336,6 @@ func (w *Worker) run(req request) {
 
 	w.stdio.renew()
 	boost := startGCBoost()
-	cellEnded := w.procs.cellStarted()
 	var res proto.Result
 	if req.exec != nil {
 		w.dbg.enterCell(*req.exec)
@@ -351,7 +348,6 @@ func (w *Worker) run(req request) {
 		res = proto.Result{Exprs: w.sess.evalExprs(ctx, req.eval.Exprs)}
 	}
 	boost.stop()
-	cellEnded()
 	w.mu.Lock()
 	stopped := w.panicStop
 	w.mu.Unlock()
