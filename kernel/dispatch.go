@@ -49,9 +49,11 @@ var handlers = map[string]handler{
 }
 
 // dispatch runs req's handler inside a busy/idle frame. A panic in a
-// handler is logged and reported; it never ends the kernel.
+// handler is logged and reported; it never ends the kernel. Once idle is
+// out, the kernel collects its garbage if it is due (collect.go).
 func (s *Server) dispatch(ctx context.Context, r *router, req *wire.Message) (err error) {
 	s.status(req, "busy")
+	defer s.gc.collectIfDue()
 	defer s.status(req, "idle")
 	h, ok := handlers[req.Header.MsgType]
 	if !ok {

@@ -44,6 +44,7 @@ type Server struct {
 	signer  *wire.Signer
 	seen    *signatureLog // recent signatures, to drop replays
 	usage   *usageMeter
+	gc      *idleCollector // collects between requests, see collect.go
 	interp  Interpreter
 	log     *log.Logger
 	session string
@@ -105,6 +106,7 @@ func NewServer(conn *wire.ConnectionInfo, in Interpreter, logger *log.Logger) (*
 		session:      uuid.NewString(),
 		seen:         newSignatureLog(signatureHistory),
 		usage:        newUsageMeter(),
+		gc:           newIdleCollector(),
 		stdinReplies: make(chan *wire.Message, 16),
 		stop:         make(chan struct{}),
 		drained:      make(chan struct{}, 1),
@@ -152,6 +154,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	s.waitDrained()
 	s.closeSockets()
 	wg.Wait()
+	s.gc.wait()
 	return nil
 }
 
