@@ -41,22 +41,27 @@ func TestInterrupt(t *testing.T) {
 		name      string
 		code      string
 		keepState bool
+		idle      time.Duration // the worker's pause before the cell
 	}{
-		{"busy loop", "for {}", true},
-		{"sleep", "time.Sleep(time.Hour)", true},
-		{"channel", "<-make(chan int)", true},
-		{"fifo open for writing", `os.OpenFile(` + strconv.Quote(fifo) + `, os.O_WRONLY, 0)`, true},
-		{"fifo open for reading", `f, err := os.Open(` + strconv.Quote(fifo) + `)`, true},
-		{"fifo syscall open", `syscall.Open(` + strconv.Quote(fifo) + `, syscall.O_RDONLY, 0)`, true},
+		{"busy loop", "for {}", true, 0},
+		// After a pause the runtime's monitor is asleep, and with every P
+		// busy only it can read the interrupt (interp/worker/monitor.go).
+		{"busy loops on every CPU", "for i := 1; i < cpus; i++ {\n\tgo func() {\n\t\tfor {\n\t\t}\n\t}()\n}\nfor {\n}", true, time.Second},
+		{"sleep", "time.Sleep(time.Hour)", true, 0},
+		{"channel", "<-make(chan int)", true, 0},
+		{"fifo open for writing", `os.OpenFile(` + strconv.Quote(fifo) + `, os.O_WRONLY, 0)`, true, 0},
+		{"fifo open for reading", `f, err := os.Open(` + strconv.Quote(fifo) + `)`, true, 0},
+		{"fifo syscall open", `syscall.Open(` + strconv.Quote(fifo) + `, syscall.O_RDONLY, 0)`, true, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := newInterpreter(t, t.TempDir())
-			for k, c := range []string{`import ("os"; "syscall"; "time")`, "var kept = 41"} {
+			for k, c := range []string{`import ("os"; "runtime"; "syscall"; "time")`, "var kept, cpus = 41, runtime.NumCPU()"} {
 				if _, res := run(t, in, k+1, c); res.Err != nil {
 					t.Fatal(res.Err)
 				}
 			}
+			time.Sleep(tt.idle)
 			res, took := interruptAfter(t, in, 3, tt.code, 300*time.Millisecond)
 			if res.Err == nil || res.Err.Name != "Interrupted" {
 				t.Fatalf("result %+v, want an Interrupted error", res.Err)

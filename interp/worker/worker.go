@@ -106,6 +106,7 @@ func Main(setUp func()) error {
 		setUp()
 	}
 
+	go keepMonitorAwake()
 	go w.execLoop()
 	err = w.readRequests()
 	// The kernel has gone or closed the socket: end the processes cells

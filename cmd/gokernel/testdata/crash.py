@@ -120,6 +120,23 @@ class CrashTests(KernelTestCase):
     def test_interrupt_busy_loop(self):
         self.interrupt('fmt.Println("started")\nfor {\n}', replaced=False)
 
+    def test_interrupt_busy_loops_on_every_cpu(self):
+        """A busy loop on every CPU, after a pause and without output, is interrupted; the variables survive.
+
+        With every P busy only the Go runtime's monitor can read the
+        interrupt, and after a pause it sleeps; printing "started" would
+        wake it, so this cell prints nothing and is interrupted 0.3 s in."""
+        km, kc = self.start_kernel()
+        self.assert_ok(kc, setup("runtime") + "\ncpus := runtime.NumCPU()")
+        pid = self.worker_pid(kc)
+        time.sleep(1)
+        cell = self.send(kc, "for i := 1; i < cpus; i++ {\n\tgo func() {\n\t\tfor {\n\t\t}\n\t}()\n}\nfor {\n}")
+        time.sleep(0.3)
+        interrupted = time.monotonic()
+        km.interrupt_kernel()
+        self.collect(kc, cell, timeout=INTERRUPT_BOUND + 20)
+        self.check_aftermath(kc, cell, pid, False, INTERRUPT_BOUND, started=interrupted)
+
     def test_interrupt_fifo_open(self):
         tmp = tempfile.mkdtemp(prefix="gokernel-fifo-")
         self.addCleanup(shutil.rmtree, tmp)
