@@ -737,7 +737,7 @@ def main():
     p.add_argument("--cells", type=int, default=500, help="trivial cells per sitting (default %(default)s)")
     p.add_argument("--warmup", type=int, default=5, help="untimed cells before the timed ones (default %(default)s)")
     p.add_argument("--lines", type=int, default=10000, help="lines to print (default %(default)s)")
-    p.add_argument("--print-reps", type=int, default=3, help="print cells per sitting (default %(default)s)")
+    p.add_argument("--print-reps", type=int, default=9, help="print cells per sitting (default %(default)s)")
     p.add_argument("--blocking-cells", type=int, default=100,
                    help="trivial cells per sitting through BlockingKernelClient (default %(default)s)")
     p.add_argument("--json", metavar="FILE", help="also write the summary to FILE as JSON")
