@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/beacceaf/gokernel/cmd/internal/pages"
 	"github.com/beacceaf/gokernel/interp/worker"
 )
 
@@ -25,8 +26,9 @@ func main() {
 		os.Exit(2)
 	}
 	// Once the interpreter is set up, the pages that only start-up used
-	// go. Best effort: a worker that keeps them works as well.
-	setUp := func() { _, _ = dropStartupPages() }
+	// go: most of them built yaegi's symbol tables. Best effort: a worker
+	// that keeps them works as well.
+	setUp := func() { _, _ = pages.DropStartupPages() }
 	if err := worker.Main(setUp); err != nil {
 		fmt.Fprintf(os.Stderr, "gokernel-worker: %v\n", err)
 		os.Exit(1)

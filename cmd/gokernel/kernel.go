@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"syscall"
 
+	"github.com/beacceaf/gokernel/cmd/internal/pages"
 	"github.com/beacceaf/gokernel/interp"
 	"github.com/beacceaf/gokernel/kernel"
 	"github.com/beacceaf/gokernel/kernel/wire"
@@ -83,6 +84,9 @@ func runKernel(ctx context.Context, connFile string) error {
 			}
 		}
 	}()
+	// Start-up is over: flags, the connection file, the kernelspec. Best
+	// effort, like the worker's (package pages).
+	_, _ = pages.DropStartupPages()
 	if err := srv.Serve(ctx); err != nil {
 		return fmt.Errorf("kernel: %w", err)
 	}

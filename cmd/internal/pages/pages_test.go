@@ -1,4 +1,4 @@
-package main
+package pages
 
 import (
 	"os"
@@ -30,23 +30,27 @@ func rssFileKiB(t *testing.T) int {
 
 func TestDropStartupPages(t *testing.T) {
 	before := rssFileKiB(t)
-	released, err := dropStartupPages()
+	released, err := DropStartupPages()
 	if err != nil {
-		t.Fatalf("dropStartupPages: %v", err)
+		t.Fatalf("DropStartupPages: %v", err)
 	}
 	after := rssFileKiB(t)
-	// The test binary links the worker's packages, whose initialisation
-	// touched megabytes of code and read-only data.
+	// Starting the test binary (the runtime, package testing and their
+	// initialisation) touched megabytes of its code and read-only data:
+	// 2.7 MiB when this was written.
 	if released < 1<<20 {
-		t.Errorf("dropStartupPages released %d bytes, want at least 1 MiB", released)
+		t.Errorf("DropStartupPages released %d bytes, want at least 1 MiB", released)
 	}
-	if after >= before-1024 {
-		t.Errorf("RssFile went from %d to %d kB, want at least 1 MiB less", before, after)
+	// RssFile counts fewer pages than the mappings' Rss did, and the test
+	// runs code again before it reads it (about 0.9 MiB less when this
+	// was written).
+	if after >= before-512 {
+		t.Errorf("RssFile went from %d to %d kB, want at least 512 KiB less", before, after)
 	}
 	// The dropped code and data come back when used: a second call reads
 	// smaps and formats numbers again, through pages it dropped itself.
-	if _, err := dropStartupPages(); err != nil {
-		t.Fatalf("second dropStartupPages: %v", err)
+	if _, err := DropStartupPages(); err != nil {
+		t.Fatalf("second DropStartupPages: %v", err)
 	}
 	if got := strconv.Itoa(before); got != strconv.FormatInt(int64(before), 10) {
 		t.Errorf("strconv after the drop: %q", got)

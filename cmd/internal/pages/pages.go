@@ -1,4 +1,4 @@
-package main
+package pages
 
 import (
 	"bufio"
@@ -10,18 +10,16 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// dropStartupPages takes out of the process's resident set the pages of
+// DropStartupPages takes out of the process's resident set the pages of
 // its own program file that are mapped read-only and were never written:
-// the code and read-only data that package initialisation touched. Most of
-// them only build yaegi's symbol tables, about a hundred and sixty
-// packages' worth, and are not used again. The pages stay in the page
-// cache; one that a cell needs again is mapped back at its first use, as
-// a minor fault. A mapping that holds private copies of pages (smaps's
-// Anonymous, as a debugger's breakpoints make) is left alone, so that
-// nothing but pages of the file itself is dropped. ("Dirty" there
+// the code and read-only data that start-up touched. The pages stay in the
+// page cache; one that the process needs again is mapped back at its first
+// use, as a minor fault. A mapping that holds private copies of pages
+// (smaps's Anonymous, as a debugger's breakpoints make) is left alone, so
+// that nothing but pages of the file itself is dropped. ("Dirty" there
 // describes the page cache, as of a file just built, not this process.) It
 // returns how many bytes it released from the resident set.
-func dropStartupPages() (int, error) {
+func DropStartupPages() (int, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return 0, fmt.Errorf("drop start-up pages: %w", err)
