@@ -60,6 +60,11 @@ func (c *idleCollector) collectIfDue() bool {
 	go func() {
 		defer c.wg.Done()
 		defer c.running.Store(false)
+		// Let the goroutines that write the idle message to IOPub (zmq4's
+		// and the batching connection's) go first: on the kernel's one P
+		// the collector's marking would otherwise run ahead of them.
+		runtime.Gosched()
+		runtime.Gosched()
 		runtime.GC()
 	}()
 	return true
