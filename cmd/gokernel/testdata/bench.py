@@ -8,7 +8,10 @@ the kernel it is compared with. A --floor kernelspec is measured beside them
 as a reference, without targets: gokernel's protocol side with an interpreter
 that does nothing (cmd/gokernel/testdata/floorkernel), the least a cell can
 cost through package kernel and this client. Each sitting starts every kernel
-once, in alternating order, and measures:
+once, in alternating order, and measures the figures below. The kernels of a
+sitting live side by side and take turns, a block of 50 trivial cells or one
+print cell each, so that each sitting compares them over the same seconds of
+the machine, whose speed drifts:
 
   * start: from starting the kernel's process to its first kernel_info_reply,
     and to the idle of the first cell, run straight after;
@@ -58,6 +61,10 @@ from jupyter_client.kernelspec import KernelSpecManager  # noqa: E402
 from jupyter_client.session import Session  # noqa: E402
 
 MiB = 1 << 20
+
+# Trivial cells run in blocks of this many, the kernels of a sitting taking
+# turns.
+TRIVIAL_BLOCK = 50
 
 # The code of each benchmark, by the kernelspec's language. The setup cell
 # runs once after start, untimed.
@@ -350,40 +357,68 @@ class Kernel:
         return out
 
 
-def sitting(ctx, kernel, args, workdir):
-    """Start kernel, measure it, shut it down; return a dict of figures."""
-    cf = os.path.join(workdir, f"kernel-{kernel.name}-{secrets.token_hex(4)}.json")
-    write_connection_file(
-        cf, ip="127.0.0.1", key=secrets.token_hex(16).encode(), transport="tcp"
-    )
-    with open(cf) as f:
-        info = json.load(f)
-    log_path = cf[:-5] + ".log"
-    env = dict(os.environ)
-    if _PYDEVD_ORIG is None:
-        del env[_PYDEVD]
-    else:
-        env[_PYDEVD] = _PYDEVD_ORIG
-    env.update(kernel.spec.env or {})
-    env["JPY_PARENT_PID"] = str(os.getpid())
-    res = {"failures": []}
+class Sitting:
+    """One kernel's part in one sitting.
 
-    with open(log_path, "wb") as log:
-        # The client connects first; its first request waits in its queue.
-        client = LeanClient(ctx, info, None, log_path)
-        msg, frames = client.prepare("kernel_info_request", {})
-        t0 = now()
-        proc = subprocess.Popen(
-            kernel.argv(cf),
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+    The constructor starts the kernel and measures its start and first cell;
+    trivial and print_once time cells, and main calls them for the kernels
+    of a sitting in turn, so that each kernel is timed in the same seconds
+    of the machine; finish measures memory, the stock client and shutdown,
+    ends the kernel and returns the sitting's figures. After a failure,
+    which goes to res["failures"], the steps left do nothing but finish's
+    clean-up.
+    """
+
+    def __init__(self, ctx, kernel, args, workdir):
+        self.kernel, self.args = kernel, args
+        self.res = {"failures": []}
+        self.times, self.ptimes, self.nstreams = [], [], []
+        self.proc, self.client, self.info, self.tree = None, None, None, []
+        self.step(lambda: self.start(ctx, workdir))
+
+    def step(self, f):
+        """Run f unless an earlier step failed; record its failure."""
+        if self.res["failures"]:
+            return
+        try:
+            f()
+        except KernelError as e:
+            self.res["failures"].append(str(e))
+        except Exception as e:  # e.g. queue.Empty from BlockingKernelClient
+            self.res["failures"].append(f"{type(e).__name__}: {e}")
+
+    def start(self, ctx, workdir):
+        kernel, res = self.kernel, self.res
+        cf = os.path.join(workdir, f"kernel-{kernel.name}-{secrets.token_hex(4)}.json")
+        write_connection_file(
+            cf, ip="127.0.0.1", key=secrets.token_hex(16).encode(), transport="tcp"
         )
-    client.proc = proc
-    tree = [proc.pid]
-    try:
+        with open(cf) as f:
+            self.info = json.load(f)
+        log_path = cf[:-5] + ".log"
+        env = dict(os.environ)
+        if _PYDEVD_ORIG is None:
+            del env[_PYDEVD]
+        else:
+            env[_PYDEVD] = _PYDEVD_ORIG
+        env.update(kernel.spec.env or {})
+        env["JPY_PARENT_PID"] = str(os.getpid())
+
+        with open(log_path, "wb") as log:
+            # The client connects first; its first request waits in its queue.
+            client = self.client = LeanClient(ctx, self.info, None, log_path)
+            msg, frames = client.prepare("kernel_info_request", {})
+            t0 = now()
+            self.proc = subprocess.Popen(
+                kernel.argv(cf),
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        client.proc = self.proc
+        self.tree = [self.proc.pid]
         client.shell.send_multipart(frames)
         _, t = client.wait_reply(msg["header"]["msg_id"], t0 + 60, "kernel_info_reply")
         res["start"] = t - t0
@@ -414,74 +449,87 @@ def sitting(ctx, kernel, args, workdir):
             _, reply, outputs = client.run(setup)
             if reply["content"].get("status") != "ok":
                 raise KernelError(f"setup cell {setup!r}: reply {reply['content']}")
+        for _ in range(self.args.warmup):
+            self.run_trivial()
 
-        times = []
-        for i in range(args.warmup + args.cells):
-            dt, reply, outputs = client.run(trivial)
-            if reply["content"].get("status") != "ok" or outputs:
-                raise KernelError(
-                    f"trivial cell {trivial!r}: reply {reply['content']}, "
-                    f"outputs {[o['msg_type'] for o in outputs]}"
-                )
-            if i >= args.warmup:
-                times.append(dt)
-        res["trivial_median"] = statistics.median(times)
-        res["trivial_p99"] = percentile(times, 99)
-
-        code = kernel.code["print"].format(n=args.lines)
-        want = "".join(f"{i}\n" for i in range(args.lines))
-        ptimes, nstreams = [], []
-        for _ in range(0 if kernel.floor else args.print_reps):
-            dt, reply, outputs = client.run(code)
-            got = "".join(
-                o["content"]["text"]
-                for o in outputs
-                if o["msg_type"] == "stream" and o["content"]["name"] == "stdout"
+    def run_trivial(self):
+        trivial = self.kernel.code["trivial"]
+        dt, reply, outputs = self.client.run(trivial)
+        if reply["content"].get("status") != "ok" or outputs:
+            raise KernelError(
+                f"trivial cell {trivial!r}: reply {reply['content']}, "
+                f"outputs {[o['msg_type'] for o in outputs]}"
             )
-            other = [o["msg_type"] for o in outputs if o["msg_type"] != "stream"]
-            if reply["content"].get("status") != "ok" or other:
-                c = reply["content"]
-                res["failures"].append(
-                    f"print cell: reply {c.get('status')} {c.get('ename', '')} "
-                    f"{c.get('evalue', '')!r}, other outputs {other}"
-                )
-            elif got != want:
-                res["failures"].append(f"print cell: {describe_mismatch(got, want)}")
-            ptimes.append(dt)
-            nstreams.append(len(outputs))
-        if ptimes:
-            res["print"] = statistics.median(ptimes)
-            res["print_messages"] = statistics.median(nstreams)
+        return dt
 
-        tree = process_tree(proc.pid)
-        res["rss"], res["pss"], res["rss_each"] = memory(proc.pid)
+    def trivial(self, n):
+        """Time n trivial cells."""
+        self.step(lambda: self.times.extend(self.run_trivial() for _ in range(n)))
+
+    def print_once(self):
+        """Time one cell that prints args.lines lines, and check its output."""
+        self.step(self._print_once)
+
+    def _print_once(self):
+        code = self.kernel.code["print"].format(n=self.args.lines)
+        want = "".join(f"{i}\n" for i in range(self.args.lines))
+        dt, reply, outputs = self.client.run(code)
+        got = "".join(
+            o["content"]["text"]
+            for o in outputs
+            if o["msg_type"] == "stream" and o["content"]["name"] == "stdout"
+        )
+        other = [o["msg_type"] for o in outputs if o["msg_type"] != "stream"]
+        if reply["content"].get("status") != "ok" or other:
+            c = reply["content"]
+            self.res["failures"].append(
+                f"print cell: reply {c.get('status')} {c.get('ename', '')} "
+                f"{c.get('evalue', '')!r}, other outputs {other}"
+            )
+        elif got != want:
+            self.res["failures"].append(f"print cell: {describe_mismatch(got, want)}")
+        self.ptimes.append(dt)
+        self.nstreams.append(len(outputs))
+
+    def finish(self):
+        """Measure memory, the stock client and shutdown; end the kernel."""
+        self.step(self._finish)
+        if self.client is not None:
+            self.client.close()
+        if self.proc is not None:
+            reap(self.proc, self.tree)
+        return self.res
+
+    def _finish(self):
+        res, client = self.res, self.client
+        if self.times:
+            res["trivial_median"] = statistics.median(self.times)
+            res["trivial_p99"] = percentile(self.times, 99)
+        if self.ptimes:
+            res["print"] = statistics.median(self.ptimes)
+            res["print_messages"] = statistics.median(self.nstreams)
+
+        self.tree = process_tree(self.proc.pid)
+        res["rss"], res["pss"], res["rss_each"] = memory(self.proc.pid)
 
         # What a stock client sees. Close the lean client's shell and IOPub
         # first so that nothing else reads or buffers the kernel's messages.
         client.shell.close(linger=0)
         client.iopub.close(linger=0)
-        res["blocking_median"] = blocking(info, trivial, args)
+        res["blocking_median"] = blocking(self.info, self.kernel.code["trivial"], self.args)
 
         # A pidfd turns readable when the process ends: Popen.wait's timeout
         # polls with sleeps of up to 50 ms, too coarse for this figure.
-        pidfd = os.pidfd_open(proc.pid)
+        pidfd = os.pidfd_open(self.proc.pid)
         try:
             t = client.shutdown()
             if select.select([pidfd], [], [], 10)[0]:
                 res["shutdown"] = now() - t
-                proc.wait()
+                self.proc.wait()
             else:
                 res["failures"].append("kernel did not exit within 10 s of shutdown_request")
         finally:
             os.close(pidfd)
-    except KernelError as e:
-        res["failures"].append(str(e))
-    except Exception as e:  # e.g. queue.Empty from BlockingKernelClient
-        res["failures"].append(f"{type(e).__name__}: {e}")
-    finally:
-        client.close()
-        reap(proc, tree)
-    return res
 
 
 def reap(proc, tree):
@@ -642,7 +690,8 @@ def print_report(kernels, summary, results, args, info):
     print(
         f"- method: {args.sittings} sittings, alternating kernel order; "
         f"{args.cells} trivial cells ({args.warmup} warm-up) and "
-        f"{args.print_reps}× print per sitting; {args.blocking_cells} cells for "
+        f"{args.print_reps}× print per sitting, the kernels taking turns (blocks of "
+        f"{TRIVIAL_BLOCK} trivial cells, single print cells); {args.blocking_cells} cells for "
         "BlockingKernelClient; each figure is the median over sittings of "
         "the sitting's figure"
     )
@@ -757,8 +806,19 @@ def main():
     with tempfile.TemporaryDirectory(prefix="gokernel-bench-") as workdir:
         for s in range(args.sittings):
             order = kernels if s % 2 == 0 else kernels[::-1]
+            runs = {k.label: Sitting(ctx, k, args, workdir) for k in order}
+            # The kernels take turns, a block of trivial cells or one print
+            # cell each, in alternating order, so that a sitting compares
+            # them over the same seconds of a machine whose speed drifts.
+            for b, first in enumerate(range(0, args.cells, TRIVIAL_BLOCK)):
+                for k in order if b % 2 == 0 else order[::-1]:
+                    runs[k.label].trivial(min(TRIVIAL_BLOCK, args.cells - first))
+            for rep in range(args.print_reps):
+                for k in order if rep % 2 == 0 else order[::-1]:
+                    if not k.floor:
+                        runs[k.label].print_once()
             for k in order:
-                r = sitting(ctx, k, args, workdir)
+                r = runs[k.label].finish()
                 results[k.label].append(r)
                 for f in r["failures"]:
                     print(f"bench.py: {k.label}, sitting {s + 1}: {f}", file=sys.stderr)
