@@ -177,11 +177,30 @@ func TestStdin(t *testing.T) {
 	if _, res := run(t, in, 6, `line`); res.Value["text/plain"] != `"second line\n"` {
 		t.Errorf("line = %v", res.Value)
 	}
+	// A cell that closes os.Stdin (in := os.Stdin; defer in.Close(), as Go
+	// code does with a reader it is handed) closes only its copy: the next
+	// cell reads the notebook's input again, through os.Stdin and fmt.
+	if _, res := run(t, in, 7, `os.Stdin.Close()`); res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	rec, res = run(t, in, 8, `line, err = bufio.NewReader(os.Stdin).ReadString('\n')`, "after close")
+	if res.Err != nil {
+		t.Fatal(res.Err, rec.Stderr())
+	}
+	if _, res := run(t, in, 9, `fmt.Sprint(line, err)`); res.Value["text/plain"] != `"after close\n<nil>"` {
+		t.Errorf("after os.Stdin.Close: line, err = %v", res.Value)
+	}
+	if rec, res = run(t, in, 10, `fmt.Scanln(&name)`, "Grace"); res.Err != nil {
+		t.Fatal(res.Err, rec.Stderr())
+	}
+	if _, res := run(t, in, 11, `name`); res.Value["text/plain"] != `"Grace"` {
+		t.Errorf("after os.Stdin.Close: name = %v", res.Value)
+	}
 	// Without stdin, a read gets end of file and the user is told why.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	rec = &kerneltest.Recorder{}
-	res = in.Execute(ctx, &kernel.ExecuteRequest{Code: `n, err := fmt.Scanln(&name)`, Count: 7}, rec)
+	res = in.Execute(ctx, &kernel.ExecuteRequest{Code: `n, err := fmt.Scanln(&name)`, Count: 12}, rec)
 	if res.Err != nil || !strings.Contains(rec.Stderr(), "allow_stdin") {
 		t.Errorf("no-stdin read: %+v, stderr %q", res.Err, rec.Stderr())
 	}

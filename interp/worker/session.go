@@ -129,8 +129,8 @@ type exitCode int
 func (c exitCode) String() string { return fmt.Sprintf("os.Exit(%d)", int(c)) }
 
 // overrides replaces, symbol by symbol, what would let a cell break the
-// worker from inside: exiting, closing its output (os.Stdout and os.Stderr
-// are copies, see cellStdio), disabling interrupts;
+// worker from inside: exiting, closing its input or output (os.Stdin,
+// os.Stdout and os.Stderr are copies, see cellStdio), disabling interrupts;
 // and runtime.NumGoroutine, which leaves out the worker's stdin watcher.
 // It also adds the hidden show package.
 func (s *session) overrides() interp.Exports {
@@ -141,6 +141,7 @@ func (s *session) overrides() interp.Exports {
 	return interp.Exports{
 		"os/os": {
 			"Exit":   reflect.ValueOf(func(code int) { panic(exitCode(code)) }),
+			"Stdin":  reflect.ValueOf(&s.w.stdio.in).Elem(),
 			"Stdout": reflect.ValueOf(&s.w.stdio.out).Elem(),
 			"Stderr": reflect.ValueOf(&s.w.stdio.err).Elem(),
 		},

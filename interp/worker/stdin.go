@@ -14,8 +14,9 @@ import (
 // worker keeps. Reads of fd 0 are plain read(2) calls, which
 // blockedOnStdin can see.
 type stdinPipe struct {
-	mu sync.Mutex
-	w  int // write end, or -1
+	mu  sync.Mutex
+	w   int    // write end, or -1
+	gen uint64 // counts the pipes put on fd 0
 }
 
 // newStdinPipe puts a fresh pipe on fd 0.
@@ -47,7 +48,15 @@ func (p *stdinPipe) reset() error {
 	}
 	unix.Close(fds[0])
 	p.w = fds[1]
+	p.gen++
 	return nil
+}
+
+// generation tells which pipe fd 0 holds: it changes with every reset.
+func (p *stdinPipe) generation() uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.gen
 }
 
 // write gives text to the reader of fd 0.
@@ -71,11 +80,12 @@ func (p *stdinPipe) readable() bool {
 	return err == nil && n > 0
 }
 
-// blockedOnStdin tells whether a thread of this process, or of the
-// running whole program (process program, when not 0), is blocked in a
-// read(2) of fd 0. Both read the same pipe. The threads' system calls come
-// from /proc, through fifo.Tasks.
-func blockedOnStdin(program int) bool {
+// blockedOnStdin tells whether a thread of this process is blocked in a
+// read(2) of fd 0 or of cells, the cells' copy of it (see cellStdio), or a
+// thread of the running whole program (process program, when not 0) in a
+// read of its fd 0. All of them read the same pipe. The threads' system
+// calls come from /proc, through fifo.Tasks.
+func blockedOnStdin(program, cells int) bool {
 	pids := []int{os.Getpid()}
 	if program != 0 {
 		pids = append(pids, program)
@@ -86,7 +96,7 @@ func blockedOnStdin(program int) bool {
 			continue
 		}
 		for _, t := range tasks {
-			if t.Syscall == unix.SYS_READ && t.FD == 0 {
+			if t.Syscall == unix.SYS_READ && (t.FD == 0 || pid == pids[0] && t.FD == cells) {
 				return true
 			}
 		}

@@ -2,30 +2,47 @@ package worker
 
 import (
 	"os"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 )
 
-// cellStdio holds the os.Stdout and os.Stderr that cells see: duplicates
-// of the worker's fd 1 and fd 2, the pipes to the kernel. A cell that
-// closes one, as Go code often does with a writer it was handed
-// (`out := os.Stdout; …; defer out.Close()`), closes only its copy:
-// the worker's own descriptors stay open, so its fmt output, markers and
-// crash reports still reach the kernel, and the next cell gets a new
-// copy. Writes through a copy go into the same pipe, in order with every
-// other write to it. The fields change only between cells, and only when
-// a cell has closed a copy.
+// cellStdio holds the os.Stdin, os.Stdout and os.Stderr that cells see:
+// duplicates of the worker's fd 0, fd 1 and fd 2. A cell that closes one,
+// as Go code often does with a file it was handed (`out := os.Stdout; …;
+// defer out.Close()`), closes only its copy: the worker's own descriptors
+// stay open, so its fmt output and input, markers and crash reports still
+// work, and the next cell gets a new copy. Reads and writes through a
+// copy go to the same pipe, in order with every other read or write of
+// it. The fields change only between cells, when a cell has closed a copy
+// or, for stdin, when the worker has put a new pipe on fd 0.
 type cellStdio struct {
-	out, err *os.File
+	in, out, err *os.File
+	inGen        uint64       // the stdin pipe that in copies (stdinPipe.generation)
+	inFD         atomic.Int64 // in's descriptor, for blockedOnStdin
 }
 
-// renew gives the cells open copies, replacing any that a cell closed. It
-// is called before each request that runs cell code, while no cell runs;
-// if a copy cannot be made, cells get the worker's own file.
-func (c *cellStdio) renew() {
+// renew gives the cells open copies, replacing any that a cell closed and
+// a stdin copy of a pipe that stdin has since replaced. It is called
+// before each request that runs cell code, while no cell runs; if a copy
+// cannot be made, cells get the worker's own file.
+func (c *cellStdio) renew(stdin *stdinPipe) {
 	c.out = reopened(c.out, os.Stdout)
 	c.err = reopened(c.err, os.Stderr)
+	gen := stdin.generation()
+	if c.in != nil && gen != c.inGen && c.in != os.Stdin {
+		c.in.Close() // a copy of a pipe that fd 0 no longer holds
+	}
+	if c.in == nil || gen != c.inGen {
+		c.in = nil
+	}
+	c.in = reopened(c.in, os.Stdin)
+	c.inGen = gen
+	c.inFD.Store(int64(c.in.Fd()))
 }
+
+// stdinFD is the descriptor of the cells' os.Stdin.
+func (c *cellStdio) stdinFD() int { return int(c.inFD.Load()) }
 
 // reopened returns f if it is open, or else a new duplicate of std.
 func reopened(f, std *os.File) *os.File {

@@ -92,7 +92,7 @@ func Main(setUp func()) error {
 		jobReplies: map[uint64]chan []jobs.Job{},
 		cancel:     func() {},
 	}
-	w.stdio.renew()
+	w.stdio.renew(w.stdin)
 	w.interruptCh.Store(make(chan struct{}))
 	w.dbg = newDebugger(w)
 	w.sess, err = newSession(w)
@@ -335,7 +335,7 @@ func (w *Worker) run(req request) {
 	watch := w.startStdinWatch()
 	before := w.numGoroutine()
 
-	w.stdio.renew()
+	w.stdio.renew(w.stdin)
 	boost := startGCBoost()
 	var res proto.Result
 	if req.exec != nil {
@@ -474,7 +474,7 @@ func (w *Worker) checkStdin() {
 	w.mu.Lock()
 	asked, allow, id := w.askedInput, w.allowStdin, w.running
 	w.mu.Unlock()
-	if asked || !blockedOnStdin(runningPrograms.running()) || w.stdin.readable() {
+	if asked || !blockedOnStdin(runningPrograms.running(), w.stdio.stdinFD()) || w.stdin.readable() {
 		return
 	}
 	if !allow {
