@@ -1,6 +1,9 @@
 package worker
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
 // Keeping the runtime's monitor within reach of an interrupt.
 //
@@ -19,13 +22,21 @@ import "time"
 // So a timer is always pending: the monitor never sleeps longer than
 // monitorPeriod, and an interrupt of such a cell is read within about
 // monitorPeriod plus the 10 ms after which the monitor preempts a
-// goroutine. An idle worker pays for it with monitorPeriod's wake-ups, a
-// few microseconds each.
+// goroutine. An idle worker pays for it with a wake-up every
+// monitorPeriod, a few microseconds each.
 const monitorPeriod = 200 * time.Millisecond
 
-// keepMonitorAwake keeps a timer pending until the worker exits.
+// keepMonitorAwake keeps a timer pending until the worker exits. The
+// timer re-arms itself, so that no goroutine waits for it and the count
+// that cells see in runtime.NumGoroutine stays as it was.
 func keepMonitorAwake() {
-	for {
-		time.Sleep(monitorPeriod)
-	}
+	var mu sync.Mutex
+	var t *time.Timer
+	mu.Lock()
+	defer mu.Unlock()
+	t = time.AfterFunc(monitorPeriod, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		t.Reset(monitorPeriod)
+	})
 }

@@ -106,7 +106,7 @@ func Main(setUp func()) error {
 		setUp()
 	}
 
-	go keepMonitorAwake()
+	keepMonitorAwake()
 	go w.execLoop()
 	err = w.readRequests()
 	// The kernel has gone or closed the socket: end the processes cells
