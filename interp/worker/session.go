@@ -160,6 +160,9 @@ func (s *session) overrides() interp.Exports {
 				if fd >= 0 && fd <= 3 {
 					return fmt.Errorf("gokernel: closing fd %d would cut the cell off from the notebook: %w", fd, syscall.EPERM)
 				}
+				if f := s.w.stdio.copyWithFD(fd); f != nil {
+					return f.Close() // through its *os.File, so that the next cell gets a new copy
+				}
 				return syscall.Close(fd)
 			}),
 		},

@@ -41,6 +41,18 @@ func (c *cellStdio) renew(stdin *stdinPipe) {
 	c.inFD.Store(int64(c.in.Fd()))
 }
 
+// copyWithFD returns the open copy whose descriptor is fd, or nil. A cell
+// that closes a copy's descriptor with syscall.Close closes the copy, so
+// that the descriptor is not reused behind its *os.File.
+func (c *cellStdio) copyWithFD(fd int) *os.File {
+	for _, f := range []*os.File{c.in, c.out, c.err} {
+		if f != nil && fd >= 0 && f.Fd() == uintptr(fd) {
+			return f
+		}
+	}
+	return nil
+}
+
 // stdinFD is the descriptor of the cells' os.Stdin.
 func (c *cellStdio) stdinFD() int { return int(c.inFD.Load()) }
 
