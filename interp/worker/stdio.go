@@ -29,15 +29,13 @@ type cellStdio struct {
 func (c *cellStdio) renew(stdin *stdinPipe) {
 	c.out = reopened(c.out, os.Stdout)
 	c.err = reopened(c.err, os.Stderr)
-	gen := stdin.generation()
-	if c.in != nil && gen != c.inGen && c.in != os.Stdin {
-		c.in.Close() // a copy of a pipe that fd 0 no longer holds
-	}
-	if c.in == nil || gen != c.inGen {
-		c.in = nil
+	if gen := stdin.generation(); gen != c.inGen {
+		if c.in != nil && c.in != os.Stdin {
+			c.in.Close() // a copy of a pipe that fd 0 no longer holds
+		}
+		c.in, c.inGen = nil, gen
 	}
 	c.in = reopened(c.in, os.Stdin)
-	c.inGen = gen
 	c.inFD.Store(int64(c.in.Fd()))
 }
 
