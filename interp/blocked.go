@@ -22,14 +22,36 @@ import (
 // through fifo.Tasks: each thread's current system call and its
 // arguments, the descriptor's path, and the wchan.
 
-// watchBlocked reports blocked FIFO calls of process pid on out until stop
-// is closed.
-func watchBlocked(pid int, dir func() string, out kernel.Output, stop <-chan struct{}) {
-	select {
-	case <-stop:
-		return
-	case <-time.After(waitline.After):
+// A blockedWatch runs watchBlocked for one cell, from waitline.After into
+// the cell on. A cell that ends sooner, as most do, costs a timer: no
+// goroutine is started.
+type blockedWatch struct {
+	t    *time.Timer
+	stop chan struct{}
+	done chan struct{} // closed when watchBlocked has returned
+}
+
+// startBlockedWatch starts watching process pid for the running cell.
+func startBlockedWatch(pid int, dir func() string, out kernel.Output) *blockedWatch {
+	w := &blockedWatch{stop: make(chan struct{}), done: make(chan struct{})}
+	w.t = time.AfterFunc(waitline.After, func() {
+		defer close(w.done)
+		watchBlocked(pid, dir, out, w.stop)
+	})
+	return w
+}
+
+// Stop ends the watch and waits until its last report has gone to out.
+func (w *blockedWatch) Stop() {
+	close(w.stop)
+	if !w.t.Stop() {
+		<-w.done
 	}
+}
+
+// watchBlocked reports blocked FIFO calls of process pid on out until stop
+// is closed. The cell has run for waitline.After when it is called.
+func watchBlocked(pid int, dir func() string, out kernel.Output, stop <-chan struct{}) {
 	base := fmt.Sprintf("gokernel-blocked-%d-%d", pid, time.Now().UnixNano())
 	n := 0
 	var cur *waitline.Call

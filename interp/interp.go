@@ -238,9 +238,8 @@ func (i *Interpreter) runGo(ctx context.Context, cell, code string, req *kernel.
 	if err != nil {
 		return i.died(w)
 	}
-	stop, watched := make(chan struct{}), make(chan struct{})
-	go func() { defer close(watched); watchBlocked(w.pid, i.workerDir, out, stop) }()
-	defer func() { close(stop); <-watched }()
+	watch := startBlockedWatch(w.pid, i.workerDir, out)
+	defer watch.Stop()
 	return i.await(ctx, w, c, out)
 }
 
