@@ -159,7 +159,8 @@ func (s *Server) Serve(ctx context.Context) error {
 }
 
 func (s *Server) listen(ctx context.Context) error {
-	opts := []zmq4.Option{zmq4.WithTimeout(sendTimeout)}
+	// zmq4 logs connections whose handshake failed.
+	opts := []zmq4.Option{zmq4.WithTimeout(sendTimeout), zmq4.WithLogger(s.log)}
 	s.shell = &router{name: "shell", sock: zmq4.NewRouter(ctx, opts...), in: make(chan *wire.Message, 1024)}
 	s.control = &router{name: "control", sock: zmq4.NewRouter(ctx, opts...), in: make(chan *wire.Message, 64)}
 	s.stdin = &router{name: "stdin", sock: zmq4.NewRouter(ctx, opts...), in: make(chan *wire.Message, 64)}

@@ -5,10 +5,13 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"log"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/go-zeromq/zmq4"
 	"github.com/go-zeromq/zmq4/transport"
@@ -105,11 +108,44 @@ func (l batchedListener) Accept() (net.Conn, error) {
 	return newBatchedConn(c, l.coalesce), nil
 }
 
+// Inbound frames.
+//
+// zmq4 allocates a frame's body at the size that the frame's header
+// declares, before any of it has arrived, and a size that no allocation
+// can meet ends the process: nine bytes from anything that could reach a
+// port ended the kernel, and the notebook's state with it. And a
+// listening socket accepts its next connection only once the last one has
+// finished its handshake, so a client that connected and then sent nothing
+// kept every later client of that socket out, for ever. So a batchedConn
+// follows the frames it reads too. A frame larger than maxFrame closes the
+// connection before zmq4 reads the header's last byte, and a connection
+// whose peer has not sent its greeting and its first command (READY, in the
+// NULL mechanism that Jupyter uses) within handshakeWait is closed. Either
+// way zmq4 drops that connection alone, and the kernel logs why.
+const (
+	// maxFrame is far above any Jupyter message; tests send 64 MiB.
+	maxFrame      = 1 << 30
+	handshakeWait = 10 * time.Second
+)
+
+// transportLog is where connections that the kernel closes are reported.
+var transportLog = log.New(os.Stderr, "gokernel: ", log.LstdFlags)
+
+// inbound is the framing state of what a batchedConn has read.
+type inbound struct {
+	greet  int    // greeting bytes still to come
+	head   int    // header bytes of the current frame, checked and not yet read
+	body   uint64 // body bytes of the current frame still to come
+	ready  bool   // the current frame is the peer's first command
+	shaken bool   // the peer's first command has begun
+}
+
 // ZMTP framing, as far as batchedConn follows it.
 const (
 	greetingSize = 64   // the fixed-size greeting that opens a connection
 	flagMore     = 0x01 // another frame of the same message follows
 	flagLong     = 0x02 // the size is 8 bytes, not 1
+	flagCommand  = 0x04 // the frame is a command, such as the handshake's READY
 	// maxBatch is the most a batchedConn holds back; a larger write goes
 	// out at once, after what was held.
 	maxBatch = 64 << 10
@@ -144,14 +180,21 @@ type batchedConn struct {
 	more    bool    // the current frame has the more flag
 	pending bool    // a goroutine will write out what is held
 	err     error   // the error of a write that no Write has returned yet
+
+	in        inbound     // the framing of what is read; only the reader uses it
+	handshake *time.Timer // closes the connection unless the handshake ends first
 }
 
 func newBatchedConn(c net.Conn, coalesce bool) *batchedConn {
-	bc := &batchedConn{Conn: c, greet: greetingSize, coalesce: coalesce}
+	bc := &batchedConn{Conn: c, greet: greetingSize, coalesce: coalesce, in: inbound{greet: greetingSize}}
 	if sc, ok := c.(syscall.Conn); ok {
 		bc.raw, _ = sc.SyscallConn()
 	}
 	bc.r = bufio.NewReaderSize(connReader{bc}, 16<<10)
+	bc.handshake = time.AfterFunc(handshakeWait, func() {
+		transportLog.Printf("a client at %v did not complete the ZeroMQ handshake within %v: connection closed", c.RemoteAddr(), handshakeWait)
+		c.Close()
+	})
 	return bc
 }
 
@@ -165,7 +208,77 @@ func (r connReader) Read(p []byte) (int, error) {
 	return r.c.Conn.Read(p)
 }
 
-func (c *batchedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
+// Read reads what zmq4 asks for, as far as the current part of the stream
+// goes: the greeting, a frame header it has checked, or a frame body.
+func (c *batchedConn) Read(p []byte) (int, error) {
+	in := &c.in
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if in.greet == 0 && in.head == 0 && in.body == 0 { // zmq4 wants a header
+		if err := c.nextFrame(); err != nil {
+			return 0, err
+		}
+	}
+	want := uint64(len(p))
+	switch {
+	case in.greet > 0:
+		want = min(want, uint64(in.greet))
+	case in.head > 0:
+		want = min(want, uint64(in.head))
+	default:
+		want = min(want, in.body)
+	}
+	n, err := c.r.Read(p[:want])
+	switch {
+	case in.greet > 0:
+		in.greet -= n
+	case in.head > 0:
+		in.head -= n
+	default:
+		in.body -= uint64(n)
+	}
+	if in.ready && in.head == 0 && in.body == 0 {
+		in.ready = false
+		c.endHandshake()
+	}
+	return n, err
+}
+
+// endHandshake stops the handshake's timer.
+func (c *batchedConn) endHandshake() {
+	if c.handshake != nil {
+		c.handshake.Stop()
+	}
+}
+
+// nextFrame reads ahead the header of the next frame, waiting for it, and
+// refuses a frame larger than maxFrame, closing the connection.
+func (c *batchedConn) nextFrame() error {
+	in := &c.in
+	h, err := c.r.Peek(2)
+	if err != nil {
+		return err
+	}
+	size, n := uint64(h[1]), 2
+	if h[0]&flagLong != 0 {
+		if h, err = c.r.Peek(9); err != nil {
+			return err
+		}
+		size, n = binary.BigEndian.Uint64(h[1:9]), 9
+	}
+	if size > maxFrame {
+		err := fmt.Errorf("a client at %v sent a ZeroMQ frame of %d bytes, more than the %d bytes a frame may have: connection closed", c.RemoteAddr(), size, maxFrame)
+		transportLog.Print(err)
+		c.endHandshake()
+		c.Conn.Close()
+		return err
+	}
+	in.head, in.body = n, size
+	in.ready = h[0]&flagCommand != 0 && !in.shaken
+	in.shaken = in.shaken || in.ready
+	return nil
+}
 
 func (c *batchedConn) Write(p []byte) (int, error) {
 	c.mu.Lock()
@@ -209,6 +322,7 @@ func (c *batchedConn) lateFlush() {
 
 // Close writes out what the connection holds, then closes it.
 func (c *batchedConn) Close() error {
+	c.endHandshake()
 	c.mu.Lock()
 	c.flush()
 	c.mu.Unlock()

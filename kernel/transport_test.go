@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"io"
 	"net"
 	"runtime"
 	"slices"
@@ -192,6 +193,83 @@ func TestBatchedTransport(t *testing.T) {
 				if !slices.EqualFunc(back.Frames, reply[1:], bytes.Equal) {
 					t.Fatalf("reply %d: dealer got frames %v, want %v", i, lens(back.Frames), lens(reply[1:]))
 				}
+			}
+		})
+	}
+}
+
+// streamConn is a net.Conn that reads a fixed stream and records Close.
+type streamConn struct {
+	net.Conn // nil: only Read, Close and RemoteAddr are called
+	r        *bytes.Reader
+	closed   bool
+}
+
+func (s *streamConn) Read(p []byte) (int, error) { return s.r.Read(p) }
+func (s *streamConn) Close() error               { s.closed = true; return nil }
+func (s *streamConn) RemoteAddr() net.Addr       { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1} }
+
+// TestBatchedConnReads reads streams as zmq4 does, a frame's header and
+// then its body with io.ReadFull, through a batchedConn: frames pass as
+// they came, and one that declares more than maxFrame bytes is refused
+// before zmq4 has its size, and closes the connection.
+func TestBatchedConnReads(t *testing.T) {
+	greeting := bytes.Repeat([]byte{'g'}, greetingSize)
+	ready := slices.Concat(frame(flagCommand, []byte("\x05READY"))...)
+	huge := func(flags byte) []byte {
+		h := []byte{flags | flagLong, 0, 0, 0, 0, 0, 0, 0, 0}
+		binary.BigEndian.PutUint64(h[1:], maxFrame+1)
+		return h
+	}
+	message := slices.Concat(slices.Concat(frame(flagMore, []byte("<IDS|MSG>"))...),
+		slices.Concat(frame(flagMore, nil)...), slices.Concat(frame(0, bytes.Repeat([]byte{'b'}, 300))...))
+	for _, tc := range []struct {
+		name   string
+		stream []byte
+		frames int // frames read before the stream ends or is refused
+		refuse bool
+	}{
+		{"handshake and a message", slices.Concat(greeting, ready, message), 4, false},
+		{"a huge command in the handshake", slices.Concat(greeting, huge(flagCommand)), 0, true},
+		{"a huge frame after the handshake", slices.Concat(greeting, ready, huge(0), bytes.Repeat([]byte{'x'}, 100)), 1, true},
+		{"a frame of maxFrame bytes is read", slices.Concat(greeting, ready, []byte{flagLong, 0, 0, 0, 0, 0x40, 0, 0, 0}), 1, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sc := &streamConn{r: bytes.NewReader(tc.stream)}
+			c := newBatchedConn(sc, false)
+			defer c.Close()
+			got := make([]byte, greetingSize)
+			if _, err := io.ReadFull(c, got); err != nil || !bytes.Equal(got, greeting) {
+				t.Fatalf("greeting: %q, %v", got, err)
+			}
+			frames := 0
+			var err error
+			for {
+				var h [9]byte
+				if _, err = io.ReadFull(c, h[:2]); err != nil {
+					break
+				}
+				size := uint64(h[1])
+				if h[0]&flagLong != 0 {
+					if _, err = io.ReadFull(c, h[2:9]); err != nil {
+						t.Fatalf("frame %d: the size came in part, then %v", frames, err)
+					}
+					size = binary.BigEndian.Uint64(h[1:9])
+				}
+				if size > maxFrame {
+					t.Fatalf("frame %d: zmq4 would allocate %d bytes", frames, size)
+				}
+				body := make([]byte, size)
+				if _, err = io.ReadFull(c, body); err != nil {
+					break
+				}
+				frames++
+			}
+			if frames != tc.frames {
+				t.Errorf("read %d frames, want %d", frames, tc.frames)
+			}
+			if refused := err != nil && err != io.EOF && err != io.ErrUnexpectedEOF; refused != tc.refuse || sc.closed != tc.refuse {
+				t.Errorf("error %v, connection closed %v; want refused %v", err, sc.closed, tc.refuse)
 			}
 		})
 	}

@@ -11,6 +11,7 @@ import queue
 import re
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -235,6 +236,77 @@ class GarbageTests(KernelTestCase):
         socks["heartbeat"].send_multipart([b"ping"])
         self.assertTrue(socks["heartbeat"].poll(int(bound(2.0) * 1000)), "the heartbeat stopped")
         self.assertEqual(socks["heartbeat"].recv_multipart(), [b"ping"])
+
+
+# ZMTP 3.0 on a raw TCP socket, for what no ZeroMQ library sends.
+ZMTP_GREETING = b"\xff" + b"\x00" * 8 + b"\x7f" + b"\x03\x00" + b"NULL".ljust(20, b"\x00") + b"\x00" * 32
+
+
+def zmtp_ready(socket_type):
+    """The READY command of the NULL mechanism for a peer of socket_type."""
+    prop = b"\x0bSocket-Type" + struct.pack(">I", len(socket_type)) + socket_type
+    body = b"\x05READY" + prop
+    return b"\x04" + bytes([len(body)]) + body
+
+
+def long_frame_header(flags, size):
+    """The header of a frame whose body would be size bytes."""
+    return bytes([flags | 0x02]) + struct.pack(">Q", size)
+
+
+class WireTests(KernelTestCase):
+    def raw(self, km, port):
+        s = socket.create_connection((km.ip, port), timeout=bound(10.0))
+        self.addCleanup(s.close)
+        return s
+
+    def closed_by_kernel(self, s, timeout):
+        """Tells whether the kernel closes s within timeout seconds."""
+        s.settimeout(timeout)
+        try:
+            while s.recv(4096):
+                pass
+        except socket.timeout:
+            return False
+        except ConnectionResetError:
+            pass
+        return True
+
+    def test_oversized_frames(self):
+        """A ZeroMQ frame header that declares an enormous body closes that connection only; the kernel and its variables stay."""
+        km, kc = self.start_kernel()
+        self.assert_ok(kc, "kept := 42")
+        ports = {"shell": (km.shell_port, b"DEALER"), "control": (km.control_port, b"DEALER"),
+                 "stdin": (km.stdin_port, b"DEALER"), "iopub": (km.iopub_port, b"SUB"), "heartbeat": (km.hb_port, b"REQ")}
+        for name, (port, peer) in ports.items():
+            for size in (1 << 60, 32 << 30):
+                for handshaken in (False, True):
+                    with self.subTest(socket=name, size=size, handshaken=handshaken):
+                        s = self.raw(km, port)
+                        s.sendall(ZMTP_GREETING)
+                        if handshaken:
+                            s.sendall(zmtp_ready(peer))
+                            s.sendall(long_frame_header(0, size))  # a message frame
+                        else:
+                            s.sendall(long_frame_header(0x04, size))  # a command frame
+                        self.assertTrue(self.closed_by_kernel(s, bound(5.0)), "the kernel kept the connection")
+                        self.assertTrue(km.is_alive(), "the kernel died")
+        self.assert_value(kc, "kept", "42")
+
+    def test_silent_client(self):
+        """A client that connects and never completes the ZeroMQ handshake keeps new clients out for at most 10 s."""
+        km, kc = self.start_kernel()
+        silent = self.raw(km, km.shell_port)
+        start = time.monotonic()
+        late = km.connect_shell()
+        self.addCleanup(late.close, 0)
+        km.session.send(late, km.session.msg("kernel_info_request"))
+        self.assertTrue(late.poll(int(bound(20.0) * 1000)), "a new client got no reply")
+        took = time.monotonic() - start
+        print(f"measured: a new client's reply behind a silent connection: {took:.1f} s")
+        self.assertLess(took, 15.0)
+        self.assertTrue(self.closed_by_kernel(silent, 5.0), "the silent connection stayed open")
+        self.assert_value(kc, "1+1", "2")
 
 
 class ParentDeathTests(KernelTestCase):
