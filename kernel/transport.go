@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"log"
 	"net"
@@ -268,15 +269,64 @@ func (c *batchedConn) nextFrame() error {
 		size, n = binary.BigEndian.Uint64(h[1:9]), 9
 	}
 	if size > maxFrame {
-		err := fmt.Errorf("a client at %v sent a ZeroMQ frame of %d bytes, more than the %d bytes a frame may have: connection closed", c.RemoteAddr(), size, maxFrame)
-		transportLog.Print(err)
-		c.endHandshake()
-		c.Conn.Close()
-		return err
+		return c.refuse(fmt.Errorf("a client at %v sent a ZeroMQ frame of %d bytes, more than the %d bytes a frame may have: connection closed", c.RemoteAddr(), size, maxFrame))
 	}
 	in.head, in.body = n, size
 	in.ready = h[0]&flagCommand != 0 && !in.shaken
 	in.shaken = in.shaken || in.ready
+	if in.ready {
+		var cmd []byte
+		if n+int(size) > c.r.Size() {
+			err = fmt.Errorf("a first command of %d bytes", size)
+		} else if cmd, err = c.r.Peek(n + int(size)); err == nil {
+			err = checkReady(cmd[n:])
+		}
+		if err != nil {
+			return c.refuse(fmt.Errorf("a client at %v sent a bad ZeroMQ handshake (%w): connection closed", c.RemoteAddr(), err))
+		}
+	}
+	return nil
+}
+
+// refuse logs err, closes the connection and returns err.
+func (c *batchedConn) refuse(err error) error {
+	transportLog.Print(err)
+	c.endHandshake()
+	c.Conn.Close()
+	return err
+}
+
+// peerTypes are the socket types that zmq4 knows; it panics on any other.
+var peerTypes = map[string]bool{"PAIR": true, "PUB": true, "SUB": true, "REQ": true, "REP": true,
+	"DEALER": true, "ROUTER": true, "PULL": true, "PUSH": true, "XPUB": true, "XSUB": true}
+
+// checkReady checks the body of a peer's first command, which zmq4
+// decodes without checking its bounds: it must be READY, its properties
+// must fill it exactly, and its Socket-Type must be one zmq4 knows.
+func checkReady(body []byte) error {
+	if len(body) < 6 || string(body[:6]) != "\x05READY" {
+		return errors.New("the first command is not READY")
+	}
+	socketType := ""
+	for p := body[6:]; len(p) > 0; {
+		nameLen := int(p[0])
+		if nameLen == 0 || 1+nameLen+4 > len(p) {
+			return errors.New("a property overruns the command")
+		}
+		name := p[1 : 1+nameLen]
+		valueLen := binary.BigEndian.Uint32(p[1+nameLen:])
+		p = p[1+nameLen+4:]
+		if uint64(valueLen) > uint64(len(p)) {
+			return errors.New("a property's value overruns the command")
+		}
+		if strings.EqualFold(string(name), "Socket-Type") {
+			socketType = string(p[:valueLen])
+		}
+		p = p[valueLen:]
+	}
+	if !peerTypes[socketType] {
+		return fmt.Errorf("socket type %q", socketType)
+	}
 	return nil
 }
 

@@ -215,7 +215,7 @@ func (s *streamConn) RemoteAddr() net.Addr       { return &net.TCPAddr{IP: net.I
 // before zmq4 has its size, and closes the connection.
 func TestBatchedConnReads(t *testing.T) {
 	greeting := bytes.Repeat([]byte{'g'}, greetingSize)
-	ready := slices.Concat(frame(flagCommand, []byte("\x05READY"))...)
+	ready := slices.Concat(frame(flagCommand, []byte("\x05READY\x0bSocket-Type\x00\x00\x00\x06DEALER"))...)
 	huge := func(flags byte) []byte {
 		h := []byte{flags | flagLong, 0, 0, 0, 0, 0, 0, 0, 0}
 		binary.BigEndian.PutUint64(h[1:], maxFrame+1)
@@ -272,5 +272,36 @@ func TestBatchedConnReads(t *testing.T) {
 				t.Errorf("error %v, connection closed %v; want refused %v", err, sc.closed, tc.refuse)
 			}
 		})
+	}
+}
+
+// TestCheckReady checks the first commands that zmq4 would choke on.
+func TestCheckReady(t *testing.T) {
+	prop := func(name, value string) string {
+		var n [4]byte
+		binary.BigEndian.PutUint32(n[:], uint32(len(value)))
+		return string(rune(len(name))) + name + string(n[:]) + value
+	}
+	for _, tc := range []struct {
+		name, body string
+		ok         bool
+	}{
+		{"dealer", "\x05READY" + prop("Socket-Type", "DEALER"), true},
+		{"with identity", "\x05READY" + prop("Socket-Type", "SUB") + prop("Identity", "x"), true},
+		{"name in lower case", "\x05READY" + prop("socket-type", "REQ"), true},
+		{"no properties", "\x05READY", false},
+		{"no socket type", "\x05READY" + prop("Identity", "x"), false},
+		{"unknown socket type", "\x05READY" + prop("Socket-Type", "STREAM"), false},
+		{"socket type in lower case", "\x05READY" + prop("Socket-Type", "dealer"), false},
+		{"name overruns", "\x05READY\x0bSocket", false},
+		{"no value length", "\x05READY\x0bSocket-Type\x00\x00", false},
+		{"value overruns", "\x05READY\x0bSocket-Type\xff\xff\xff\xffDEALER", false},
+		{"empty name", "\x05READY\x00\x00\x00\x00\x00", false},
+		{"another command", "\x05HELLO" + prop("Socket-Type", "DEALER"), false},
+		{"empty", "", false},
+	} {
+		if err := checkReady([]byte(tc.body)); (err == nil) != tc.ok {
+			t.Errorf("%s: checkReady = %v, want ok %v", tc.name, err, tc.ok)
+		}
 	}
 }
