@@ -218,7 +218,7 @@ func (c *batchedConn) Read(p []byte) (int, error) {
 	}
 	if in.greet == 0 && in.head == 0 && in.body == 0 { // zmq4 wants a header
 		if err := c.nextFrame(); err != nil {
-			return 0, err
+			return 0, c.failed(err)
 		}
 	}
 	want := uint64(len(p))
@@ -243,7 +243,17 @@ func (c *batchedConn) Read(p []byte) (int, error) {
 		in.ready = false
 		c.endHandshake()
 	}
-	return n, err
+	return n, c.failed(err)
+}
+
+// failed closes the connection when a read fails during the handshake:
+// zmq4 then gives up on the connection without closing it.
+func (c *batchedConn) failed(err error) error {
+	if err != nil && (!c.in.shaken || c.in.ready) {
+		c.endHandshake()
+		c.Conn.Close()
+	}
+	return err
 }
 
 // endHandshake stops the handshake's timer.
@@ -275,10 +285,13 @@ func (c *batchedConn) nextFrame() error {
 	in.ready = h[0]&flagCommand != 0 && !in.shaken
 	in.shaken = in.shaken || in.ready
 	if in.ready {
-		var cmd []byte
 		if n+int(size) > c.r.Size() {
 			err = fmt.Errorf("a first command of %d bytes", size)
-		} else if cmd, err = c.r.Peek(n + int(size)); err == nil {
+		} else {
+			cmd, perr := c.r.Peek(n + int(size))
+			if perr != nil {
+				return perr // the peer hung up: zmq4 gives up on it
+			}
 			err = checkReady(cmd[n:])
 		}
 		if err != nil {

@@ -305,3 +305,44 @@ func TestCheckReady(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchedConnClosesFailedHandshake checks that a connection whose
+// peer hangs up before the end of its handshake is closed at once (zmq4
+// gives up on it without closing it), and one that hangs up later is left
+// to zmq4.
+func TestBatchedConnClosesFailedHandshake(t *testing.T) {
+	greeting := bytes.Repeat([]byte{'g'}, greetingSize)
+	ready := slices.Concat(frame(flagCommand, []byte("\x05READY\x0bSocket-Type\x00\x00\x00\x03SUB"))...)
+	for _, tc := range []struct {
+		name   string
+		stream []byte
+		closed bool
+	}{
+		{"in the greeting", greeting[:10], true},
+		{"before READY", greeting, true},
+		{"in READY", slices.Concat(greeting, ready[:5]), true},
+		{"after READY", slices.Concat(greeting, ready), false},
+	} {
+		sc := &streamConn{r: bytes.NewReader(tc.stream)}
+		c := newBatchedConn(sc, false)
+		if _, err := io.ReadAll(c); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if sc.closed != tc.closed {
+			t.Errorf("%s: closed %v, want %v", tc.name, sc.closed, tc.closed)
+		}
+		c.endHandshake()
+	}
+}
+
+// TestBatchedConnRefusesBadReady reads a handshake whose READY has no
+// socket type: the read fails and the connection is closed.
+func TestBatchedConnRefusesBadReady(t *testing.T) {
+	stream := slices.Concat(bytes.Repeat([]byte{'g'}, greetingSize), slices.Concat(frame(flagCommand, []byte("\x05READY"))...))
+	sc := &streamConn{r: bytes.NewReader(stream)}
+	c := newBatchedConn(sc, false)
+	defer c.Close()
+	if _, err := io.ReadAll(c); err == nil || !sc.closed {
+		t.Errorf("read error %v, connection closed %v; want an error and closed", err, sc.closed)
+	}
+}

@@ -295,6 +295,30 @@ class WireTests(KernelTestCase):
                     self.assertTrue(km.is_alive(), "the kernel died")
         self.assert_value(kc, "kept", "42")
 
+    def test_clients_that_hang_up(self):
+        """Connections whose peer hangs up during the handshake are closed at once: the kernel's descriptors stay as they were."""
+        km, kc = self.start_kernel()
+        fd_dir = f"/proc/{kernel_pid(km)}/fd"
+        before = len(os.listdir(fd_dir))
+        ctx = zmq.Context()
+        self.addCleanup(ctx.term)
+        for _ in range(50):
+            socket.create_connection((km.ip, km.shell_port)).close()
+            s = self.raw(km, km.iopub_port)
+            s.sendall(ZMTP_GREETING[:20])
+            s.close()
+            sub = ctx.socket(zmq.SUB)
+            sub.linger = 0
+            sub.connect(f"tcp://{km.ip}:{km.iopub_port}")
+            sub.close()
+        deadline = time.monotonic() + bound(2.0)
+        while len(os.listdir(fd_dir)) > before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        after = len(os.listdir(fd_dir))
+        print(f"measured: kernel descriptors {before} before 150 hang-ups, {after} after")
+        self.assertLessEqual(after, before, "descriptors of closed connections are left open")
+        self.assert_value(kc, "1+1", "2")
+
     def test_silent_client(self):
         """A client that connects and never completes the ZeroMQ handshake keeps new clients out for at most 10 s."""
         km, kc = self.start_kernel()
