@@ -111,18 +111,23 @@ func (l batchedListener) Accept() (net.Conn, error) {
 
 // Inbound frames.
 //
-// zmq4 allocates a frame's body at the size that the frame's header
-// declares, before any of it has arrived, and a size that no allocation
-// can meet ends the process: nine bytes from anything that could reach a
-// port ended the kernel, and the notebook's state with it. And a
-// listening socket accepts its next connection only once the last one has
-// finished its handshake, so a client that connected and then sent nothing
-// kept every later client of that socket out, for ever. So a batchedConn
-// follows the frames it reads too. A frame larger than maxFrame closes the
-// connection before zmq4 reads the header's last byte, and a connection
-// whose peer has not sent its greeting and its first command (READY, in the
-// NULL mechanism that Jupyter uses) within handshakeWait is closed. Either
-// way zmq4 drops that connection alone, and the kernel logs why.
+// zmq4 trusts what a peer sends. It allocates a frame's body at the size
+// that the frame's header declares, before any of it has arrived, and a
+// size that no allocation can meet ends the process; it decodes the
+// peer's READY command without checking its bounds, and panics on a socket
+// type it does not know: nine bytes from anything that could reach a port
+// ended the kernel, and the notebook's state with it. A listening socket
+// accepts its next connection only once the last one has finished its
+// handshake, so a client that connected and then sent nothing kept every
+// later client of that socket out, for ever. And a connection whose
+// handshake failed, as when the peer hung up at once, was never closed.
+//
+// So a batchedConn follows the frames it reads too. A frame larger than
+// maxFrame, or a first command (READY, in the NULL mechanism that Jupyter
+// uses) that zmq4 could not decode safely, closes the connection before
+// zmq4 reads it, and the kernel logs why; so does a handshake not done
+// within handshakeWait. A read that fails during the handshake closes the
+// connection too. Each time zmq4 drops that connection alone.
 const (
 	// maxFrame is far above any Jupyter message; tests send 64 MiB.
 	maxFrame      = 1 << 30
@@ -140,6 +145,10 @@ type inbound struct {
 	ready  bool   // the current frame is the peer's first command
 	shaken bool   // the peer's first command has begun
 }
+
+// handshaking tells whether the peer's first command has yet to be read
+// to its end.
+func (in *inbound) handshaking() bool { return !in.shaken || in.ready }
 
 // ZMTP framing, as far as batchedConn follows it.
 const (
@@ -249,11 +258,17 @@ func (c *batchedConn) Read(p []byte) (int, error) {
 // failed closes the connection when a read fails during the handshake:
 // zmq4 then gives up on the connection without closing it.
 func (c *batchedConn) failed(err error) error {
-	if err != nil && (!c.in.shaken || c.in.ready) {
-		c.endHandshake()
-		c.Conn.Close()
+	if err != nil && c.in.handshaking() {
+		c.drop()
 	}
 	return err
+}
+
+// drop closes the connection under zmq4, which finds out at its next read
+// or write.
+func (c *batchedConn) drop() {
+	c.endHandshake()
+	c.Conn.Close()
 }
 
 // endHandshake stops the handshake's timer.
@@ -304,8 +319,7 @@ func (c *batchedConn) nextFrame() error {
 // refuse logs err, closes the connection and returns err.
 func (c *batchedConn) refuse(err error) error {
 	transportLog.Print(err)
-	c.endHandshake()
-	c.Conn.Close()
+	c.drop()
 	return err
 }
 
