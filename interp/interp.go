@@ -301,12 +301,7 @@ func (i *Interpreter) await(ctx context.Context, w *worker, c *call, out kernel.
 			}
 			w.drainOutput()
 			w.crash.release() // the worker lives: what looked like a crash was output
-			frames := w.takeFrames()
-			if res.Err != nil && (res.Err.Name == proto.EnamePanic || res.Err.Name == proto.EnameRuntime) {
-				for _, f := range frames {
-					res.Err.Traceback = append(res.Err.Traceback, f.String())
-				}
-			}
+			addFrames(res.Err, w.takeFrames())
 			if res.Stuck {
 				i.sup.replace(w)
 				return errResult(proto.EnameInterrupted, "the cell was stuck in a call that cannot be interrupted", stuckText)
@@ -504,4 +499,24 @@ func (i *Interpreter) Close() error {
 	i.removeCellFiles()
 	i.sup.close()
 	return err
+}
+
+// addFrames adds to e's traceback the frames of the cell's code that a
+// panic went through: after a cell's own panic, before the closing note
+// of a goroutine's (see the worker's goroutineError).
+func addFrames(e *proto.Error, frames []proto.PanicFrame) {
+	if e == nil || len(frames) == 0 {
+		return
+	}
+	lines := make([]string, len(frames))
+	for k, f := range frames {
+		lines[k] = f.String()
+	}
+	switch e.Name {
+	case proto.EnamePanic, proto.EnameRuntime:
+		e.Traceback = append(e.Traceback, lines...)
+	case proto.EnameGoroutine:
+		n := len(e.Traceback) - 1
+		e.Traceback = slices.Concat(e.Traceback[:n], lines, e.Traceback[n:])
+	}
 }

@@ -97,15 +97,17 @@ func TestCrashContainment(t *testing.T) {
 		{"log.Fatal", `log.Fatal("fatal")`, "Exit", true},
 		{"nil map", `var m map[string]int; m["a"] = 1`, "", true},
 		{"goroutine panic", `go func() { panic("in goroutine") }(); time.Sleep(2 * time.Second)`, "GoroutinePanic", true},
-		// A callback that a library runs on a goroutine of its own is not
-		// the cell's go statement: its panic still ends the worker.
-		{"library goroutine panic", `time.AfterFunc(time.Millisecond, func() { panic("in callback") }); time.Sleep(2 * time.Second)`, "WorkerDied", false},
+		{"time.AfterFunc panic", `time.AfterFunc(time.Millisecond, func() { panic("in callback") }); time.Sleep(2 * time.Second)`, "GoroutinePanic", true},
+		// Cell code that a library runs on a goroutine of its own, here
+		// os/exec's copy of the child's output into an io.Writer, is not
+		// guarded: its panic still ends the worker.
+		{"library goroutine panic", libraryGoroutinePanic + "\ntime.Sleep(2 * time.Second)", "WorkerDied", false},
 		{"stack overflow", `func rec(n int) int { return rec(n+1) + 1 }; rec(0)`, "WorkerDied", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := newInterpreter(t, t.TempDir())
-			for k, c := range []string{`import ("os"; "log"; "time")`, "var kept = 41"} {
+			for k, c := range []string{`import ("os"; "log"; "time")`, "var kept = 41\nfunc boom() { panic(\"in callback\") }"} {
 				if _, res := run(t, in, k+1, c); res.Err != nil {
 					t.Fatal(res.Err)
 				}
@@ -315,10 +317,21 @@ func TestCallsWhileCellRuns(t *testing.T) {
 	}
 }
 
-// TestCrashShowsCellFrames crashes the worker with a panic in a callback
-// that a library runs: the cell's error shows the frames of the cell's
-// code that the panic went through, which the worker sent as events, and
-// neither they nor the runtime's dump reach the cell's stderr.
+// libraryGoroutinePanic is a cell whose code panics on a goroutine that a
+// library started: os/exec copies the child's output into cmd.Stdout, a
+// writer of the cell's, which calls boom, to be declared before.
+const libraryGoroutinePanic = `import "os/exec"
+type boomWriter struct{}
+func (boomWriter) Write(p []byte) (int, error) { boom(); return len(p), nil }
+cmd := exec.Command("echo", "hi")
+cmd.Stdout = boomWriter{}
+cmd.Run()`
+
+// TestCrashShowsCellFrames crashes the worker with a panic in cell code
+// that a library runs on a goroutine of its own: the cell's error shows
+// the frames of the cell's code that the panic went through, which the
+// worker sent as events, and neither they nor the runtime's dump reach the
+// cell's stderr.
 func TestCrashShowsCellFrames(t *testing.T) {
 	in := newInterpreter(t, t.TempDir())
 	for k, c := range []string{`import "time"`, `func boom() { panic("in callback") }`} {
@@ -326,7 +339,7 @@ func TestCrashShowsCellFrames(t *testing.T) {
 			t.Fatal(res.Err)
 		}
 	}
-	rec, res := run(t, in, 3, "time.AfterFunc(time.Millisecond, func() { boom() })\ntime.Sleep(2 * time.Second)")
+	rec, res := run(t, in, 3, libraryGoroutinePanic+"\ntime.Sleep(2 * time.Second)")
 	if res.Err == nil || res.Err.Name != "WorkerDied" {
 		t.Fatalf("got %+v, want WorkerDied", res.Err)
 	}

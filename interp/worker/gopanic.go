@@ -1,8 +1,10 @@
 package worker
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/beacceaf/gokernel/interp/gosrc"
 	"github.com/beacceaf/gokernel/interp/internal/proto"
@@ -20,9 +22,15 @@ type goPanic struct {
 // ended. The running cell stops and reports it; when no cell runs, the
 // next one reports it.
 func (w *Worker) goroutinePanicked(pos string, v any) {
-	p := goPanic{text: "panic in the goroutine started at " + pos + ": "}
+	w.goroutineEnded("the goroutine started at "+pos, v)
+}
+
+// goroutineEnded records the end of goroutine who ("the goroutine started
+// at In[3]:4:2") by panic value v, which it recovered.
+func (w *Worker) goroutineEnded(who string, v any) {
+	p := goPanic{text: "panic in " + who + ": "}
 	if code, ok := v.(exitCode); ok {
-		p = goPanic{text: fmt.Sprintf("the goroutine started at %s called os.Exit(%d)", pos, int(code)), exit: true}
+		p = goPanic{text: fmt.Sprintf("%s called os.Exit(%d)", who, int(code)), exit: true}
 	} else if text, ok := gosrc.GoPanicText(fmt.Sprint(v)); ok {
 		p.text += text
 	} else {
@@ -70,4 +78,30 @@ func goroutineError(panics []goPanic, cellErr *proto.Error, stopped bool) *proto
 		name = proto.EnameExit
 	}
 	return &proto.Error{Name: name, Value: first, Traceback: append(texts, note)}
+}
+
+// afterFunc is time.AfterFunc for cells. Go runs f on a goroutine of its
+// own, where a panic would end the worker: f's panic is recovered and
+// reported as a go statement's is.
+func (w *Worker) afterFunc(d time.Duration, f func()) *time.Timer {
+	return time.AfterFunc(d, w.guard("the func that time.AfterFunc ran", f))
+}
+
+// contextAfterFunc is context.AfterFunc for cells, as afterFunc is
+// time.AfterFunc.
+func (w *Worker) contextAfterFunc(ctx context.Context, f func()) (stop func() bool) {
+	return context.AfterFunc(ctx, w.guard("the func that context.AfterFunc ran", f))
+}
+
+// guard returns f, made to recover its panic and report it as the end of
+// goroutine who.
+func (w *Worker) guard(who string, f func()) func() {
+	return func() {
+		defer func() {
+			if v := recover(); v != nil {
+				w.goroutineEnded(who, v)
+			}
+		}()
+		f()
+	}
 }

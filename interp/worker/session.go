@@ -130,7 +130,8 @@ func (c exitCode) String() string { return fmt.Sprintf("os.Exit(%d)", int(c)) }
 
 // overrides replaces, symbol by symbol, what would let a cell break the
 // worker from inside: exiting, closing its input or output (os.Stdin,
-// os.Stdout and os.Stderr are copies, see cellStdio), disabling interrupts;
+// os.Stdout and os.Stderr are copies, see cellStdio), disabling interrupts,
+// a panic in a func that time.AfterFunc or context.AfterFunc runs;
 // and runtime.NumGoroutine, which leaves out the worker's stdin watcher.
 // It also adds the hidden show package.
 func (s *session) overrides() interp.Exports {
@@ -167,7 +168,11 @@ func (s *session) overrides() interp.Exports {
 			}),
 		},
 		"time/time": {
-			"Sleep": reflect.ValueOf(s.sleep),
+			"Sleep":     reflect.ValueOf(s.sleep),
+			"AfterFunc": reflect.ValueOf(s.w.afterFunc),
+		},
+		"context/context": {
+			"AfterFunc": reflect.ValueOf(s.w.contextAfterFunc),
 		},
 		"github.com/beacceaf/gokernel/interp/fifo/fifo": {
 			// The worker's interrupt hook stays: a cell cannot remove it.

@@ -76,6 +76,9 @@ class CrashTests(KernelTestCase):
     def test_goroutine_panic(self):
         self.crash('go func() { panic("in goroutine") }()\ntime.Sleep(time.Second)')
 
+    def test_after_func_panic(self):
+        self.crash('time.AfterFunc(time.Millisecond, func() { panic("in callback") })\ntime.Sleep(time.Second)', replaced=False)
+
     def test_os_exit(self):
         self.crash("os.Exit(3)", replaced=False)
 
