@@ -516,7 +516,7 @@ func addFrames(e *proto.Error, frames []proto.PanicFrame) {
 	case proto.EnamePanic, proto.EnameRuntime:
 		e.Traceback = append(e.Traceback, lines...)
 	case proto.EnameGoroutine:
-		n := len(e.Traceback) - 1
+		n := max(len(e.Traceback)-1, 0) // before the note, the last line
 		e.Traceback = slices.Concat(e.Traceback[:n], lines, e.Traceback[n:])
 	}
 }

@@ -316,9 +316,12 @@ func (c *batchedConn) nextFrame() error {
 	return nil
 }
 
-// refuse logs err, closes the connection and returns err.
+// refuse closes the connection and returns err, which it logs once the
+// handshake is over: during the handshake zmq4 logs the error it gets.
 func (c *batchedConn) refuse(err error) error {
-	transportLog.Print(err)
+	if !c.in.handshaking() {
+		transportLog.Print(err)
+	}
 	c.drop()
 	return err
 }
