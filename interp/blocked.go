@@ -22,68 +22,22 @@ import (
 // through fifo.Tasks: each thread's current system call and its
 // arguments, the descriptor's path, and the wchan.
 
-// A blockedWatch runs watchBlocked for one cell, from waitline.After into
-// the cell on. A cell that ends sooner, as most do, costs a timer: no
-// goroutine is started.
-type blockedWatch struct {
-	t    *time.Timer
-	stop chan struct{}
-	done chan struct{} // closed when watchBlocked has returned
-}
-
-// startBlockedWatch starts watching process pid for the running cell.
-func startBlockedWatch(pid int, dir func() string, out kernel.Output) *blockedWatch {
-	w := &blockedWatch{stop: make(chan struct{}), done: make(chan struct{})}
-	w.t = time.AfterFunc(waitline.After, func() {
-		defer close(w.done)
-		watchBlocked(pid, dir, out, w.stop)
-	})
-	return w
-}
-
-// Stop ends the watch and waits until its last report has gone to out.
-func (w *blockedWatch) Stop() {
-	close(w.stop)
-	if !w.t.Stop() {
-		<-w.done
-	}
-}
-
-// watchBlocked reports blocked FIFO calls of process pid on out until stop
-// is closed. The cell has run for waitline.After when it is called.
-func watchBlocked(pid int, dir func() string, out kernel.Output, stop <-chan struct{}) {
+// startBlockedWatch shows, in out, a status line for each FIFO call that
+// process pid stays blocked in while the cell runs (see waitline.Watch).
+// Paths are shown relative to dir, asked when a call is found. Call Stop
+// when the cell has ended.
+func startBlockedWatch(pid int, dir func() string, out kernel.Output) *waitline.Watch {
 	base := fmt.Sprintf("gokernel-blocked-%d-%d", pid, time.Now().UnixNano())
-	n := 0
-	var cur *waitline.Call
-	finish := func() { // the call returned: say how long it waited
-		if cur != nil {
-			out.Update(kernel.Text(cur.Done()), nil, fmt.Sprint(base, "-", n))
-			cur = nil
-		}
-	}
-	t := time.NewTicker(waitline.Poll)
-	defer t.Stop()
-	for {
-		call := findBlocked(pid, dir())
-		if cur != nil && (call == nil || call.What != cur.What) {
-			finish()
-		}
-		if call != nil && cur == nil {
+	n := 0 // show and done run on the watch's goroutine, one at a time
+	return waitline.Start(
+		func() *waitline.Call { return findBlocked(pid, dir()) },
+		func(c *waitline.Call) {
 			n++
-			call.Since = time.Now()
-			if n == 1 {
-				call.Since = call.Since.Add(-waitline.After) // it was blocked before we looked
-			}
-			cur = call
-			out.Display(kernel.Text(call.Waiting()), nil, fmt.Sprint(base, "-", n))
-		}
-		select {
-		case <-stop:
-			finish()
-			return
-		case <-t.C:
-		}
-	}
+			out.Display(kernel.Text(c.Waiting()), nil, fmt.Sprint(base, "-", n))
+		},
+		func(c *waitline.Call) {
+			out.Update(kernel.Text(c.Done()), nil, fmt.Sprint(base, "-", n))
+		})
 }
 
 // findBlocked looks through the threads of pid, as package fifo reads

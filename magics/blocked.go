@@ -47,74 +47,21 @@ func lookBlocked(pid int, dir string) *waitline.Call {
 	return &c
 }
 
-// A blockedWatch looks every waitline.Poll for a FIFO call that a process is
-// blocked in, and reports each one that lasts waitline.After: show when it
-// is first seen so, done when it returns (or the watch stops).
-type blockedWatch struct {
-	stop chan struct{}
-	done chan struct{}
-}
-
-// watchBlocked starts a watch of process pid; paths are shown relative to
-// dir. show and done are called from the watch's goroutine only.
-func watchBlocked(pid int, dir string, show, done func(*waitline.Call)) *blockedWatch {
-	w := &blockedWatch{stop: make(chan struct{}), done: make(chan struct{})}
-	go func() {
-		defer close(w.done)
-		t := time.NewTicker(waitline.Poll)
-		defer t.Stop()
-		var cur *waitline.Call // the call being watched, since it was first seen
-		shown := false
-		for {
-			call := lookBlocked(pid, dir)
-			if cur != nil && (call == nil || call.What != cur.What) {
-				if shown {
-					done(cur)
-				}
-				cur, shown = nil, false
-			}
-			if call != nil && cur == nil {
-				call.Since = time.Now()
-				cur = call
-			}
-			if cur != nil && !shown && time.Since(cur.Since) >= waitline.After {
-				show(cur)
-				shown = true
-			}
-			select {
-			case <-w.stop:
-				if shown {
-					done(cur)
-				}
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return w
-}
-
-// Stop ends the watch and waits for its goroutine, which reports the
-// call it showed, if any, as done.
-func (w *blockedWatch) Stop() {
-	close(w.stop)
-	<-w.done
-}
-
 // explainBlocked shows, in out, a status line for each FIFO call that
 // process pid, or a process it started, stays blocked in for waitline.After,
 // and replaces it with how long the call waited once it returns. Call Stop
 // when the process has ended.
-func explainBlocked(pid int, dir string, out kernel.Output) *blockedWatch {
+func explainBlocked(pid int, dir string, out kernel.Output) *waitline.Watch {
 	base := fmt.Sprintf("gokernel-blocked-cmd-%d-%s", pid, randomHex())
 	n := 0 // show and done run on the watch's goroutine, one at a time
-	return watchBlocked(pid, dir,
+	return waitline.Start(
+		func() *waitline.Call { return lookBlocked(pid, dir) },
 		func(b *waitline.Call) {
 			n++
 			out.Display(kernel.Text(b.Waiting()), nil, fmt.Sprintf("%s-%d", base, n))
 		},
 		func(b *waitline.Call) {
 			// The reason stays above the duration: a saved notebook shows both.
-			out.Update(kernel.Text(b.Waiting()+"\n"+b.Waited()), nil, fmt.Sprintf("%s-%d", base, n))
+			out.Update(kernel.Text(b.Done()), nil, fmt.Sprintf("%s-%d", base, n))
 		})
 }

@@ -113,7 +113,7 @@ type job struct {
 	stdinClosed bool
 	groupGone   bool   // no process of its group is left
 	waiting     string // the status line of a FIFO call it is blocked in, or ""
-	watch       *blockedWatch
+	watch       *waitline.Watch
 
 	dirty     chan struct{} // capacity 1: the display needs an update
 	exitedCh  chan struct{} // closed when the leader has been reaped
@@ -211,7 +211,7 @@ func (js *Jobs) Start(spec JobSpec, out kernel.Output) (JobInfo, error) {
 	}
 	j.runLog.limit = runLogCap
 	j.runLog.add(fmt.Sprintf("Process started! pid=%d\n", j.pid))
-	j.watch = watchBlocked(j.pid, dir, j.showBlocked, j.doneBlocked)
+	j.watch = waitline.Start(func() *waitline.Call { return lookBlocked(j.pid, dir) }, j.showBlocked, j.doneBlocked)
 	js.jobs = append(js.jobs, j)
 	js.mu.Unlock()
 	locked = false

@@ -6,7 +6,8 @@
 //
 // and, once the call has returned, the same line with how long the call
 // waited under it, so that a saved notebook still shows why. The facts
-// come from package fifo's view of /proc.
+// come from package fifo's view of /proc; a [Watch] decides when a line
+// appears and when it is done, the same way for all three.
 package waitline
 
 import (
