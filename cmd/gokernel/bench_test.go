@@ -23,6 +23,8 @@ var (
 		`extra arguments for testdata/bench.py in BenchmarkKernels, such as "--sittings 3"`)
 	kernelBenchReport = flag.String("kernelbench.report", filepath.Join(os.TempDir(), "gokernel-bench.md"),
 		"file for BenchmarkKernels's full report")
+	kernelBenchPeers = flag.String("kernelbench.peers", "",
+		"comma-separated kernelspec directories (…/share/jupyter/kernels/NAME) of kernels to measure beside, such as gophernotes")
 )
 
 // kernelBenchRuns holds the outcome of each benchmark's run of bench.py. A
@@ -44,6 +46,7 @@ type kernelBenchOutcome struct {
 type kernelBenchSummary struct {
 	Kernels  []string            `json:"kernels"` // the baseline, then the kernel compared with it
 	Floor    string              `json:"floor"`   // the floor kernel's label
+	Peers    []string            `json:"peers"`   // kernels measured beside, without targets
 	Metrics  []kernelBenchMetric `json:"metrics"`
 	Failures map[string][]string `json:"failures"`
 }
@@ -69,13 +72,18 @@ type kernelBenchMetric struct {
 // sitting, anomalies) to the file that -kernelbench.report names, and reports
 // each ratio (gokernel over ipykernel) as ID-ratio, gokernel's own figures
 // as ID-ms and ID-MiB, and the floor's trivial-cell ratios as
-// ID-floor-ratio.
+// ID-floor-ratio. With -kernelbench.peers, it also measures those kernels
+// (gophernotes, say, which the Go module proxy does not serve, so it is
+// built by hand) and reports each peer's ratios as ID-PEER-ratio and
+// gokernel's over the peer's as ID-vs-PEER.
 func BenchmarkKernels(b *testing.B) {
 	kernelBenchMu.Lock()
 	out, ok := kernelBenchRuns[b]
 	if !ok {
 		env := jupyterEnv(b)
-		out = runKernelBench(b.Context(), append(env, installFloorKernel(b, env)), b.TempDir())
+		env = append(env, installFloorKernel(b, env))
+		env, peers := addPeers(b, env, *kernelBenchPeers)
+		out = runKernelBench(b.Context(), env, peers, b.TempDir())
 		kernelBenchRuns[b] = out
 		if out.report != "" && *kernelBenchReport != "" {
 			if err := os.WriteFile(*kernelBenchReport, []byte(out.report), 0o666); err != nil {
@@ -106,6 +114,15 @@ func BenchmarkKernels(b *testing.B) {
 		if f, v := m.Values[s.Floor], m.Values[base]; strings.HasPrefix(m.ID, "trivial") && f != nil && v != nil && *v > 0 {
 			b.ReportMetric(*f / *v, m.ID+"-floor-ratio")
 		}
+		for _, peer := range s.Peers {
+			p, v, c := m.Values[peer], m.Values[base], m.Values[cand]
+			if m.Ratio != nil && p != nil && v != nil && *v > 0 {
+				b.ReportMetric(*p / *v, m.ID+"-"+peer+"-ratio")
+			}
+			if m.Ratio != nil && p != nil && c != nil && *p > 0 {
+				b.ReportMetric(*c / *p, m.ID+"-vs-"+peer)
+			}
+		}
 	}
 	// The run's wall time per b.N says nothing.
 	b.ReportMetric(0, "ns/op")
@@ -131,12 +148,15 @@ func headline(report string) string {
 // runKernelBench runs bench.py against gokernel and ipykernel in env, a
 // hermetic Jupyter environment with gokernel installed (see jupyterEnv),
 // and keeps its summary in the empty directory tmp.
-func runKernelBench(ctx context.Context, env []string, tmp string) kernelBenchOutcome {
+func runKernelBench(ctx context.Context, env, peers []string, tmp string) kernelBenchOutcome {
 	ctx, cancel := context.WithTimeout(ctx, 8*time.Minute)
 	defer cancel()
 
 	jsonPath := filepath.Join(tmp, "bench.json")
 	args := []string{"testdata/bench.py", "--kernels", "python3,gokernel", "--floor", floorKernelName, "--json", jsonPath}
+	if len(peers) > 0 {
+		args = append(args, "--peers", strings.Join(peers, ","))
+	}
 	args = append(args, strings.Fields(*kernelBenchArgs)...)
 	cmd := exec.CommandContext(ctx, "/usr/bin/python3", args...)
 	cmd.Env = env
@@ -169,6 +189,43 @@ func runKernelBench(ctx context.Context, env []string, tmp string) kernelBenchOu
 		out.err = fmt.Errorf("bench.py: a kernel failed:\n%s", strings.Join(msgs, "\n"))
 	}
 	return out
+}
+
+// addPeers makes the kernelspec directories in list, separated by commas,
+// visible in env: each one's share/jupyter directory joins the end of
+// JUPYTER_PATH, after gokernel's. It returns the new env and the peers'
+// kernelspec names.
+func addPeers(b *testing.B, env []string, list string) ([]string, []string) {
+	b.Helper()
+	var dirs, names []string
+	for _, spec := range strings.Split(list, ",") {
+		if spec == "" {
+			continue
+		}
+		spec, err := filepath.Abs(spec)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := os.Stat(filepath.Join(spec, "kernel.json")); err != nil {
+			b.Fatalf("-kernelbench.peers: %v", err)
+		}
+		kernels := filepath.Dir(spec)
+		if filepath.Base(kernels) != "kernels" {
+			b.Fatalf("-kernelbench.peers: %s is not in a directory named kernels", spec)
+		}
+		dirs, names = append(dirs, filepath.Dir(kernels)), append(names, filepath.Base(spec))
+	}
+	if len(dirs) == 0 {
+		return env, nil
+	}
+	out := slices.Clone(env)
+	for i := len(out) - 1; i >= 0; i-- { // the last setting is the one that counts
+		if v, ok := strings.CutPrefix(out[i], "JUPYTER_PATH="); ok {
+			out[i] = "JUPYTER_PATH=" + strings.Join(append([]string{v}, dirs...), string(filepath.ListSeparator))
+			return out, names
+		}
+	}
+	return append(out, "JUPYTER_PATH="+strings.Join(dirs, string(filepath.ListSeparator))), names
 }
 
 // floorKernelName is the kernelspec of testdata/floorkernel.

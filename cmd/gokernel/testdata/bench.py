@@ -7,7 +7,10 @@ directories); the first one is the baseline of the ratio column, the second
 the kernel it is compared with. A --floor kernelspec is measured beside them
 as a reference, without targets: gokernel's protocol side with an interpreter
 that does nothing (cmd/gokernel/testdata/floorkernel), the least a cell can
-cost through package kernel and this client. Each sitting starts every kernel
+cost through package kernel and this client. --peers kernelspecs, such as
+gophernotes, are measured beside them too, every figure and without targets;
+the report gives each peer's ratios against the baseline, and the compared
+kernel's against each peer. Each sitting starts every kernel
 once, in alternating order, and measures the figures below. The kernels of a
 sitting live side by side and take turns, a block of 50 trivial cells or one
 print cell each, so that each sitting compares them over the same seconds of
@@ -321,9 +324,10 @@ def log_tail(path, n=2000):
 class Kernel:
     """A kernelspec to benchmark."""
 
-    def __init__(self, name, floor=False):
+    def __init__(self, name, floor=False, peer=False):
         self.name = name
         self.floor = floor
+        self.peer = peer
         try:
             self.spec = KernelSpecManager().get_kernel_spec(name)
         except Exception as e:
@@ -630,7 +634,7 @@ def fmt(v, unit):
 def summarize(kernels, results):
     """Return the summary as a list of metric dicts."""
     base = kernels[0].label
-    cand = kernels[1].label if len(kernels) > 1 and not kernels[1].floor else None
+    cand = kernels[1].label if len(kernels) > 1 and not (kernels[1].floor or kernels[1].peer) else None
     out = []
     for mid, label, unit, scale, kind, target in METRICS:
         values = {}
@@ -696,7 +700,7 @@ def print_report(kernels, summary, results, args, info):
         "the sitting's figure"
     )
     print()
-    names = [f"{k.label} (floor)" if k.floor else k.label for k in kernels]
+    names = [f"{k.label} (floor)" if k.floor else f"{k.label} (peer)" if k.peer else k.label for k in kernels]
     head = ["metric"] + names + (["ratio"] if len(labels) > 1 else []) + ["target"]
     print("| " + " | ".join(head) + " |")
     print("|" + "|".join(["---"] + ["--:"] * (len(head) - 2) + ["---"]) + "|")
@@ -717,6 +721,11 @@ def print_report(kernels, summary, results, args, info):
             if m["id"].startswith("trivial") and b and f is not None:
                 parts.append(f"{m['label']}: {f / b:.2f}×")
         print(f"\nThe floor ({floor}) against {base}: " + "; ".join(parts) + ".")
+    cand = labels[1] if len(kernels) > 1 and not (kernels[1].floor or kernels[1].peer) else None
+    for peer in (k.label for k in kernels if k.peer):
+        print(f"\n{peer} against {labels[0]}: " + peer_ratios(summary, peer, labels[0]) + ".")
+        if cand:
+            print(f"{cand} against {peer}: " + peer_ratios(summary, cand, peer) + ".")
     print("\n### Per sitting\n")
     print("| metric | kernel | " + " | ".join(str(i + 1) for i in range(args.sittings)) + " |")
     print("|---|---|" + "--:|" * args.sittings)
@@ -744,6 +753,16 @@ def print_report(kernels, summary, results, args, info):
         print("\n### Failures\n")
         for l, f in failures:
             print(f"- {l}: {f}")
+
+
+def peer_ratios(summary, a, b):
+    """Return the ratios of kernel a's figures over kernel b's, as text."""
+    parts = []
+    for m in summary:
+        x, y = m["values"].get(a), m["values"].get(b)
+        if m["target_kind"] is not None and x is not None and y:
+            parts.append(f"{m['label']}: {x / y:.2f}×")
+    return "; ".join(parts)
 
 
 def machine_info(kernels):
@@ -782,6 +801,8 @@ def main():
                    help="comma-separated kernelspec names; the first is the baseline (default %(default)s)")
     p.add_argument("--floor", metavar="KERNEL",
                    help="also measure this kernelspec, as the floor of a cell's cost (no targets, no print)")
+    p.add_argument("--peers", metavar="KERNELS", default="",
+                   help="comma-separated kernelspecs to measure beside, as references (no targets)")
     p.add_argument("--sittings", type=int, default=5, help="default %(default)s")
     p.add_argument("--cells", type=int, default=500, help="trivial cells per sitting (default %(default)s)")
     p.add_argument("--warmup", type=int, default=5, help="untimed cells before the timed ones (default %(default)s)")
@@ -795,6 +816,7 @@ def main():
         p.error("counts must be positive")
 
     kernels = [Kernel(n) for n in args.kernels.split(",") if n]
+    kernels += [Kernel(n, peer=True) for n in args.peers.split(",") if n]
     if args.floor:
         kernels.append(Kernel(args.floor, floor=True))
     if not kernels or len({k.label for k in kernels}) != len(kernels):
@@ -833,7 +855,8 @@ def main():
         with open(args.json, "w") as f:
             json.dump(
                 {
-                    "kernels": [k.label for k in kernels if not k.floor],
+                    "kernels": [k.label for k in kernels if not (k.floor or k.peer)],
+                    "peers": [k.label for k in kernels if k.peer],
                     "floor": next((k.label for k in kernels if k.floor), None),
                     "info": info,
                     "metrics": summary,
