@@ -5,11 +5,13 @@ import "time"
 // A Watch shows the FIFO calls that a running process stays blocked in. It
 // is the one timing rule behind every status line: a call is shown once it
 // has been blocked for After, and reported done once it has returned. The
-// watch looks every Poll, from After on; a call found at the first look is
-// taken to have waited since the watch started, so that a process blocked
-// from its start gets its line at After. A process that ends sooner, as
+// watch looks every Poll, from After+Poll on; a call found at the first
+// look is taken to have waited since the watch started, so that a process
+// blocked from its start gets its line then. A process that gives up at
+// After, as "timeout 2 cat my_fifo" does, gets none: the first look comes a
+// Poll later, not in a race with its end. A process that ends sooner, as
 // most cells and commands do, costs a timer: the watch's goroutine starts
-// only at After.
+// only at After+Poll.
 type Watch struct {
 	t    *time.Timer
 	stop chan struct{}
@@ -29,7 +31,7 @@ func Start(look func() *Call, show, done func(*Call)) *Watch {
 func start(after, poll time.Duration, look func() *Call, show, done func(*Call)) *Watch {
 	w := &Watch{stop: make(chan struct{}), done: make(chan struct{})}
 	begun := time.Now()
-	w.t = time.AfterFunc(after, func() {
+	w.t = time.AfterFunc(after+poll, func() {
 		defer close(w.done)
 		w.run(begun, after, poll, look, show, done)
 	})
