@@ -12,19 +12,8 @@ import (
 // difference between twins, so that x.(T3) succeeded on a T1
 // (fixedbugs/bug148.go, bug201.go).
 func (r *rewriter) assertTwin(n *ast.TypeAssertExpr) {
-	if n.Type == nil || r.refusal != nil || r.env.facts == nil {
-		return
-	}
-	tv, ok := r.env.facts.typeAt(r.p, n.Type)
-	if !ok || !tv.IsType() {
-		return
-	}
-	t := tv.Type
-	if p, ok := t.(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	named, ok := types.Unalias(t).(*types.Named)
-	if !ok || types.IsInterface(named) || named.Obj().Pkg() == nil || named.Obj().Pkg().Path() != "main" {
+	named, ok := r.assertedType(n, true)
+	if !ok || types.IsInterface(named) {
 		return
 	}
 	twin := r.twinOf(named)
@@ -45,20 +34,50 @@ func (r *rewriter) assertTwin(n *ast.TypeAssertExpr) {
 // identical to t's: among the cell's types, package-level or local, and
 // the types of earlier cells.
 func (r *rewriter) twinOf(t *types.Named) *types.TypeName {
-	var found *types.TypeName
-	check := func(obj types.Object) {
-		tn, ok := obj.(*types.TypeName)
-		if !ok || found != nil || tn == t.Obj() || tn.IsAlias() {
-			return
+	for _, tn := range r.notebookTypes() {
+		if u, ok := tn.Type().(*types.Named); ok && tn != t.Obj() && !types.IsInterface(u) && types.Identical(u.Underlying(), t.Underlying()) {
+			return tn
 		}
-		if u, ok := tn.Type().(*types.Named); ok && !types.IsInterface(u) && types.Identical(u.Underlying(), t.Underlying()) {
-			found = tn
+	}
+	return nil
+}
+
+// assertedType is the named type of the notebook that the type assertion n
+// asserts to (or, with ptr, to a pointer to which), if it is one.
+func (r *rewriter) assertedType(n *ast.TypeAssertExpr, ptr bool) (*types.Named, bool) {
+	if n.Type == nil || r.refusal != nil || r.env.facts == nil {
+		return nil, false
+	}
+	tv, ok := r.env.facts.typeAt(r.p, n.Type)
+	if !ok || !tv.IsType() {
+		return nil, false
+	}
+	t := tv.Type
+	if p, isPtr := t.(*types.Pointer); isPtr && ptr {
+		t = p.Elem()
+	}
+	named, ok := types.Unalias(t).(*types.Named)
+	if !ok || named.Obj().Pkg() == nil || named.Obj().Pkg().Path() != "main" {
+		return nil, false
+	}
+	return named, true
+}
+
+// notebookTypes are the named types (not aliases) that the notebook
+// declares: the cell's, package-level or local, and those of earlier cells.
+func (r *rewriter) notebookTypes() []*types.TypeName {
+	var names []*types.TypeName
+	seen := map[*types.TypeName]bool{}
+	add := func(obj types.Object) {
+		if tn, ok := obj.(*types.TypeName); ok && !tn.IsAlias() && !seen[tn] {
+			seen[tn] = true
+			names = append(names, tn)
 		}
 	}
 	var walk func(s *types.Scope)
 	walk = func(s *types.Scope) {
 		for _, name := range s.Names() {
-			check(s.Lookup(name))
+			add(s.Lookup(name))
 		}
 		for i := range s.NumChildren() {
 			walk(s.Child(i))
@@ -66,9 +85,7 @@ func (r *rewriter) twinOf(t *types.Named) *types.TypeName {
 	}
 	walk(r.env.facts.pkg.Scope())
 	for name := range r.c.sn.types.all() {
-		if obj := r.c.st.typeObject(name); obj != nil {
-			check(obj)
-		}
+		add(r.c.st.typeObject(name))
 	}
-	return found
+	return names
 }

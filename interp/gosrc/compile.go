@@ -825,7 +825,9 @@ func (c *compiler) commaOk(r *rewriter, u *Unit, lhs []ast.Expr, rhs ast.Expr, s
 		vt = r.p.text(x.Type)
 	}
 	r.topDefine = true
+	r.commaOkRHS = rhs
 	r.walk(rhs)
+	r.commaOkRHS = nil
 	var b strings.Builder
 	b.WriteString(strings.Join(r.hoists, ""))
 	switch x := rhs.(type) {

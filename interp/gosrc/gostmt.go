@@ -38,7 +38,8 @@ type Host struct {
 // Interpreter.Use takes, with h's callbacks. Besides those, Sprint and
 // Sprintln format the operands of the print and println builtins (see
 // printBuiltin), Recovered turns the value of recover into Go's (see
-// recoverBuiltin), ShiftCount checks a shift's count, and Select runs the
+// recoverBuiltin), ShiftCount checks a shift's count, AssertionError makes
+// a failed type assertion's panic value (see assertIface), and Select runs the
 // select statements of cells (see hostSelect).
 func HostSymbols(h Host) map[string]map[string]reflect.Value {
 	if h.Reflected == nil {
@@ -52,6 +53,7 @@ func HostSymbols(h Host) map[string]map[string]reflect.Value {
 			"Recovered":         reflect.ValueOf(func(v any) (any, bool) { return goRecovered(v, h.InexactRecover) }),
 			"Reflected":         reflect.ValueOf(h.Reflected),
 			"ShiftCount":        reflect.ValueOf(shiftCount),
+			"AssertionError":    reflect.ValueOf(assertionError),
 			"Select":            reflect.ValueOf(hostSelectFunc(h.Interrupted)),
 		},
 	}

@@ -107,6 +107,11 @@ func __gk_rtype(t __gkreflect.Type) __gkreflect.Type { __gkhost.Reflected(); ret
 
 func __gk_rvalue(v __gkreflect.Value) __gkreflect.Value { __gkhost.Reflected(); return v }
 
+// __gk_assertfail panics as Go's failed type assertion of a value of
+// type concrete (of a nil interface when concrete is "") to the interface
+// iface, which lacks method missing (see assertIface).
+func __gk_assertfail(concrete, iface, missing string) { panic(__gkhost.AssertionError(concrete, iface, missing)) }
+
 // __gk_shift checks a shift count that is not a constant: Go panics on a
 // negative one (see checkShift).
 func __gk_shift(n int64) uint64 { return __gkhost.ShiftCount(n) }

@@ -76,6 +76,17 @@ func goRecovered(v any, inexact func()) (goV any, changed bool) {
 		return v, false
 	case string:
 		msg = x
+	case runtimeError:
+		return x, true // the Prelude's own (see assertionError): as the host made it
+	case reflect.Value:
+		// yaegi recovers a value that a host function gave panic as its
+		// reflect.Value.
+		if x.IsValid() && x.CanInterface() {
+			if re, ok := x.Interface().(runtimeError); ok {
+				return re, true
+			}
+		}
+		return v, false
 	case error:
 		if fmt.Sprintf("%T", x) != "*interp.cfgError" {
 			return v, false
@@ -98,4 +109,15 @@ func goRecovered(v any, inexact func()) (goV any, changed bool) {
 		return runtimeError{msg[i+2:], inexact}, true
 	}
 	return v, false
+}
+
+// assertionError is the value that a failed type assertion of a value of
+// type concrete to the interface iface panics with, in Go's words: iface
+// lacks method missing, or the value is a nil interface when concrete is
+// "" (see assertIface).
+func assertionError(concrete, iface, missing string) error {
+	if concrete == "" {
+		return runtimeError{msg: "interface conversion: interface is nil, not " + iface}
+	}
+	return runtimeError{msg: "interface conversion: " + concrete + " is not " + iface + ": missing method " + missing}
 }

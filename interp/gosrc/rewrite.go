@@ -38,8 +38,11 @@ type rewriter struct {
 	defers    bool   // the unit has such a defer
 	refusal   *Error // a construct of the unit that cannot run right
 	topDefine bool   // the unit is a top-level := or var: hoist generic calls
-	hoists    []string
-	notes     notes
+	// commaOkRHS is the right side of a top-level v, ok := x, which
+	// compiler.commaOk walks on its own.
+	commaOkRHS ast.Expr
+	hoists     []string
+	notes      notes
 
 	stack  []ast.Node
 	frames []frame
@@ -209,6 +212,7 @@ func (r *rewriter) post(n ast.Node) {
 		r.bindTypeSwitch(n)
 	case *ast.TypeAssertExpr:
 		r.assertTwin(n)
+		r.assertIface(n)
 	case *ast.GenDecl:
 		r.varOrder(n)
 	case *ast.ReturnStmt:
