@@ -28,11 +28,11 @@ import (
 //
 // and x.(Shape) alone panics, where the type does not implement Shape or x
 // is nil, with the message of Go's *runtime.TypeAssertionError, through the
-// Prelude's __gk_assertfail. yaegi cannot tell apart types with identical underlying
-// types (twins, or a named int and int), so the rewrite is made only when
-// every named type of the notebook is a struct type without a twin, none
-// is generic, and none that implements Shape is local to a function;
-// otherwise the assertion stays as written.
+// Prelude's __gk_assertfail. yaegi cannot tell apart types with identical
+// underlying types (twins, or a named int and int), so the rewrite is made
+// only when every named type of the notebook is a struct type without a
+// twin, none is generic, and none that implements Shape is local to a
+// function; otherwise the assertion stays as written.
 func (r *rewriter) assertIface(n *ast.TypeAssertExpr) {
 	named, ok := r.assertedType(n, false)
 	if !ok || named.TypeParams().Len() > 0 || named.TypeArgs().Len() > 0 {
@@ -53,7 +53,7 @@ func (r *rewriter) assertIface(n *ast.TypeAssertExpr) {
 	if !ok {
 		return
 	}
-	commaOk := r.commaOk(n)
+	commaOk := r.assertCommaOk(n)
 	qualified := "main." + named.Obj().Name()
 	start, end := r.off(n.Pos()), r.off(n.End())
 	fail := r.e.at(start) + "__gk_assertfail(" // a failed assertion panics where the cell wrote it
@@ -139,9 +139,9 @@ func (r *rewriter) ifaceCases(iface *types.Interface) ([]ifaceCase, bool) {
 	return cases, true
 }
 
-// commaOk reports whether the type assertion n is the single value on the
-// right of a two-value assignment or declaration: v, ok := x.(T).
-func (r *rewriter) commaOk(n *ast.TypeAssertExpr) bool {
+// assertCommaOk reports whether the type assertion n is the single value
+// on the right of a two-value assignment or declaration: v, ok := x.(T).
+func (r *rewriter) assertCommaOk(n *ast.TypeAssertExpr) bool {
 	if r.commaOkRHS == n {
 		return true
 	}

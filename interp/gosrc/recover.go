@@ -76,11 +76,10 @@ func goRecovered(v any, inexact func()) (goV any, changed bool) {
 		return v, false
 	case string:
 		msg = x
-	case runtimeError:
-		return x, true // the Prelude's own (see assertionError): as the host made it
 	case reflect.Value:
 		// yaegi recovers a value that a host function gave panic as its
-		// reflect.Value.
+		// reflect.Value: the Prelude's failed assertions (see
+		// assertionError) are given back as the runtime errors they are.
 		if x.IsValid() && x.CanInterface() {
 			if re, ok := x.Interface().(runtimeError); ok {
 				return re, true
